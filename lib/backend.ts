@@ -1,0 +1,322 @@
+/**
+ * Choose and initialise the TensorFlow.js backend.
+ *
+ * Order tried by `initBackend()` in `auto` mode:
+ * 1. `tensorflow` from `@tensorflow/tfjs-node-gpu` when it is installed and a CUDA device is visible;
+ * 2. `tensorflow` from `@tensorflow/tfjs-node` when it is installed;
+ * 3. `wasm` from `@tensorflow/tfjs-backend-wasm`, with the course's training kernels registered;
+ * 4. `cpu`, the pure-JavaScript fallback.
+ *
+ * The native packages are optional: they are never imported unless chosen and present on disk, so
+ * a machine that cannot download libtensorflow (an offline classroom, CI) still trains on wasm.
+ * Set `COURSE_BACKEND` to `gpu`, `node`, `wasm` or `cpu` to force one.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { registerCourseKernels } from "./kernels/mod.ts";
+
+/** A backend the course can ask for; `auto` picks the fastest that works. */
+export type BackendChoice = "auto" | "gpu" | "node" | "wasm" | "cpu";
+
+/** One backend that `initBackend()` tried, and what happened. */
+export interface BackendAttempt {
+  /** The choice tried. */
+  choice: Exclude<BackendChoice, "auto">;
+  /** Whether it initialised. */
+  ok: boolean;
+  /** Why it was used or skipped, in words a student can act on. */
+  message: string;
+}
+
+/** What `initBackend()` settled on, and why. */
+export interface BackendInfo {
+  /** The choice that won. */
+  choice: Exclude<BackendChoice, "auto">;
+  /** The tfjs backend name (`tensorflow`, `wasm` or `cpu`). */
+  tfBackend: string;
+  /** True when training runs on a CUDA GPU. */
+  gpu: boolean;
+  /** Where the choice came from: the `COURSE_BACKEND` variable, the options, or `auto`. */
+  requestedBy: "env" | "options" | "auto";
+  /** Every backend tried, in order. */
+  attempts: BackendAttempt[];
+  /** The tfjs version. */
+  tfjsVersion: string;
+}
+
+/** Options of {@linkcode initBackend}. */
+export interface InitBackendOptions {
+  /** Which backend to use; `COURSE_BACKEND` overrides this. Default `auto`. */
+  backend?: BackendChoice;
+  /** Print one line saying which backend runs and why. Default `false`. */
+  verbose?: boolean;
+}
+
+const CHOICES: readonly BackendChoice[] = ["auto", "gpu", "node", "wasm", "cpu"];
+const NATIVE_PACKAGES = {
+  gpu: "@tensorflow/tfjs-node-gpu",
+  node: "@tensorflow/tfjs-node",
+} as const;
+
+let current: BackendInfo | undefined;
+
+/**
+ * Initialise the best available backend (or the one asked for) and register the course's kernels.
+ *
+ * Calling it again returns the first result unless a different backend is asked for.
+ *
+ * @example Use the pure-JavaScript backend
+ * ```ts
+ * import { initBackend } from "@course/backend.ts";
+ * const info = await initBackend({ backend: "cpu" });
+ * console.log(info.tfBackend); // "cpu"
+ * ```
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const fromEnv = readEnv("COURSE_BACKEND");
+  const raw = fromEnv ?? options.backend ?? "auto";
+  if (!CHOICES.includes(raw as BackendChoice)) {
+    throw new Error(
+      `Cannot initialise backend: ${fromEnv ? "COURSE_BACKEND" : "backend"} must be one of ` +
+        `${CHOICES.join(", ")}, got "${raw}"`,
+    );
+  }
+  const choice = raw as BackendChoice;
+  const requestedBy = fromEnv ? "env" : options.backend ? "options" : "auto";
+  if (current && (choice === "auto" || choice === current.choice)) return current;
+
+  const order: Exclude<BackendChoice, "auto">[] = choice === "auto"
+    ? ["gpu", "node", "wasm", "cpu"]
+    : [choice];
+  const attempts: BackendAttempt[] = [];
+  for (const candidate of order) {
+    const attempt = await tryBackend(candidate);
+    attempts.push(attempt);
+    if (attempt.ok) {
+      registerCourseKernels();
+      current = {
+        choice: candidate,
+        tfBackend: tf.getBackend(),
+        gpu: candidate === "gpu",
+        requestedBy,
+        attempts,
+        tfjsVersion: tf.version.tfjs,
+      };
+      if (options.verbose) console.log(describeBackend(current));
+      return current;
+    }
+  }
+  const tried = attempts.map((a) => `  ${a.choice}: ${a.message}`).join("\n");
+  throw new Error(
+    `Cannot initialise backend "${choice}":\n${tried}\n` +
+      `Unset COURSE_BACKEND or set it to "auto" to fall back to the wasm backend.`,
+  );
+}
+
+/**
+ * The backend chosen by the last {@linkcode initBackend} call, or `undefined` before one.
+ *
+ * @example
+ * ```ts
+ * import { currentBackend, initBackend } from "@course/backend.ts";
+ * await initBackend({ backend: "cpu" });
+ * console.log(currentBackend()?.choice); // "cpu"
+ * ```
+ */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}
+
+/**
+ * One line saying which backend runs and why.
+ *
+ * @example
+ * ```ts
+ * import { describeBackend, initBackend } from "@course/backend.ts";
+ * console.log(describeBackend(await initBackend({ backend: "cpu" })));
+ * ```
+ */
+export function describeBackend(info: BackendInfo): string {
+  const used = info.attempts[info.attempts.length - 1];
+  const skipped = info.attempts.slice(0, -1).map((a) => `${a.choice} skipped (${a.message})`);
+  const why = info.requestedBy === "auto"
+    ? "chosen automatically"
+    : `forced by ${info.requestedBy === "env" ? "COURSE_BACKEND" : "the backend option"}`;
+  return [`Backend: ${info.choice} (tfjs ${info.tfjsVersion}, ${why}): ${used.message}`, ...skipped]
+    .join("\n  ");
+}
+
+/** What the machine says about CUDA, for the doctor and for error messages. */
+export interface CudaReport {
+  /** Whether `nvidia-smi` ran and listed a GPU. */
+  gpuVisible: boolean;
+  /** The GPU names `nvidia-smi` printed. */
+  gpus: string[];
+  /** The driver's CUDA version, when `nvidia-smi` printed one. */
+  cudaVersion?: string;
+  /** Why no GPU is visible, when none is. */
+  message: string;
+}
+
+/**
+ * Ask `nvidia-smi` which GPUs and CUDA version the machine has. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { detectCuda } from "@course/backend.ts";
+ * const cuda = await detectCuda();
+ * console.log(cuda.gpuVisible ? cuda.gpus.join(", ") : cuda.message);
+ * ```
+ */
+export async function detectCuda(): Promise<CudaReport> {
+  try {
+    const out = await new Deno.Command("nvidia-smi", { stdout: "piped", stderr: "piped" }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success) {
+      return { gpuVisible: false, gpus: [], message: "nvidia-smi failed: no usable NVIDIA driver" };
+    }
+    const cudaVersion = text.match(/CUDA Version:\s*([\d.]+)/)?.[1];
+    const list = await new Deno.Command("nvidia-smi", {
+      args: ["--query-gpu=name", "--format=csv,noheader"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const gpus = new TextDecoder().decode(list.stdout).split("\n").map((s) => s.trim()).filter(
+      Boolean,
+    );
+    return {
+      gpuVisible: gpus.length > 0,
+      gpus,
+      cudaVersion,
+      message: gpus.length > 0 ? `found ${gpus.join(", ")}` : "nvidia-smi lists no GPU",
+    };
+  } catch {
+    return { gpuVisible: false, gpus: [], message: "no nvidia-smi on PATH: no NVIDIA GPU driver" };
+  }
+}
+
+/**
+ * Where an optional native tfjs package would be installed, and whether its native binding is there.
+ *
+ * @example
+ * ```ts
+ * import { nativePackageStatus } from "@course/backend.ts";
+ * console.log((await nativePackageStatus("node")).installed);
+ * ```
+ */
+export async function nativePackageStatus(
+  which: "gpu" | "node",
+): Promise<{ packageName: string; installed: boolean; binding?: string; message: string }> {
+  const packageName = NATIVE_PACKAGES[which];
+  const dir = `${projectRoot()}/node_modules/${packageName}`;
+  if (!(await exists(`${dir}/package.json`))) {
+    return {
+      packageName,
+      installed: false,
+      message: `${packageName} is not installed (optional; \`deno task install-gpu\` installs it ` +
+        `where libtensorflow can be downloaded)`,
+    };
+  }
+  const binding = await findBinding(`${dir}/lib`);
+  if (!binding) {
+    return {
+      packageName,
+      installed: false,
+      message: `${packageName} is present but its native binding (lib/napi-v*/tfjs_binding.node) ` +
+        `is missing: its install script did not finish; run \`deno task install-gpu\` again`,
+    };
+  }
+  return { packageName, installed: true, binding, message: `${packageName} binding at ${binding}` };
+}
+
+async function tryBackend(choice: Exclude<BackendChoice, "auto">): Promise<BackendAttempt> {
+  try {
+    if (choice === "gpu" || choice === "node") return await tryNative(choice);
+    const ok = await tf.setBackend(choice);
+    await tf.ready();
+    if (!ok) return { choice, ok: false, message: `tf.setBackend("${choice}") returned false` };
+    const detail = choice === "wasm"
+      ? "WebAssembly with SIMD, one thread, course training kernels registered"
+      : "pure JavaScript: slow, use it only to check results";
+    return { choice, ok: true, message: detail };
+  } catch (error) {
+    return { choice, ok: false, message: errorText(error) };
+  }
+}
+
+async function tryNative(choice: "gpu" | "node"): Promise<BackendAttempt> {
+  const status = await nativePackageStatus(choice);
+  if (!status.installed) return { choice, ok: false, message: status.message };
+  if (choice === "gpu") {
+    const cuda = await detectCuda();
+    if (!cuda.gpuVisible) return { choice, ok: false, message: cuda.message };
+  }
+  // A computed specifier keeps `deno check` and the module graph free of the optional package.
+  const specifier = `${projectRoot()}/node_modules/${status.packageName}/dist/index.js`;
+  try {
+    await import(specifier);
+  } catch (error) {
+    return {
+      choice,
+      ok: false,
+      message: `${status.packageName} failed to load (${errorText(error)}). It needs ` +
+        `libtensorflow 2.9.1; the GPU build also needs CUDA 11.2 and cuDNN 8.1 (with CUDA 12 it ` +
+        `falls back to CPU).`,
+    };
+  }
+  const ok = await tf.setBackend("tensorflow");
+  await tf.ready();
+  if (!ok) {
+    return { choice, ok: false, message: `${status.packageName} loaded but did not register` };
+  }
+  return {
+    choice,
+    ok: true,
+    message: choice === "gpu"
+      ? "TensorFlow C library on the CUDA GPU"
+      : "TensorFlow C library on the CPU",
+  };
+}
+
+async function findBinding(libDir: string): Promise<string | undefined> {
+  try {
+    for await (const entry of Deno.readDir(libDir)) {
+      const candidate = `${libDir}/${entry.name}/tfjs_binding.node`;
+      if (entry.isDirectory && entry.name.startsWith("napi-v") && await exists(candidate)) {
+        return candidate;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The folder that holds deno.json (the project root), from this file's location. */
+function projectRoot(): string {
+  return new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    const value = Deno.env.get(name);
+    return value && value.trim() ? value.trim().toLowerCase() : undefined;
+  } catch {
+    return undefined; // no --allow-env: behave as if unset
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0] : String(error);
+}

@@ -1,0 +1,111 @@
+/**
+ * Jupyter display helpers for the Deno kernel, with a quiet fallback outside Jupyter.
+ *
+ * In the kernel, `Deno.jupyter.display(bundle, { raw: true })` shows any MIME bundle, and a
+ * `display_id` with `update: true` replaces an earlier output in place (progress bars, live plots).
+ * Outside Jupyter (a terminal, a test) these helpers do nothing and return `false`, so library
+ * code can call them unconditionally.
+ *
+ * @module
+ */
+
+/** A Jupyter MIME bundle: MIME type to data (base64 for images). */
+export type MimeBundle = Record<string, string | object>;
+
+/** Options of {@linkcode display}. */
+export interface DisplayOptions {
+  /** Give the output an id so a later call with `update: true` replaces it. */
+  id?: string;
+  /** Replace the output shown earlier with the same `id` instead of adding one. */
+  update?: boolean;
+}
+
+let jupyterKnown: boolean | undefined;
+
+/**
+ * Whether code runs inside the Deno Jupyter kernel.
+ *
+ * @example
+ * ```ts
+ * import { inJupyter } from "@course/viz/jupyter.ts";
+ * console.log(inJupyter()); // false in a terminal
+ * ```
+ */
+export function inJupyter(): boolean {
+  if (jupyterKnown === undefined) {
+    try {
+      // Outside `deno jupyter`, merely reading Deno.jupyter throws.
+      jupyterKnown = typeof Deno !== "undefined" && typeof Deno.jupyter?.display === "function";
+    } catch {
+      jupyterKnown = false;
+    }
+  }
+  return jupyterKnown;
+}
+
+/**
+ * Show a MIME bundle in the notebook; returns `false` (and shows nothing) outside Jupyter.
+ *
+ * @example Show HTML, then replace it in place
+ * ```ts
+ * import { display } from "@course/viz/jupyter.ts";
+ * await display({ "text/html": "<b>step 1</b>" }, { id: "progress" });
+ * await display({ "text/html": "<b>step 2</b>" }, { id: "progress", update: true });
+ * ```
+ */
+export async function display(bundle: MimeBundle, options: DisplayOptions = {}): Promise<boolean> {
+  if (!inJupyter()) return false;
+  const jupyterOptions: Deno.jupyter.DisplayOptions = { raw: true };
+  if (options.id !== undefined) jupyterOptions.display_id = options.id;
+  if (options.update) jupyterOptions.update = true;
+  await Deno.jupyter.display(bundle, jupyterOptions);
+  return true;
+}
+
+/**
+ * Show HTML in the notebook.
+ *
+ * @example
+ * ```ts
+ * import { displayHtml } from "@course/viz/jupyter.ts";
+ * await displayHtml("<p>Hello</p>");
+ * ```
+ */
+export function displayHtml(html: string, options: DisplayOptions = {}): Promise<boolean> {
+  return display({ "text/html": html, "text/plain": stripTags(html) }, options);
+}
+
+/**
+ * Show PNG bytes in the notebook.
+ *
+ * @example
+ * ```ts
+ * import { displayPng } from "@course/viz/jupyter.ts";
+ * await displayPng(new Uint8Array([137, 80, 78, 71]));
+ * ```
+ */
+export function displayPng(png: Uint8Array, options: DisplayOptions = {}): Promise<boolean> {
+  return display({ "image/png": toBase64(png), "text/plain": "<PNG image>" }, options);
+}
+
+/**
+ * Base64 text of bytes (for `image/png` bundles and data URLs).
+ *
+ * @example
+ * ```ts
+ * import { toBase64 } from "@course/viz/jupyter.ts";
+ * console.log(toBase64(new Uint8Array([1, 2, 3]))); // "AQID"
+ * ```
+ */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
+
+function stripTags(html: string): string {
+  return html.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+}
