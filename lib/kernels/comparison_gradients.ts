@@ -39,7 +39,7 @@ export function registerComparisonGradients(): void {
     tf.registerGradient({
       kernelName,
       inputsToSave: ["a", "b"],
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({
+      gradFunc: (_dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({
         a: () => tf.zerosLike(saved[0]),
         b: () => tf.zerosLike(saved[1]),
       }),
