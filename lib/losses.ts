@@ -1,0 +1,356 @@
+/**
+ * GAN losses as pure functions of logits (discriminators) or scores (critics). Each returns a scalar
+ * and disposes its intermediates; call them inside `tf.variableGrads` / `optimizer.minimize`.
+ *
+ * Notation: D(x) = sigmoid(logit). The GAN value function is
+ * V(G, D) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]; D maximises it, G minimises it.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Element-wise binary cross-entropy of `logits` against `targets`, computed stably as
+ * max(x, 0) - x * z + log(1 + exp(-|x|)): never exponentiates a large positive number.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { bceWithLogits } from "@course/losses.ts";
+ * // -log(sigmoid(0)) = log 2
+ * console.log(bceWithLogits(tf.tensor1d([0]), tf.tensor1d([1])).dataSync()[0]); // 0.6931...
+ * ```
+ */
+export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor | number): tf.Tensor {
+  return tf.tidy(() => {
+    const x = logits;
+    const z = typeof targets === "number" ? tf.scalar(targets) : targets;
+    return tf.relu(x).sub(x.mul(z)).add(tf.log1p(tf.exp(tf.abs(x).neg())));
+  });
+}
+
+/** softplus(x) = log(1 + exp(x)), stably: max(x, 0) + log(1 + exp(-|x|)). */
+function softplus(x: tf.Tensor): tf.Tensor {
+  return tf.relu(x).add(tf.log1p(tf.exp(tf.abs(x).neg())));
+}
+
+/** Options of {@linkcode discriminatorLoss}. */
+export interface DiscriminatorLossOptions {
+  /** Target for real samples; 0.9 is one-sided label smoothing (Salimans et al. 2016). Default 1. */
+  realLabel?: number;
+  /** Target for fake samples; keep it 0 (smoothing fakes hurts). Default 0. */
+  fakeLabel?: number;
+  /** Probability of swapping a sample's real/fake target (ganhacks' noisy labels). Default 0. */
+  flipProbability?: number;
+  /** Seed of the label flips. Default: unseeded. */
+  seed?: number;
+}
+
+/**
+ * The discriminator's loss, BCE on real and fake logits summed:
+ * -E[log D(x)] - E[log(1 - D(G(z)))] = -V(G, D). With the optimal D*(x) = p_data/(p_data + p_g) it
+ * equals 2 log 2 - 2 JSD(p_data || p_g).
+ *
+ * @param realLogits D's logits on real samples, `[batch, 1]` (any shape).
+ * @param fakeLogits D's logits on generated samples.
+ *
+ * @example One-sided label smoothing
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { discriminatorLoss } from "@course/losses.ts";
+ * const dLoss = discriminatorLoss(tf.tensor2d([[2]]), tf.tensor2d([[-2]]), { realLabel: 0.9 });
+ * console.log(dLoss.dataSync()[0].toFixed(3)); // "0.454"
+ * ```
+ */
+export function discriminatorLoss(
+  realLogits: tf.Tensor,
+  fakeLogits: tf.Tensor,
+  options: DiscriminatorLossOptions = {},
+): tf.Scalar {
+  const { realLabel, fakeLabel, flipProbability, seed } = {
+    realLabel: 1,
+    fakeLabel: 0,
+    flipProbability: 0,
+    ...options,
+  };
+  if (!(flipProbability >= 0 && flipProbability <= 1)) {
+    throw new Error(
+      `Cannot compute dLoss: flipProbability must be in [0, 1], got ${flipProbability}`,
+    );
+  }
+  return tf.tidy(() => {
+    const targets = (logits: tf.Tensor, label: number, other: number, s?: number) => {
+      if (flipProbability === 0) return tf.scalar(label);
+      const flip = tf.randomUniform(logits.shape, 0, 1, "float32", s).less(flipProbability);
+      return tf.where(flip, tf.fill(logits.shape, other), tf.fill(logits.shape, label));
+    };
+    const realTargets = targets(realLogits, realLabel, fakeLabel, seed);
+    const fakeTargets = targets(
+      fakeLogits,
+      fakeLabel,
+      realLabel,
+      seed === undefined ? seed : seed + 1,
+    );
+    return bceWithLogits(realLogits, realTargets).mean()
+      .add(bceWithLogits(fakeLogits, fakeTargets).mean()) as tf.Scalar;
+  });
+}
+
+/**
+ * The non-saturating generator loss -E[log D(G(z))] (Goodfellow et al. 2014): strong gradients
+ * when D confidently rejects the fakes, unlike the minimax loss.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { nonSaturatingGeneratorLoss } from "@course/losses.ts";
+ * console.log(nonSaturatingGeneratorLoss(tf.tensor1d([0])).dataSync()[0]); // log 2 = 0.6931...
+ * ```
+ */
+export function nonSaturatingGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => softplus(fakeLogits.neg()).mean() as tf.Scalar);
+}
+
+/**
+ * The minimax (saturating) generator loss E[log(1 - D(G(z)))] = -E[softplus(logit)]: G minimises
+ * the same V(G, D) that D maximises. Its gradient vanishes when D rejects the fakes confidently,
+ * which is why practice uses {@linkcode nonSaturatingGeneratorLoss}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { minimaxGeneratorLoss } from "@course/losses.ts";
+ * console.log(minimaxGeneratorLoss(tf.tensor1d([0])).dataSync()[0]); // -log 2 = -0.6931...
+ * ```
+ */
+export function minimaxGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => softplus(fakeLogits).mean().neg() as tf.Scalar);
+}
+
+/** LSGAN's target codes: D pushes fakes to `a` and reals to `b`, G pushes fakes to `c`. */
+export interface LeastSquaresCoding {
+  /** Target of D on fake samples. Default 0. */
+  a?: number;
+  /** Target of D on real samples. Default 1. */
+  b?: number;
+  /** Target of G for its samples. Default 1. */
+  c?: number;
+}
+
+/** The 0-1 coding (a=0, b=1, c=1) the LSGAN paper uses in its experiments; the default. */
+export const LSGAN_ZERO_ONE: Required<LeastSquaresCoding> = { a: 0, b: 1, c: 1 };
+/** The coding a=-1, b=1, c=0, for which LSGAN minimises the Pearson chi^2 divergence. */
+export const LSGAN_PEARSON: Required<LeastSquaresCoding> = { a: -1, b: 1, c: 0 };
+
+/**
+ * LSGAN's discriminator loss (Mao et al. 2017) on raw scores:
+ * 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2].
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { leastSquaresDiscriminatorLoss } from "@course/losses.ts";
+ * const dLoss = leastSquaresDiscriminatorLoss(tf.tensor1d([1]), tf.tensor1d([1]));
+ * console.log(dLoss.dataSync()[0]); // 0.5
+ * ```
+ */
+export function leastSquaresDiscriminatorLoss(
+  realScores: tf.Tensor,
+  fakeScores: tf.Tensor,
+  coding: LeastSquaresCoding = {},
+): tf.Scalar {
+  const { a, b } = { ...LSGAN_ZERO_ONE, ...coding };
+  return tf.tidy(() =>
+    realScores.sub(b).square().mean().add(fakeScores.sub(a).square().mean()).mul(0.5) as tf.Scalar
+  );
+}
+
+/**
+ * LSGAN's generator loss: 1/2 E[(D(G(z)) - c)^2].
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { leastSquaresGeneratorLoss, LSGAN_PEARSON } from "@course/losses.ts";
+ * console.log(leastSquaresGeneratorLoss(tf.tensor1d([2]), LSGAN_PEARSON).dataSync()[0]); // 2
+ * ```
+ */
+export function leastSquaresGeneratorLoss(
+  fakeScores: tf.Tensor,
+  coding: LeastSquaresCoding = {},
+): tf.Scalar {
+  const { c } = { ...LSGAN_ZERO_ONE, ...coding };
+  return tf.tidy(() => fakeScores.sub(c).square().mean().mul(0.5) as tf.Scalar);
+}
+
+/**
+ * The WGAN critic loss E[f(G(z))] - E[f(x)]: minimising it maximises the critic's estimate of the
+ * Wasserstein-1 distance (when f is 1-Lipschitz).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { wassersteinCriticLoss } from "@course/losses.ts";
+ * console.log(wassersteinCriticLoss(tf.tensor1d([3, 1]), tf.tensor1d([0])).dataSync()[0]); // -2
+ * ```
+ */
+export function wassersteinCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => fakeScores.mean().sub(realScores.mean()) as tf.Scalar);
+}
+
+/**
+ * The WGAN generator loss -E[f(G(z))].
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { wassersteinGeneratorLoss } from "@course/losses.ts";
+ * console.log(wassersteinGeneratorLoss(tf.tensor1d([1, 2])).dataSync()[0]); // -1.5
+ * ```
+ */
+export function wassersteinGeneratorLoss(fakeScores: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => fakeScores.mean().neg() as tf.Scalar);
+}
+
+/** Anything with trainable weights that {@linkcode clipWeights} can clip. */
+export interface HasTrainableWeights {
+  /** The weights an optimizer updates. */
+  trainableWeights: tf.LayerVariable[];
+}
+
+/**
+ * WGAN's weight clipping (Arjovsky et al. 2017): after each critic step, clamp every trainable weight
+ * (kernels, biases, normalisation scales) into [-c, c] in place. Call it right after
+ * `optimizer.minimize(...)` on the critic.
+ *
+ * @param critic The critic model.
+ * @param c The bound. Default 0.01, the paper's.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { clipWeights } from "@course/losses.ts";
+ * const critic = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
+ * clipWeights(critic, 0.01);
+ * console.log(critic.getWeights()[0].abs().max().dataSync()[0] <= 0.01); // true
+ * ```
+ */
+export function clipWeights(critic: HasTrainableWeights, c = 0.01): void {
+  if (!(c > 0) || !Number.isFinite(c)) {
+    throw new Error(`Cannot clip weights: c must be a positive number, got ${c}`);
+  }
+  tf.tidy(() => {
+    for (const weight of critic.trainableWeights) {
+      weight.write(tf.clipByValue(weight.read(), -c, c));
+    }
+  });
+}
+
+/** A critic as a model or as a function of a batch of inputs to scores `[batch, 1]`. */
+export type Critic = tf.LayersModel | ((inputs: tf.Tensor) => tf.Tensor);
+
+/** Options of {@linkcode gradientPenalty}. */
+export interface GradientPenaltyOptions {
+  /** Weight of the penalty. Default 10 (Gulrajani et al. 2017). */
+  lambda?: number;
+  /** Seed of the interpolation weights alpha ~ U[0, 1]. Default: unseeded. */
+  seed?: number;
+  /** Fixed interpolation weights `[batch]` instead of random ones (for tests). */
+  alpha?: tf.Tensor1D;
+  /** Run a model critic in training mode (dropout on). Default `true`. */
+  training?: boolean;
+}
+
+/**
+ * WGAN-GP's two-sided gradient penalty lambda * E[(||grad_x f(x_hat)||_2 - 1)^2] at random points
+ * x_hat = alpha * real + (1 - alpha) * fake, with alpha ~ U[0, 1] per sample. The norm is
+ * sqrt(sum + 1e-12), so the penalty and its gradient stay finite when the gradient is zero.
+ *
+ * Use it inside the critic's loss: the penalty is differentiable with respect to the critic's
+ * weights (double backprop). Keep the critic free of batch norm.
+ *
+ * @param critic A model, or a function for critics with more inputs (e.g. `(x) => model.apply([x,
+ *   labels]) as tf.Tensor`).
+ * @param realImages Real samples, `[batch, ...]`.
+ * @param fakeImages Generated samples, same shape.
+ *
+ * @example A linear critic with a unit-norm weight has no penalty
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { gradientPenalty } from "@course/losses.ts";
+ * const critic = (x: tf.Tensor) => x.matMul(tf.tensor2d([[0.6], [0.8]]));
+ * const gp = gradientPenalty(critic, tf.ones([4, 2]), tf.zeros([4, 2]), { seed: 1 });
+ * console.log(gp.dataSync()[0] < 1e-6); // true
+ * ```
+ */
+export function gradientPenalty(
+  critic: Critic,
+  realImages: tf.Tensor,
+  fakeImages: tf.Tensor,
+  options: GradientPenaltyOptions = {},
+): tf.Scalar {
+  const { lambda, seed, alpha, training } = { lambda: 10, training: true, ...options };
+  if (realImages.shape.join() !== fakeImages.shape.join()) {
+    throw new Error(
+      `Cannot compute gradient penalty: realImages [${realImages.shape}] and fakeImages ` +
+        `[${fakeImages.shape}] must have the same shape`,
+    );
+  }
+  const batch = realImages.shape[0];
+  const f = typeof critic === "function"
+    ? critic
+    : (x: tf.Tensor) => critic.apply(x, { training }) as tf.Tensor;
+  return tf.tidy(() => {
+    const a = alpha ?? tf.randomUniform([batch], 0, 1, "float32", seed);
+    if (a.shape[0] !== batch) {
+      throw new Error(
+        `Cannot compute gradient penalty: alpha must have one value per sample (${batch}), got [${a.shape}]`,
+      );
+    }
+    // [batch] -> [batch, 1, ..., 1] to broadcast over each sample
+    const broadcastShape = [batch, ...realImages.shape.slice(1).map(() => 1)];
+    const w = a.reshape(broadcastShape);
+    const interpolated = realImages.mul(w).add(fakeImages.mul(tf.sub(1, w)));
+    const grads = tf.grad((x: tf.Tensor) => f(x).sum())(interpolated);
+    // per-sample L2 norm over every axis but the batch axis -> [batch]
+    const norms = grads.reshape([batch, -1]).square().sum(1).add(1e-12).sqrt();
+    return norms.sub(1).square().mean().mul(lambda) as tf.Scalar;
+  });
+}
+
+/**
+ * CycleGAN's cycle-consistency loss lambda * E|x - F(G(x))| (L1).
+ *
+ * @param realImages x.
+ * @param reconstructed F(G(x)), same shape.
+ * @param lambda Weight. Default 10 (Zhu et al. 2017).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { cycleLoss } from "@course/losses.ts";
+ * console.log(cycleLoss(tf.tensor1d([1, -1]), tf.tensor1d([0.5, -1]), 10).dataSync()[0]); // 2.5
+ * ```
+ */
+export function cycleLoss(realImages: tf.Tensor, reconstructed: tf.Tensor, lambda = 10): tf.Scalar {
+  return tf.tidy(() => tf.abs(realImages.sub(reconstructed)).mean().mul(lambda) as tf.Scalar);
+}
+
+/**
+ * CycleGAN's identity loss lambda * E|y - G(y)|: G should leave images already in its target domain
+ * unchanged (keeps colours). The paper weights it half the cycle weight.
+ *
+ * @param realImages y, an image of G's output domain.
+ * @param sameImages G(y).
+ * @param lambda Weight. Default 5.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { identityLoss } from "@course/losses.ts";
+ * console.log(identityLoss(tf.tensor1d([1]), tf.tensor1d([0.8]), 5).dataSync()[0].toFixed(2)); // "1.00"
+ * ```
+ */
+export function identityLoss(realImages: tf.Tensor, sameImages: tf.Tensor, lambda = 5): tf.Scalar {
+  return tf.tidy(() => tf.abs(realImages.sub(sameImages)).mean().mul(lambda) as tf.Scalar);
+}

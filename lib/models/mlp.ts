@@ -1,0 +1,186 @@
+/**
+ * Multi-layer perceptrons for the 1-D and 2-D toy distributions (8 Gaussians on a ring, 25 on a grid,
+ * Swiss roll, parallel lines): small enough to train in seconds on a CPU, big enough to show mode
+ * collapse and its cures.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { makeInitializers, type WeightInit } from "./init.ts";
+import { MinibatchDiscrimination } from "./minibatch_discrimination.ts";
+import { checkPositiveInt } from "./checks.ts";
+
+/** A hidden-layer activation of the MLPs. */
+export type MlpActivation = "relu" | "leakyRelu" | "tanh";
+
+/** Options of {@linkcode buildMlpGenerator}. */
+export interface MlpGeneratorOptions {
+  /** Size of z ~ N(0, I). Default 2 (as in the WGAN-GP toy experiments). */
+  latentDim?: number;
+  /** Size of a sample: 1 or 2 for the toys. Default 2. */
+  outputDim?: number;
+  /** Units of each hidden layer. Default `[128, 128, 128]`. */
+  hidden?: number[];
+  /** Hidden activation. Default `"relu"`. */
+  activation?: MlpActivation;
+  /** Kernel initialisation. Default `"glorot"`. */
+  init?: WeightInit;
+  /** Seed of the initial weights. Default: unseeded. */
+  seed?: number;
+  /** Model name. Default `"mlp_generator"`. */
+  name?: string;
+}
+
+/** Options of {@linkcode buildMlpDiscriminator}. */
+export interface MlpDiscriminatorOptions {
+  /** Size of a sample. Default 2. */
+  inputDim?: number;
+  /** Units of each hidden layer. Default `[128, 128, 128]`. */
+  hidden?: number[];
+  /** Hidden activation. Default `"leakyRelu"` (slope 0.2). */
+  activation?: MlpActivation;
+  /**
+   * Minibatch discrimination before the output layer (Salimans et al. 2016): `false`, or the
+   * number of kernels B and their length C. Default `false`.
+   */
+  minibatch?: false | { numKernels: number; kernelDim: number };
+  /** Kernel initialisation. Default `"glorot"`. */
+  init?: WeightInit;
+  /** Seed of the initial weights. Default: unseeded. */
+  seed?: number;
+  /** Model name. Default `"mlp_discriminator"`. */
+  name?: string;
+}
+
+const GENERATOR_DEFAULTS: Required<Omit<MlpGeneratorOptions, "seed">> = {
+  latentDim: 2,
+  outputDim: 2,
+  hidden: [128, 128, 128],
+  activation: "relu",
+  init: "glorot",
+  name: "mlp_generator",
+};
+
+const DISCRIMINATOR_DEFAULTS: Required<Omit<MlpDiscriminatorOptions, "seed">> = {
+  inputDim: 2,
+  hidden: [128, 128, 128],
+  activation: "leakyRelu",
+  minibatch: false,
+  init: "glorot",
+  name: "mlp_discriminator",
+};
+
+/**
+ * Build a fully connected generator: `[batch, latentDim] -> [batch, outputDim]`, hidden layers with
+ * the chosen activation and a linear output (toy data is not bounded).
+ *
+ * @example A 2-D toy generator
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildMlpGenerator } from "@course/models/mlp.ts";
+ * const generator = buildMlpGenerator({ latentDim: 2, hidden: [16, 16], seed: 0 });
+ * const samples = generator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
+ * console.log(samples.shape); // [8, 2]
+ * ```
+ */
+export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
+  const o = { ...GENERATOR_DEFAULTS, ...options };
+  checkPositiveInt("generator", "latentDim", o.latentDim);
+  checkPositiveInt("generator", "outputDim", o.outputDim);
+  const inits = makeInitializers(o.init, o.seed);
+  const z = tf.input({ shape: [o.latentDim], name: "z" }); // [batch, latentDim]
+  let h = mlpBody(z, o.hidden, o.activation, inits.kernel, "generator");
+  // [batch, hidden] -> [batch, outputDim]
+  h = tf.layers.dense({ units: o.outputDim, kernelInitializer: inits.kernel(), name: "output" })
+    .apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: z, outputs: h, name: o.name });
+}
+
+/**
+ * Build a fully connected discriminator (or critic): `[batch, inputDim] -> [batch, 1]` logits (no
+ * sigmoid; the losses take logits). With `minibatch`, a {@linkcode MinibatchDiscrimination} layer sits
+ * between the last hidden layer and the output.
+ *
+ * @example A 2-D toy discriminator with minibatch discrimination
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildMlpDiscriminator } from "@course/models/mlp.ts";
+ * const discriminator = buildMlpDiscriminator({
+ *   hidden: [16, 16],
+ *   minibatch: { numKernels: 4, kernelDim: 3 },
+ *   seed: 0,
+ * });
+ * const logits = discriminator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
+ * console.log(logits.shape); // [8, 1]
+ * ```
+ */
+export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
+  const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
+  checkPositiveInt("discriminator", "inputDim", o.inputDim);
+  const inits = makeInitializers(o.init, o.seed);
+  const x = tf.input({ shape: [o.inputDim], name: "x" }); // [batch, inputDim]
+  let h = mlpBody(x, o.hidden, o.activation, inits.kernel, "discriminator");
+  if (o.minibatch) {
+    // [batch, hidden] -> [batch, hidden + numKernels]
+    h = new MinibatchDiscrimination({
+      ...o.minibatch,
+      seed: o.seed === undefined ? undefined : o.seed + 1000,
+      name: "minibatch_discrimination",
+    }).apply(h) as tf.SymbolicTensor;
+  }
+  // [batch, features] -> [batch, 1] logits
+  h = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })
+    .apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: h, name: o.name });
+}
+
+/**
+ * The hidden stack shared by the MLP builders (and the conditional toy models): Dense + activation
+ * for each entry of `hidden`, `[batch, in] -> [batch, hidden.at(-1)]`.
+ *
+ * @param input The symbolic input.
+ * @param hidden Units of each hidden layer.
+ * @param activation Hidden activation.
+ * @param kernel Factory of kernel initialisers (from `makeInitializers`).
+ * @param what Which model is built, for error messages.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { mlpBody } from "@course/models/mlp.ts";
+ * import { makeInitializers } from "@course/models/init.ts";
+ * const h = mlpBody(tf.input({ shape: [3] }), [8], "relu", makeInitializers().kernel);
+ * console.log(h.shape); // [null, 8]
+ * ```
+ */
+export function mlpBody(
+  input: tf.SymbolicTensor,
+  hidden: number[],
+  activation: MlpActivation,
+  kernel: () => ReturnType<typeof tf.initializers.ones>,
+  what = "model",
+): tf.SymbolicTensor {
+  let h = input;
+  hidden.forEach((units, i) => {
+    checkPositiveInt(what, `hidden[${i}]`, units);
+    h = tf.layers.dense({ units, kernelInitializer: kernel(), name: `dense_${i}` })
+      .apply(h) as tf.SymbolicTensor;
+    h = activationLayer(activation, `${activation}_${i}`).apply(h) as tf.SymbolicTensor;
+  });
+  return h;
+}
+
+function activationLayer(activation: MlpActivation, name: string): tf.layers.Layer {
+  switch (activation) {
+    case "relu":
+      return tf.layers.reLU({ name });
+    case "leakyRelu":
+      return tf.layers.leakyReLU({ alpha: 0.2, name });
+    case "tanh":
+      return tf.layers.activation({ activation: "tanh", name });
+    default:
+      throw new Error(
+        `Cannot build model: activation must be "relu", "leakyRelu" or "tanh", got ${activation}`,
+      );
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Model builders of the course: plain functions returning `tf.LayersModel`, with typed options and
+ * documented defaults. Discriminators and critics output logits or scores (no sigmoid).
+ *
+ * @example Build the tutorial's MNIST pair, a quarter as wide
+ * ```ts
+ * import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/mod.ts";
+ * const generator = buildDcganGenerator({ width: 0.25 });
+ * const discriminator = buildDcganDiscriminator({ width: 0.25 });
+ * console.log(generator.outputs[0].shape, discriminator.outputs[0].shape); // [null, 28, 28, 1] [null, 1]
+ * ```
+ *
+ * @module
+ */
+export * from "./init.ts";
+export * from "./mlp.ts";
+export * from "./dcgan.ts";
+export * from "./minibatch_discrimination.ts";
