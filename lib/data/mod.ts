@@ -16,3 +16,4 @@
 export * from "./idx.ts";
 export * from "./mnist.ts";
 export * from "./random.ts";
+export * from "./toy.ts";
