@@ -3,14 +3,24 @@
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
 import { registerComparisonGradients } from "./comparison_gradients.ts";
+import { registerMirrorPadGradient } from "./mirror_pad_gradient.ts";
+import { registerWasmConvKernels } from "./wasm_conv.ts";
 
 export { COMPARISON_KERNELS, registerComparisonGradients } from "./comparison_gradients.ts";
+export { mirrorPadBackward, registerMirrorPadGradient } from "./mirror_pad_gradient.ts";
+export {
+  registerWasmConvKernels,
+  WASM_CONV_KERNELS,
+  wasmConv2dBackpropFilterConfig,
+  wasmConv2dBackpropInputConfig,
+} from "./wasm_conv.ts";
 
 /**
  * Register everything the course needs on top of stock tfjs: gradients for every backend, and the
- * training kernels of the active backend. `initBackend()` calls it; call it yourself only after
- * switching backends with `tf.setBackend`.
+ * wasm training kernels when the wasm backend is loaded. `initBackend()` calls it; call it yourself
+ * only after switching backends with `tf.setBackend`. Safe to call repeatedly.
  *
  * @example
  * ```ts
@@ -20,4 +30,6 @@ export { COMPARISON_KERNELS, registerComparisonGradients } from "./comparison_gr
  */
 export function registerCourseKernels(): void {
   registerComparisonGradients();
+  registerMirrorPadGradient();
+  if (tf.getKernel("Conv2D", "wasm") !== undefined) registerWasmConvKernels();
 }
