@@ -1,0 +1,141 @@
+"""Execute notebooks headlessly with nbclient; used by scripts/run_notebooks.ts.
+
+Usage: /usr/bin/python3 scripts/run_notebooks.py --out DIR [--timeout S] [--html] NB.ipynb ...
+
+Each notebook runs in a fresh kernel (the kernelspec named in its metadata) with its own folder as
+the working directory. Before the first cell a prelude records unhandled promise rejections and
+uncaught errors (the Deno kernel swallows them silently); after every cell a silent probe fails the
+run if one was recorded. A cell whose value is a rejected promise fails too. Cells tagged
+`raises-exception` may fail, as in nbclient.
+
+For every notebook one JSON line goes to stdout:
+{"path", "ok", "seconds", "cell", "error", "executed", "html"}.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+PRELUDE = """globalThis.__courseRunnerErrors = [];
+globalThis.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  globalThis.__courseRunnerErrors.push(
+    "Unhandled promise rejection: " + String(event.reason?.stack ?? event.reason));
+});
+globalThis.addEventListener("error", (event) => {
+  event.preventDefault();
+  globalThis.__courseRunnerErrors.push(
+    "Uncaught error: " + String(event.error?.stack ?? event.message));
+});"""
+
+PROBE = """await (async () => {
+  await new Promise((resolve) => setTimeout(resolve, %d));
+  const found = globalThis.__courseRunnerErrors.splice(0);
+  if (found.length) throw new Error("after this cell finished: " + found.join("\\n"));
+})();"""
+
+
+class RunnerCheckFailed(Exception):
+    """An unhandled rejection or uncaught error found after a cell finished."""
+
+
+def run_hidden(client, code, index):
+    """Run code in the kernel without keeping it in the notebook; raise RunnerCheckFailed on error.
+
+    nbclient's execute_cell stores the cell it runs at nb.cells[index], so put the original back.
+    """
+    cells = client.nb.cells
+    original = cells[index] if index < len(cells) else None
+    try:
+        client.execute_cell(nbformat.v4.new_code_cell(code), index, store_history=False)
+    except CellExecutionError as error:
+        raise RunnerCheckFailed(f"{error.ename}: {error.evalue}") from None
+    finally:
+        if original is not None:
+            cells[index] = original
+
+
+def rejected_promise(cell):
+    """The text of an execute_result that shows a rejected promise, or None."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") != "execute_result":
+            continue
+        text = output.get("data", {}).get("text/plain", "")
+        if text.startswith("Promise {") and "<rejected>" in text:
+            return text
+    return None
+
+
+def run_one(path, out_dir, timeout, html):
+    nb = nbformat.read(path, as_version=4)
+    folder = os.path.dirname(os.path.abspath(path))
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "deno")
+    client = NotebookClient(
+        nb, kernel_name=kernel, timeout=timeout, resources={"metadata": {"path": folder}}
+    )
+    started = time.monotonic()
+    result = {"path": path, "ok": True, "cell": None, "error": None}
+    try:
+        with client.setup_kernel():
+            run_hidden(client, PRELUDE, 0)
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                result["cell"] = index
+                client.execute_cell(cell, index)
+                rejected = rejected_promise(cell)
+                if rejected and "raises-exception" not in cell.metadata.get("tags", []):
+                    raise CellExecutionError(
+                        f"The cell's value is a rejected promise (await it or catch it):\n{rejected}",
+                        "RejectedPromise",
+                        rejected,
+                    )
+                run_hidden(client, PROBE % (200 if index == len(nb.cells) - 1 else 0), index)
+        result["cell"] = None
+    except CellExecutionError as error:
+        result.update(ok=False, error=str(error).strip()[-4000:])
+    except RunnerCheckFailed as error:
+        result.update(ok=False, error=str(error)[-4000:])
+    except (CellTimeoutError, DeadKernelError, RuntimeError) as error:
+        result.update(ok=False, error=f"{type(error).__name__}: {error}"[-4000:])
+    result["seconds"] = round(time.monotonic() - started, 2)
+
+    os.makedirs(out_dir, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    executed = os.path.join(out_dir, stem + ".ipynb")
+    nbformat.write(nb, executed)
+    result["executed"] = executed
+    result["html"] = None
+    if html:
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter().from_notebook_node(nb)
+        result["html"] = os.path.join(out_dir, stem + ".html")
+        with open(result["html"], "w", encoding="utf-8") as handle:
+            handle.write(body)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", required=True, help="folder for the executed copies")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--html", action="store_true", help="also write HTML (nbconvert)")
+    parser.add_argument("notebooks", nargs="+")
+    args = parser.parse_args()
+    failed = 0
+    for path in args.notebooks:
+        result = run_one(path, args.out, args.timeout, args.html)
+        failed += not result["ok"]
+        print(json.dumps(result), flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

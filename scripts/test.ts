@@ -1,0 +1,87 @@
+/**
+ * The whole test command (`deno task test`): install what is missing, then run every check in
+ * order and print the time each phase took.
+ *
+ * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`,
+ * `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests (`deno test -A --doc` over
+ * lib/ and tests/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
+ * A failing setup stops the run; any other failing phase is reported and the next ones still run,
+ * so one run shows every problem. The exit code is 1 when any phase failed.
+ *
+ * @module
+ */
+import { PROJECT_ROOT } from "./jupyter_env.ts";
+import { setup, SetupError } from "./setup.ts";
+
+/** The notebook test file, run as its own phase. */
+const NOTEBOOK_TESTS = "tests/notebooks_test.ts";
+
+/** One phase: a name and the deno sub-command it runs. */
+interface Phase {
+  name: string;
+  args: string[];
+}
+
+/** The folders `deno check` covers, when they hold TypeScript. */
+const CHECKED = ["lib", "tests", "scripts", "bench"];
+
+async function hasTypeScript(dir: string): Promise<boolean> {
+  try {
+    for await (const entry of Deno.readDir(`${PROJECT_ROOT}/${dir}`)) {
+      if (entry.isDirectory && await hasTypeScript(`${dir}/${entry.name}`)) return true;
+      if (entry.isFile && entry.name.endsWith(".ts")) return true;
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+async function phases(): Promise<Phase[]> {
+  const checked = [];
+  for (const dir of CHECKED) if (await hasTypeScript(dir)) checked.push(`${dir}/`);
+  return [
+    { name: "fmt", args: ["fmt", "--check"] },
+    { name: "lint", args: ["lint"] },
+    { name: "check", args: ["check", ...checked] },
+    {
+      name: "unit tests",
+      args: ["test", "-A", "--doc", "--parallel", `--ignore=${NOTEBOOK_TESTS}`, "lib/", "tests/"],
+    },
+    { name: "notebooks", args: ["test", "-A", NOTEBOOK_TESTS] },
+  ];
+}
+
+function elapsed(started: number): number {
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<number> {
+  const times: [string, number, boolean][] = [];
+  let started = performance.now();
+  try {
+    await setup({ quiet: true });
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    console.error(`setup failed: ${error.message}`);
+    return 1;
+  }
+  times.push(["setup", elapsed(started), true]);
+  for (const phase of await phases()) {
+    console.log(`\n=== ${phase.name}: deno ${phase.args.join(" ")}`);
+    started = performance.now();
+    const status = await new Deno.Command(Deno.execPath(), {
+      args: phase.args,
+      cwd: PROJECT_ROOT,
+      stdin: "null",
+    }).spawn().status;
+    times.push([phase.name, elapsed(started), status.success]);
+  }
+  console.log("\n=== summary");
+  for (const [name, seconds, ok] of times) {
+    console.log(`${ok ? "ok  " : "FAIL"} ${name.padEnd(12)} ${seconds.toFixed(1).padStart(7)} s`);
+  }
+  return times.every(([, , ok]) => ok) ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main());
