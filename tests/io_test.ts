@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { loadModel, loadModelWeights, readModelFiles, saveModel } from "@course/io/model_io.ts";
 
@@ -13,6 +13,18 @@ function tinyModel(units = 3): tf.LayersModel {
       tf.layers.dense({ units }),
     ],
   });
+}
+
+/** Await a rejection whose message contains `text`; return the error. */
+async function assertRejects(fn: () => Promise<unknown>, text = ""): Promise<Error> {
+  try {
+    await fn();
+  } catch (error) {
+    assert(error instanceof Error, `expected an Error, got ${error}`);
+    assert(error.message.includes(text), `"${error.message}" does not include "${text}"`);
+    return error;
+  }
+  throw new Error(`expected a rejection with "${text}"`);
 }
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -77,8 +89,8 @@ Deno.test("saveModel() replaces an earlier save in place", async () => {
 
 Deno.test("loadModel() explains a missing directory and a directory without model.json", async () => {
   await withTempDir(async (dir) => {
-    await assertRejects(() => loadModel(`${dir}/nope`), Error, "the directory does not exist");
-    await assertRejects(() => loadModel(dir), Error, "has no model.json");
+    await assertRejects(() => loadModel(`${dir}/nope`), "the directory does not exist");
+    await assertRejects(() => loadModel(dir), "has no model.json");
   });
 });
 
@@ -86,9 +98,9 @@ Deno.test("loadModel() rejects corrupt JSON and a missing topology", async () =>
   await withTempDir(async (dir) => {
     await saveModel(tinyModel(), dir);
     await Deno.writeTextFile(`${dir}/model.json`, "{ not json");
-    await assertRejects(() => loadModel(dir), Error, "model.json is not valid JSON");
+    await assertRejects(() => loadModel(dir), "model.json is not valid JSON");
     await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ weightsManifest: [] }));
-    await assertRejects(() => loadModel(dir), Error, "has no modelTopology");
+    await assertRejects(() => loadModel(dir), "has no modelTopology");
   });
 });
 
@@ -98,14 +110,14 @@ Deno.test("loadModel() reports truncated weights with both byte counts", async (
     await saveModel(model, dir);
     const bin = await Deno.readFile(`${dir}/weights.bin`);
     await Deno.writeFile(`${dir}/weights.bin`, bin.subarray(0, 12));
-    const error = await assertRejects(() => loadModel(dir), Error);
+    const error = await assertRejects(() => loadModel(dir));
     assert(
       error.message.includes(`weights.bin has 12 bytes, model.json expects ${bin.byteLength}`),
       error.message,
     );
     assert(error.message.includes("delete it or resume from an earlier one"));
     await Deno.remove(`${dir}/weights.bin`);
-    await assertRejects(() => loadModel(dir), Error, "lists weights.bin but it cannot be read");
+    await assertRejects(() => loadModel(dir), "lists weights.bin but it cannot be read");
     model.dispose();
   });
 });
@@ -120,11 +132,10 @@ Deno.test("loadModelWeights() fills a fresh build and rejects a mismatched archi
     const b = target.getWeights();
     a.forEach((w, i) => assertEquals(Array.from(w.dataSync()), Array.from(b[i].dataSync())));
     const wider = tinyModel(7);
-    await assertRejects(() => loadModelWeights(wider, dir), Error, "has shape [4,3]");
+    await assertRejects(() => loadModelWeights(wider, dir), "has shape [4,3]");
     const shallow = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] });
     await assertRejects(
       () => loadModelWeights(shallow, dir),
-      Error,
       "the file has 8 weight tensors",
     );
     [source, target, wider, shallow].forEach((m) => m.dispose());

@@ -1,0 +1,11 @@
+/**
+ * The training loop, its batch sources, seeded randomness, guards and callbacks.
+ *
+ * @module
+ */
+export * from "./batches.ts";
+export * from "./gradients.ts";
+export * from "./guards.ts";
+export * from "./loop.ts";
+export * from "./random.ts";
+export type * from "./variant.ts";

@@ -1,0 +1,53 @@
+/**
+ * What a GAN variant gives the training loop: its models, its optimizers and one training step.
+ *
+ * The loop is the same for every variant (keras-io style): a variant differs only in its builders,
+ * its losses and its `trainStep` (how many critic updates per generator update, which losses, which
+ * hooks such as weight clipping).
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Batch } from "./batches.ts";
+import type { StepRandom } from "./random.ts";
+
+/** What a step knows about where it is in the run. */
+export interface StepContext {
+  /** The global step being run, from 0 (one generator update per step). */
+  step: number;
+  /** The epoch being run, from 0. */
+  epoch: number;
+  /** Seeded random draws of this step (latents, gradient-penalty alphas, noise). */
+  random: StepRandom;
+}
+
+/**
+ * Scalars a step reports: losses (`dLoss`, `gLoss`, `gradientPenalty`, `cycleLoss`, ...) and global
+ * gradient norms, named `<model>GradNorm` (`dGradNorm`, `gGradNorm`) so the guards find them.
+ */
+export type StepLogs = Record<string, tf.Scalar>;
+
+/** A GAN variant: models, optimizers and the step the loop calls once per batch. */
+export interface GanVariant {
+  /** Registry name, e.g. `"wgan_gp"`; checked when a checkpoint is loaded. */
+  name: string;
+  /** Every model the step trains, by name (`generator`, `discriminator`, `critic`, ...). */
+  models: Record<string, tf.LayersModel>;
+  /** One optimizer per trained model, by the same names. */
+  optimizers: Record<string, tf.Optimizer>;
+  /** Size of the generator's latent input, when it has one. */
+  latentDim?: number;
+  /**
+   * One training step on `batch` (critic/discriminator updates and one generator update). The loop
+   * runs it inside `tf.tidy` and disposes the batch; return scalars, not numbers.
+   */
+  trainStep(batch: Batch, context: StepContext): StepLogs;
+  /**
+   * Generate `count` samples from a fixed latent batch: the same `seed` gives the same inputs, so
+   * sample grids taken during training show the same latents evolving. Returns images
+   * `[count, h, w, c]` in [-1, 1], or points `[count, 2]` for the toys.
+   */
+  sample?(count: number, seed: number): tf.Tensor;
+  /** Free the models and optimizers. */
+  dispose(): void;
+}
