@@ -354,3 +354,107 @@ export function cycleLoss(realImages: tf.Tensor, reconstructed: tf.Tensor, lambd
 export function identityLoss(realImages: tf.Tensor, sameImages: tf.Tensor, lambda = 5): tf.Scalar {
   return tf.tidy(() => tf.abs(realImages.sub(sameImages)).mean().mul(lambda) as tf.Scalar);
 }
+
+/** Options of {@linkcode auxiliaryClassLoss}. */
+export interface AuxiliaryClassLossOptions {
+  /**
+   * `false` (default): each group holds one label, softmax cross-entropy against one-hot (or soft)
+   * targets. `true`: multi-label tags, sigmoid BCE on every tag, averaged.
+   */
+  multiLabel?: boolean;
+  /** Weight of each group's loss, e.g. `[0.3, 0.35]` next to the real/fake loss's 1. Default all 1. */
+  weights?: number[];
+}
+
+/**
+ * ACGAN's auxiliary classification loss, summed over tag groups with their weights. For the homework
+ * report's total loss weights [1, 0.3, 0.35], add `discriminatorLoss(...)` (weight 1) to
+ * `auxiliaryClassLoss([hair, eyes], [hairTags, eyeTags], { weights: [0.3, 0.35] })`.
+ *
+ * @param logits Class logits `[batch, classes]`, or one tensor per group.
+ * @param labels Targets of the same shapes: one-hot rows (softmax) or 0/1 tags (multi-label).
+ *
+ * @example One group, softmax cross-entropy
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { auxiliaryClassLoss } from "@course/losses.ts";
+ * // uniform logits over 4 classes: -log(1/4)
+ * const loss = auxiliaryClassLoss(tf.zeros([2, 4]), tf.oneHot([1, 3], 4).toFloat());
+ * console.log(loss.dataSync()[0].toFixed(4)); // "1.3863"
+ * ```
+ */
+export function auxiliaryClassLoss(
+  logits: tf.Tensor | tf.Tensor[],
+  labels: tf.Tensor | tf.Tensor[],
+  options: AuxiliaryClassLossOptions = {},
+): tf.Scalar {
+  const logitGroups = Array.isArray(logits) ? logits : [logits];
+  const labelGroups = Array.isArray(labels) ? labels : [labels];
+  const weights = options.weights ?? logitGroups.map(() => 1);
+  if (labelGroups.length !== logitGroups.length || weights.length !== logitGroups.length) {
+    throw new Error(
+      `Cannot compute auxiliary loss: got ${logitGroups.length} logit groups, ` +
+        `${labelGroups.length} label groups and ${weights.length} weights; they must match`,
+    );
+  }
+  return tf.tidy(() => {
+    let total: tf.Tensor = tf.scalar(0);
+    logitGroups.forEach((x, i) => {
+      const y = labelGroups[i].toFloat();
+      if (x.shape.join() !== y.shape.join()) {
+        throw new Error(
+          `Cannot compute auxiliary loss: group ${i} logits [${x.shape}] and labels [${y.shape}] differ`,
+        );
+      }
+      const loss = options.multiLabel
+        ? bceWithLogits(x, y).mean()
+        : tf.logSoftmax(x).mul(y).sum(-1).neg().mean();
+      total = total.add(loss.mul(weights[i]));
+    });
+    return total as tf.Scalar;
+  });
+}
+
+/** Options of {@linkcode addInstanceNoise}. */
+export interface InstanceNoiseOptions {
+  /** Training step, for the decay. Default 0. */
+  step?: number;
+  /** Standard deviation at step 0. Default 0.1. */
+  initialStddev?: number;
+  /** Steps over which the standard deviation decays linearly to 0. Default 1000. */
+  decaySteps?: number;
+  /** Seed of the noise. Default: unseeded. */
+  seed?: number;
+}
+
+/**
+ * Instance noise (Sonderby et al. 2017; ganhacks): add Gaussian noise to every input the
+ * discriminator sees, real and fake alike, with a standard deviation that decays linearly to 0, so
+ * early on the two distributions overlap and D's gradients stay informative.
+ * Returns a new tensor (a copy once the noise has decayed).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { addInstanceNoise } from "@course/losses.ts";
+ * const noisy = addInstanceNoise(tf.zeros([64, 8]), { step: 500, initialStddev: 0.2, decaySteps: 1000, seed: 1 });
+ * console.log(noisy.shape); // [64, 8], standard deviation about 0.1
+ * ```
+ */
+export function addInstanceNoise(images: tf.Tensor, options: InstanceNoiseOptions = {}): tf.Tensor {
+  const { step, initialStddev, decaySteps, seed } = {
+    step: 0,
+    initialStddev: 0.1,
+    decaySteps: 1000,
+    ...options,
+  };
+  if (!(initialStddev >= 0) || !(decaySteps > 0)) {
+    throw new Error(
+      `Cannot add instance noise: initialStddev must be >= 0 and decaySteps > 0, got ` +
+        `${initialStddev} and ${decaySteps}`,
+    );
+  }
+  const stddev = initialStddev * Math.max(0, 1 - step / decaySteps);
+  if (stddev === 0) return images.clone();
+  return tf.tidy(() => images.add(tf.randomNormal(images.shape, 0, stddev, "float32", seed)));
+}

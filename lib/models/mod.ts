@@ -1,6 +1,7 @@
 /**
  * Model builders of the course: plain functions returning `tf.LayersModel`, with typed options and
- * documented defaults. Discriminators and critics output logits or scores (no sigmoid).
+ * documented defaults. Discriminators and critics output logits or scores (no sigmoid). Importing
+ * this module registers the custom layers for `model.json` serialization.
  *
  * @example Build the tutorial's MNIST pair, a quarter as wide
  * ```ts
@@ -13,6 +14,11 @@
  * @module
  */
 export * from "./init.ts";
+export * from "./checks.ts";
 export * from "./mlp.ts";
 export * from "./dcgan.ts";
+export * from "./conditional.ts";
+export * from "./acgan.ts";
+export * from "./cyclegan.ts";
+export * from "./layers.ts";
 export * from "./minibatch_discrimination.ts";

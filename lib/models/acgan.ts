@@ -1,0 +1,105 @@
+/**
+ * ACGAN (Odena et al. 2017): the discriminator outputs a real/fake logit and, from the same
+ * features, logits for the sample's class. Several tag groups are supported, like the homework
+ * report's hair colour (12 values) and eye colour (11 values), each with its own head; the generator
+ * takes z concatenated with every group's one-hot tag.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { checkImageShape, checkPositiveInt } from "./checks.ts";
+import {
+  dcganDiscriminatorFeatures,
+  type DcganDiscriminatorOptions,
+  dcganGeneratorBody,
+  type DcganGeneratorOptions,
+} from "./dcgan.ts";
+import { makeInitializers } from "./init.ts";
+
+/** Options of {@linkcode buildAcganGenerator}. */
+export interface AcganGeneratorOptions extends DcganGeneratorOptions {
+  /** Number of values of each tag group, e.g. `[12, 11]` for hair and eye colours. Default `[10]`. */
+  tagGroups?: number[];
+}
+
+/** Options of {@linkcode buildAcganDiscriminator}. */
+export interface AcganDiscriminatorOptions extends Omit<DcganDiscriminatorOptions, "minibatch"> {
+  /** Number of values of each tag group. Default `[10]`. */
+  tagGroups?: number[];
+}
+
+function checkTagGroups(what: string, tagGroups: number[]): void {
+  if (!Array.isArray(tagGroups) || tagGroups.length === 0) {
+    throw new Error(
+      `Cannot build ${what}: tagGroups must list at least one group size, got ${tagGroups}`,
+    );
+  }
+  tagGroups.forEach((g, i) => checkPositiveInt(what, `tagGroups[${i}]`, g));
+}
+
+/**
+ * Build an ACGAN generator with inputs `[z, tags]`: `[batch, latentDim]` and the one-hot tags of
+ * every group concatenated, `[batch, sum(tagGroups)]` -> `[batch, ...imageShape]` in [-1, 1].
+ *
+ * @example Hair (12) and eye (11) colours, as in the homework report
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildAcganGenerator } from "@course/models/acgan.ts";
+ * const generator = buildAcganGenerator({ tagGroups: [12, 11], width: 0.25 });
+ * const tags = tf.concat([tf.oneHot([3], 12), tf.oneHot([5], 11)], 1);
+ * const image = generator.predict([tf.randomNormal([1, 100]), tags]) as tf.Tensor;
+ * console.log(image.shape); // [1, 28, 28, 1]
+ * ```
+ */
+export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.LayersModel {
+  const { tagGroups = [10], latentDim = 100, name = "acgan_generator", ...rest } = options;
+  checkTagGroups("generator", tagGroups);
+  checkPositiveInt("generator", "latentDim", latentDim);
+  const z = tf.input({ shape: [latentDim], name: "z" });
+  const tags = tf.input({ shape: [tagGroups.reduce((a, b) => a + b, 0)], name: "tags" });
+  // [batch, latentDim] ++ [batch, sum(tagGroups)]
+  const joined = tf.layers.concatenate({ name: "z_and_tags" }).apply([
+    z,
+    tags,
+  ]) as tf.SymbolicTensor;
+  const images = dcganGeneratorBody(joined, rest);
+  return tf.model({ inputs: [z, tags], outputs: images, name });
+}
+
+/**
+ * Build an ACGAN discriminator: `[batch, ...imageShape]` -> `[realFakeLogit [batch, 1],
+ * tagLogits_0 [batch, tagGroups[0]], ...]`, all logits. Pair it with `discriminatorLoss` on the first
+ * output and `auxiliaryClassLoss` on the rest.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { buildAcganDiscriminator } from "@course/models/acgan.ts";
+ * const discriminator = buildAcganDiscriminator({ tagGroups: [12, 11], width: 0.25 });
+ * const [realFake, hair, eyes] = discriminator.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor[];
+ * console.log(realFake.shape, hair.shape, eyes.shape); // [2, 1] [2, 12] [2, 11]
+ * ```
+ */
+export function buildAcganDiscriminator(options: AcganDiscriminatorOptions = {}): tf.LayersModel {
+  const {
+    tagGroups = [10],
+    imageShape = [28, 28, 1],
+    init = "dcgan",
+    seed,
+    name = "acgan_discriminator",
+    ...rest
+  } = options;
+  checkTagGroups("discriminator", tagGroups);
+  const shape = checkImageShape("discriminator", imageShape);
+  const inits = makeInitializers(init, seed);
+  const images = tf.input({ shape, name: "images" });
+  const features = dcganDiscriminatorFeatures(images, { ...rest, imageShape: shape, inits });
+  // [batch, features] -> [batch, 1] and [batch, groupSize] per tag group
+  const realFake = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })
+    .apply(features) as tf.SymbolicTensor;
+  const heads = tagGroups.map((units, i) =>
+    tf.layers.dense({ units, kernelInitializer: inits.kernel(), name: `tag_logits_${i}` })
+      .apply(features) as tf.SymbolicTensor
+  );
+  return tf.model({ inputs: images, outputs: [realFake, ...heads], name });
+}
