@@ -9,6 +9,7 @@ import type * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { type DisplayOptions, displayPng, inJupyter } from "./jupyter.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { svgCanvas, svgText } from "./svg_text.ts";
 
 /**
  * The value range of the pixels. `auto` reads it from the data: any value below 0 means
@@ -329,20 +330,11 @@ async function addLabels(
       return svgText(label, x, top / 2, "middle", size);
     }),
   ];
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-    `<rect width="100%" height="100%" fill="white"/>${texts.join("")}</svg>`;
   const base = await sharp(grid.pixels, {
     raw: { width: grid.width, height: grid.height, channels: batch.channels as 1 | 3 },
   }).toColourspace("srgb").png().toBuffer();
-  return await sharp(new TextEncoder().encode(svg))
+  return await sharp(svgCanvas(width, height, texts))
     .composite([{ input: base, left, top }])
     .png()
     .toBuffer();
-}
-
-function svgText(text: string, x: number, y: number, anchor: string, size: number): string {
-  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return `<text x="${x}" y="${y}" font-family="DejaVu Sans, Liberation Sans, sans-serif" ` +
-    `font-size="${size}" text-anchor="${anchor}" dominant-baseline="central" ` +
-    `fill="#222">${escaped}</text>`;
 }

@@ -1,6 +1,8 @@
 /**
- * Visuals for the course: image grids (sharp), Plotly figures as Jupyter MIME bundles with an
- * offline HTML fallback, and the Jupyter display helpers.
+ * Visuals for the course: image grids and training animations (sharp), Plotly figures as Jupyter
+ * MIME bundles with an offline HTML fallback, toy-GAN plots with the discriminator's score, latent
+ * interpolation and arithmetic strips, and the Jupyter display helpers. The latent math itself is
+ * in `@course/latent.ts`.
  *
  * @example Show a sample grid and a loss curve (both do nothing outside Jupyter)
  * ```ts
@@ -17,4 +19,7 @@
 export * from "./jupyter.ts";
 export * from "./image_grid.ts";
 export * from "./plot.ts";
+export * from "./toy_plot.ts";
+export * from "./animation.ts";
+export * from "./latent_strip.ts";
 export * from "./atomic_write.ts";

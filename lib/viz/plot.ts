@@ -499,13 +499,11 @@ export function histogramPlot(
   series: Record<string, ArrayLike<number>>,
   options: HistogramPlotOptions = {},
 ): PlotlyFigure {
-  const all = Object.values(series).flatMap((values) => Array.from(values)).filter(Number.isFinite);
   const bins = options.bins ?? 50;
   if (!Number.isInteger(bins) || bins < 1) {
     throw new Error(`Cannot plot a histogram: bins must be a positive integer, got ${bins}`);
   }
-  const lo = all.length ? Math.min(...all) : 0;
-  const hi = all.length ? Math.max(...all) : 1;
+  const [lo, hi] = finiteRange(Object.values(series)) ?? [0, 1];
   const size = (hi - lo || 1) / bins;
   const data = Object.entries(series).map(([name, values], i) => ({
     type: "histogram",
@@ -552,11 +550,34 @@ export function baseLayout(options: PlotOptions): Record<string, unknown> {
     margin: { l: 60, r: 20, t: options.title ? 50 : 20, b: 50 },
     xaxis: { title: { text: options.xLabel } },
     yaxis: { title: { text: options.yLabel }, ...(options.logY ? { type: "log" } : {}) },
-    legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
   };
   if (options.title) layout.title = { text: options.title };
   if (options.width) layout.width = options.width;
   return layout;
+}
+
+/**
+ * The smallest and largest finite value over several arrays, or `undefined` when there is none.
+ *
+ * @example
+ * ```ts
+ * import { finiteRange } from "@course/viz/plot.ts";
+ * console.log(finiteRange([[3, NaN, 1], [7]])); // [ 1, 7 ]
+ * ```
+ */
+export function finiteRange(arrays: ArrayLike<number>[]): [number, number] | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (const values of arrays) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return lo <= hi ? [lo, hi] : undefined;
 }
 
 function splitPoints(points: PointSeries["points"]): { x: number[]; y: number[] } {

@@ -1,0 +1,200 @@
+/**
+ * Render latent walks: run a generator on a batch of latents (an interpolation, an arithmetic
+ * result) and tile its images into a strip or grid.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  groupMeans,
+  interpolateLatents,
+  type InterpolateOptions,
+  type Latent,
+  latentArithmetic,
+  type LatentArithmeticOptions,
+  type LatentTerm,
+} from "../latent.ts";
+import { type ImageGridOptions, imageGridPng } from "./image_grid.ts";
+import { type DisplayOptions, displayPng, inJupyter } from "./jupyter.ts";
+
+/**
+ * A generator: a model or a function from latents `[n, latentDim]` to images `[n, h, w, c]`
+ * (wrap a conditional generator in a function that adds the labels).
+ */
+export type ImageGenerator = tf.LayersModel | ((z: tf.Tensor2D) => tf.Tensor);
+
+/** Options of {@linkcode generateImages}. */
+export interface GenerateOptions {
+  /** Latents per generator call. Default `64`. */
+  batchSize?: number;
+}
+
+/**
+ * Run a generator on latents in batches (inference mode, each batch in `tf.tidy`) and return the
+ * images `[n, h, w, c]`; the caller disposes them.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { generateImages } from "@course/viz/latent_strip.ts";
+ * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
+ * const images = generateImages(generator, tf.zeros([5, 4]), { batchSize: 2 });
+ * console.log(images.shape); // [ 5, 2, 2, 1 ]
+ * images.dispose();
+ * ```
+ */
+export function generateImages(
+  generator: ImageGenerator,
+  latents: tf.Tensor2D,
+  options: GenerateOptions = {},
+): tf.Tensor4D {
+  const batchSize = options.batchSize ?? 64;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(
+      `Cannot generate images: batchSize must be a positive integer, got ${batchSize}`,
+    );
+  }
+  const call = typeof generator === "function"
+    ? generator
+    : (z: tf.Tensor2D) => generator.predict(z) as tf.Tensor;
+  const n = latents.shape[0];
+  const parts: tf.Tensor[] = [];
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      parts.push(tf.tidy(() => call(latents.slice([start, 0], [size, -1]))));
+    }
+    const rank = parts[0]?.rank;
+    if (rank !== 4) {
+      throw new Error(
+        `Cannot generate images: the generator must return [n, height, width, channels], got ` +
+          `[${parts[0]?.shape}]`,
+      );
+    }
+    return tf.concat(parts, 0) as tf.Tensor4D;
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/** Options of {@linkcode latentStripPng}. */
+export interface LatentStripOptions extends ImageGridOptions, GenerateOptions {}
+
+/**
+ * The generator's images for a batch of latents, tiled into a PNG (see `imageGridPng` for the
+ * grid options). No tensor is left behind.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { latentStripPng } from "@course/viz/latent_strip.ts";
+ * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
+ * const latents = tf.randomNormal([4, 4], 0, 1, "float32", 1) as tf.Tensor2D;
+ * const png = await latentStripPng(generator, latents, { columns: 4, scale: 8 });
+ * console.log(png.length > 0); // true
+ * latents.dispose();
+ * ```
+ */
+export async function latentStripPng(
+  generator: ImageGenerator,
+  latents: tf.Tensor2D,
+  options: LatentStripOptions = {},
+): Promise<Uint8Array> {
+  const { batchSize, ...gridOptions } = options;
+  const images = generateImages(generator, latents, { batchSize });
+  try {
+    return await imageGridPng(images, gridOptions);
+  } finally {
+    images.dispose();
+  }
+}
+
+/** Options of {@linkcode interpolationPng}. */
+export interface InterpolationPngOptions
+  extends InterpolateOptions, LatentStripOptions, DisplayOptions {}
+
+/**
+ * Interpolate from `from` to `to` (one pair, or one pair per row of two batches), render each path
+ * as a row of the generator's images, show it in Jupyter, and return the PNG.
+ *
+ * @example Three rows of six spherical steps
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { interpolationPng } from "@course/viz/latent_strip.ts";
+ * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
+ * const from = tf.randomNormal([3, 4], 0, 1, "float32", 1);
+ * const to = tf.randomNormal([3, 4], 0, 1, "float32", 2);
+ * const png = await interpolationPng(generator, { from, to }, { steps: 6, scale: 8 });
+ * console.log(png.length > 0); // true
+ * tf.dispose([from, to]);
+ * ```
+ */
+export async function interpolationPng(
+  generator: ImageGenerator,
+  ends: { from: Latent; to: Latent },
+  options: InterpolationPngOptions = {},
+): Promise<Uint8Array> {
+  const { steps = 8, method, id, update, ...stripOptions } = options;
+  const latents = interpolateLatents(ends.from, ends.to, { steps, method });
+  try {
+    const png = await latentStripPng(generator, latents, { columns: steps, ...stripOptions });
+    if (inJupyter()) await displayPng(png, { id, update });
+    return png;
+  } finally {
+    latents.dispose();
+  }
+}
+
+/** Options of {@linkcode latentArithmeticPng}. */
+export interface LatentArithmeticPngOptions
+  extends LatentArithmeticOptions, LatentStripOptions, DisplayOptions {}
+
+/**
+ * Render a latent arithmetic strip: the image of each group's mean latent (labelled "+ A", "- B",
+ * ...), then "=" the result and its noisy variations. Shows it in Jupyter and returns the PNG.
+ *
+ * @example smiling woman - neutral woman + neutral man (random stand-in groups here)
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { latentArithmeticPng } from "@course/viz/latent_strip.ts";
+ * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
+ * const group = (seed: number) => tf.randomNormal([3, 4], 0, 1, "float32", seed);
+ * const [a, b, c] = [group(1), group(2), group(3)];
+ * const png = await latentArithmeticPng(generator, [
+ *   { z: a, sign: 1, label: "smiling woman" },
+ *   { z: b, sign: -1, label: "neutral woman" },
+ *   { z: c, sign: 1, label: "neutral man" },
+ * ], { variations: 2, scale: 16 });
+ * console.log(png.length > 0); // true
+ * tf.dispose([a, b, c]);
+ * ```
+ */
+export async function latentArithmeticPng(
+  generator: ImageGenerator,
+  terms: LatentTerm[],
+  options: LatentArithmeticPngOptions = {},
+): Promise<Uint8Array> {
+  const { variations = 0, noise, seed, id, update, ...stripOptions } = options;
+  const latents = tf.tidy(() =>
+    tf.concat([groupMeans(terms), latentArithmetic(terms, { variations, noise, seed })], 0)
+  ) as tf.Tensor2D;
+  const labels = [
+    ...terms.map((term, i) =>
+      `${term.sign > 0 ? (i === 0 ? "" : "+ ") : "- "}${term.label ?? `group ${i + 1}`}`
+    ),
+    "= result",
+    ...Array.from({ length: variations }, (_, i) => `variation ${i + 1}`),
+  ];
+  try {
+    const png = await latentStripPng(generator, latents, {
+      columns: labels.length,
+      columnLabels: labels,
+      labelSize: 11,
+      ...stripOptions,
+    });
+    if (inJupyter()) await displayPng(png, { id, update });
+    return png;
+  } finally {
+    latents.dispose();
+  }
+}

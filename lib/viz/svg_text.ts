@@ -1,0 +1,58 @@
+/**
+ * SVG text elements for labels and captions that sharp draws onto image grids and animation
+ * frames (librsvg with the system's DejaVu or Liberation fonts).
+ *
+ * @module
+ */
+
+/**
+ * Escape text for use inside an SVG or HTML element.
+ *
+ * @example
+ * ```ts
+ * import { escapeXml } from "@course/viz/svg_text.ts";
+ * console.log(escapeXml("a < b & c")); // "a &lt; b &amp; c"
+ * ```
+ */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+/**
+ * One `<text>` element centred vertically on `y`.
+ *
+ * @example
+ * ```ts
+ * import { svgText } from "@course/viz/svg_text.ts";
+ * console.log(svgText("step 10", 50, 8, "middle", 12).startsWith("<text")); // true
+ * ```
+ */
+export function svgText(
+  text: string,
+  x: number,
+  y: number,
+  anchor: "start" | "middle" | "end",
+  size: number,
+): string {
+  return `<text x="${x}" y="${y}" font-family="DejaVu Sans, Liberation Sans, sans-serif" ` +
+    `font-size="${size}" text-anchor="${anchor}" dominant-baseline="central" ` +
+    `fill="#222">${escapeXml(text)}</text>`;
+}
+
+/**
+ * A white SVG canvas holding the given elements, as bytes sharp can read.
+ *
+ * @example
+ * ```ts
+ * import { svgCanvas, svgText } from "@course/viz/svg_text.ts";
+ * const svg = svgCanvas(100, 20, [svgText("hi", 50, 10, "middle", 12)]);
+ * console.log(svg.length > 0); // true
+ * ```
+ */
+export function svgCanvas(width: number, height: number, elements: string[]): Uint8Array {
+  return new TextEncoder().encode(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+      `<rect width="100%" height="100%" fill="white"/>${elements.join("")}</svg>`,
+  );
+}
