@@ -24,7 +24,7 @@ export type { MnistSplit } from "./idx.ts";
 export type MnistSource = "embedded" | "idx" | "auto";
 
 /** The range pixel values are scaled to: `[-1,1]` for tanh generators, `[0,1]` for classifiers. */
-export type PixelRange = "[-1,1]" | "[0,1]";
+export type MnistPixelRange = "[-1,1]" | "[0,1]";
 
 /** Options of {@linkcode loadMnist} and {@linkcode loadMnistArrays}. */
 export interface LoadMnistOptions {
@@ -38,7 +38,7 @@ export interface LoadMnistOptions {
   /** Seed of the (class-balanced) order of the digits inside the split. Default `0`. */
   seed?: number;
   /** Pixel range. Default `"[-1,1]"`. */
-  range?: PixelRange;
+  range?: MnistPixelRange;
   /** Folder of the IDX files. Default `"data"` (relative to the working directory). */
   dir?: string;
   /** Embedded set only: the fraction held out as the test split. Default `0.2` (8,000 / 2,000). */

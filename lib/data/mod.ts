@@ -1,6 +1,6 @@
 /**
  * Data for the course: MNIST (embedded or from IDX files), 2-D toy distributions, and the
- * two-domain and multi-tag image sets built from MNIST.
+ * two-domain (CycleGAN) and multi-tag (ACGAN) image sets built from MNIST.
  *
  * @example Load 32 MNIST digits in [-1, 1]
  * ```ts
@@ -13,7 +13,10 @@
  *
  * @module
  */
+export * from "./colour.ts";
 export * from "./idx.ts";
 export * from "./mnist.ts";
+export * from "./multi_tag.ts";
 export * from "./random.ts";
 export * from "./toy.ts";
+export * from "./two_domain.ts";
