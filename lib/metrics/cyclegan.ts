@@ -1,0 +1,117 @@
+/**
+ * CycleGAN metrics on digits: does a translated image keep its digit (label preservation), and
+ * does translating there and back return the input (cycle reconstruction error)?
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { classAccuracy, type ClassAccuracyResult } from "./class_accuracy.ts";
+import type { FeatureExtractor } from "./feature_extractor.ts";
+
+/**
+ * ITU-R BT.601 luma weights (R, G, B): the grey value people perceive. They sum to 1, so the pixel
+ * range is kept ([-1, 1] stays [-1, 1]).
+ */
+export const LUMA_WEIGHTS: readonly [number, number, number] = [0.299, 0.587, 0.114];
+
+/** Options of {@linkcode rgbToGrey}. */
+export interface RgbToGreyOptions {
+  /** Output side length; images of another size are resized bilinearly. Default 28. */
+  size?: number;
+}
+
+/**
+ * Convert images `[n, h, w, 3]` (or already grey `[n, h, w, 1]`) to grey `[n, size, size, 1]`:
+ * the BT.601 luma `0.299 R + 0.587 G + 0.114 B` per pixel, then a bilinear resize to `size` when the
+ * images are another size. The pixel range is unchanged. This is the conversion used before the
+ * MNIST classifier judges translated RGB digits.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { rgbToGrey } from "@course/metrics/cyclegan.ts";
+ * const grey = rgbToGrey(tf.ones([2, 32, 32, 3]));
+ * console.log(grey.shape); // [2, 28, 28, 1]
+ * ```
+ */
+export function rgbToGrey(images: tf.Tensor4D, options: RgbToGreyOptions = {}): tf.Tensor4D {
+  const { size } = { size: 28, ...options };
+  const channels = images.shape[3];
+  if (channels !== 3 && channels !== 1) {
+    throw new Error(
+      `Cannot convert to grey: expected images [n, h, w, 3] or [n, h, w, 1], ` +
+        `got [${images.shape.join(", ")}]`,
+    );
+  }
+  return tf.tidy(() => {
+    // [n, h, w, 3] x [3, 1] -> [n, h, w, 1]
+    const grey = channels === 3
+      ? tf.conv2d(images, tf.tensor4d([...LUMA_WEIGHTS], [1, 1, 3, 1]), 1, "valid")
+      : images;
+    const [h, w] = [images.shape[1], images.shape[2]];
+    return h === size && w === size ? grey.clone() : tf.image.resizeBilinear(grey, [size, size]);
+  });
+}
+
+/** Options of {@linkcode labelPreservation}. */
+export interface LabelPreservationOptions {
+  /** Classifier to judge with. Default: the shipped MNIST classifier. */
+  extractor?: FeatureExtractor;
+}
+
+/**
+ * Label preservation of a translation: the class accuracy of translated images (converted with
+ * {@linkcode rgbToGrey} when they are RGB or not 28x28) against the labels of the source digits.
+ * A CycleGAN that keeps the digit scores near the classifier's accuracy; one that ignores its
+ * input scores about 0.1.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "@course/backend.ts";
+ * import { loadMnist } from "@course/data/mnist.ts";
+ * import { labelPreservation } from "@course/metrics/cyclegan.ts";
+ * await initBackend();
+ * const digits = await loadMnist({ split: "test", size: 20 });
+ * // The identity "translation" keeps every label the classifier gets right.
+ * const { accuracy } = await labelPreservation(digits.images, digits.labels);
+ * console.log(accuracy > 0.8); // true
+ * digits.dispose();
+ * ```
+ */
+export async function labelPreservation(
+  translatedImages: tf.Tensor4D,
+  sourceLabels: ArrayLike<number> | tf.Tensor1D,
+  options: LabelPreservationOptions = {},
+): Promise<ClassAccuracyResult> {
+  const grey = rgbToGrey(translatedImages);
+  try {
+    return await classAccuracy(grey, sourceLabels, { extractor: options.extractor });
+  } finally {
+    grey.dispose();
+  }
+}
+
+/**
+ * Cycle reconstruction error: the mean absolute difference between images and their round trip
+ * `F(G(x))`, per pixel and channel, in the images' own units (a mean L1; on [-1, 1] images, 2 is
+ * the worst possible).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { cycleReconstructionError } from "@course/metrics/cyclegan.ts";
+ * console.log(cycleReconstructionError(tf.zeros([1, 2, 2, 3]), tf.fill([1, 2, 2, 3], 0.5))); // 0.5
+ * ```
+ */
+export function cycleReconstructionError(
+  realImages: tf.Tensor,
+  reconstructedImages: tf.Tensor,
+): number {
+  if (realImages.shape.join() !== reconstructedImages.shape.join()) {
+    throw new Error(
+      `Cannot compute cycle error: images [${realImages.shape.join(", ")}] and reconstructions ` +
+        `[${reconstructedImages.shape.join(", ")}] differ in shape`,
+    );
+  }
+  return tf.tidy(() => tf.mean(tf.abs(tf.sub(realImages, reconstructedImages))).dataSync()[0]);
+}

@@ -1,0 +1,23 @@
+/**
+ * Metrics of the course: Inception Score, FID and KID on the shipped MNIST classifier, class
+ * accuracy of conditional samples, CycleGAN label preservation and cycle error, and mode coverage
+ * for the 2-D toy distributions.
+ *
+ * @example FID of two small feature sets
+ * ```ts
+ * import { fid } from "@course/metrics/mod.ts";
+ * console.log(fid([[0, 0], [1, 2], [2, 1]], [[1, 0], [2, 2], [3, 1]]) > 0); // true
+ * ```
+ *
+ * @module
+ */
+export * from "./class_accuracy.ts";
+export * from "./classifier.ts";
+export * from "./cyclegan.ts";
+export * from "./evaluate.ts";
+export * from "./feature_extractor.ts";
+export * from "./fid.ts";
+export * from "./inception_score.ts";
+export * from "./kid.ts";
+export * from "./linalg.ts";
+export * from "./mode_coverage.ts";
