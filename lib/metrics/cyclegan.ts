@@ -18,13 +18,18 @@ export const LUMA_WEIGHTS: readonly [number, number, number] = [0.299, 0.587, 0.
 export interface RgbToGreyOptions {
   /** Output side length; images of another size are resized bilinearly. Default 28. */
   size?: number;
+  /**
+   * Stretch each image's grey values to fill [-1, 1] (its darkest pixel -> -1, brightest -> 1), so
+   * that a coloured digit on a dark, non-black background looks like an MNIST digit. Default false.
+   */
+  stretch?: boolean;
 }
 
 /**
  * Convert images `[n, h, w, 3]` (or already grey `[n, h, w, 1]`) to grey `[n, size, size, 1]`:
  * the BT.601 luma `0.299 R + 0.587 G + 0.114 B` per pixel, then a bilinear resize to `size` when the
- * images are another size. The pixel range is unchanged. This is the conversion used before the
- * MNIST classifier judges translated RGB digits.
+ * images are another size. The pixel range is unchanged unless `stretch` is set. This is the
+ * conversion used before the MNIST classifier judges translated RGB digits.
  *
  * @example
  * ```ts
@@ -35,7 +40,7 @@ export interface RgbToGreyOptions {
  * ```
  */
 export function rgbToGrey(images: tf.Tensor4D, options: RgbToGreyOptions = {}): tf.Tensor4D {
-  const { size } = { size: 28, ...options };
+  const { size, stretch } = { size: 28, stretch: false, ...options };
   const channels = images.shape[3];
   if (channels !== 3 && channels !== 1) {
     throw new Error(
@@ -49,7 +54,15 @@ export function rgbToGrey(images: tf.Tensor4D, options: RgbToGreyOptions = {}): 
       ? tf.conv2d(images, tf.tensor4d([...LUMA_WEIGHTS], [1, 1, 3, 1]), 1, "valid")
       : images;
     const [h, w] = [images.shape[1], images.shape[2]];
-    return h === size && w === size ? grey.clone() : tf.image.resizeBilinear(grey, [size, size]);
+    const sized = h === size && w === size
+      ? grey.clone()
+      : tf.image.resizeBilinear(grey, [size, size]);
+    if (!stretch) return sized;
+    // Per image: [n, 1, 1, 1] minimum and maximum -> values mapped linearly onto [-1, 1].
+    const low = sized.min([1, 2, 3], true);
+    const high = sized.max([1, 2, 3], true);
+    const range = tf.maximum(tf.sub(high, low), 1e-6);
+    return tf.sub(tf.div(tf.mul(tf.sub(sized, low), 2), range), 1) as tf.Tensor4D;
   });
 }
 
@@ -57,11 +70,15 @@ export function rgbToGrey(images: tf.Tensor4D, options: RgbToGreyOptions = {}): 
 export interface LabelPreservationOptions {
   /** Classifier to judge with. Default: the shipped MNIST classifier. */
   extractor?: FeatureExtractor;
+  /** Stretch each grey image to [-1, 1] before classifying (see {@linkcode rgbToGrey}). Default true. */
+  stretch?: boolean;
 }
 
 /**
- * Label preservation of a translation: the class accuracy of translated images (converted with
- * {@linkcode rgbToGrey} when they are RGB or not 28x28) against the labels of the source digits.
+ * Label preservation of a translation: the class accuracy of translated images against the labels
+ * of the source digits. The images go through {@linkcode rgbToGrey} first: BT.601 luma, a resize to
+ * 28x28, and (by default) a per-image stretch to [-1, 1], so grey translations (B -> A) are read
+ * as they are and coloured ones (A -> B: bright ink on darker stripes) become white-on-dark digits.
  * A CycleGAN that keeps the digit scores near the classifier's accuracy; one that ignores its
  * input scores about 0.1.
  *
@@ -83,7 +100,7 @@ export async function labelPreservation(
   sourceLabels: ArrayLike<number> | tf.Tensor1D,
   options: LabelPreservationOptions = {},
 ): Promise<ClassAccuracyResult> {
-  const grey = rgbToGrey(translatedImages);
+  const grey = rgbToGrey(translatedImages, { stretch: options.stretch ?? true });
   try {
     return await classAccuracy(grey, sourceLabels, { extractor: options.extractor });
   } finally {
