@@ -192,7 +192,9 @@ export async function train(
     state.history = resumedFrom.history;
     state.startStep = resumedFrom.step;
   }
-  const guard = o.guards === false ? undefined : makeGuard(o.guards);
+  const guard = o.guards === false
+    ? undefined
+    : makeGuard({ ...variant.guardDefaults, ...o.guards });
   const checkpoint = async () => {
     if (!o.checkpointDir) return;
     await saveCheckpoint(o.checkpointDir, {

@@ -9,6 +9,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Batch } from "./batches.ts";
+import type { GuardOptions } from "./guards.ts";
 import type { StepRandom } from "./random.ts";
 
 /** What a step knows about where it is in the run. */
@@ -48,6 +49,11 @@ export interface GanVariant {
    * `[count, h, w, c]` in [-1, 1], or points `[count, 2]` for the toys.
    */
   sample?(count: number, seed: number): tf.Tensor;
+  /**
+   * The variant's own guard defaults, under the user's `guards` option (WGAN critics turn the
+   * `dLossCollapse` guard off: a critic loss near 0 is no failure).
+   */
+  guardDefaults?: GuardOptions;
   /** Free the models and optimizers. */
   dispose(): void;
 }

@@ -1,0 +1,162 @@
+/**
+ * ACGAN (Odena et al. 2017), as in the homework report: D outputs a real/fake logit and one logit
+ * group per tag (hair 12 + eyes 11 there); D learns the tags of real images and G must make images
+ * whose tags D recognises. Loss weights `[1, 0.3, 0.35]` (real/fake, then each tag group), D:G = 1:2,
+ * Adam 2e-4 / beta1 0.5. Batches carry `labels`: the one-hot tags of every group concatenated,
+ * `[batch, sum(tagGroups)]` (or class indices `[batch]` with one group).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { auxiliaryClassLoss, discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { buildAcganDiscriminator, buildAcganGenerator } from "../models/acgan.ts";
+import { optimizeWithNorm } from "../train/gradients.ts";
+import { type StepRandom, stepRandom } from "../train/random.ts";
+import type { GanVariant, StepLogs } from "../train/variant.ts";
+import { OPTIMIZER_PRESETS } from "./adversarial.ts";
+import { oneHotLabels } from "./cgan.ts";
+import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+
+/** Options of {@linkcode createAcgan}. */
+export interface AcganOptions extends VariantOptions {
+  /** Size of each tag group. Default `[10]` (MNIST digits); the homework report used `[12, 11]`. */
+  tagGroups?: number[];
+  /** Weights of the real/fake loss and of each tag group. Default `[1, 0.3, 0.35]` cut/padded to fit. */
+  lossWeights?: number[];
+  /** G updates per step. Default 2 (the report's D:G = 1:2). */
+  gSteps?: number;
+}
+
+/** Random one-hot tags of every group, concatenated: `[count, sum(tagGroups)]`. */
+function randomTags(count: number, tagGroups: number[], random: StepRandom): tf.Tensor {
+  const host = random.host();
+  return tf.tidy(() =>
+    tf.concat(
+      tagGroups.map((size) =>
+        tf.oneHot(tf.tensor1d(Array.from({ length: count }, () => host.int(size)), "int32"), size)
+          .toFloat()
+      ),
+      1,
+    )
+  );
+}
+
+function splitTags(tags: tf.Tensor, tagGroups: number[]): tf.Tensor[] {
+  return tagGroups.length === 1 ? [tags] : tf.split(tags, tagGroups, 1);
+}
+
+/**
+ * Create an ACGAN variant for images.
+ *
+ * @example The homework report's two tag groups
+ * ```ts
+ * import { createAcgan } from "@course/variants/acgan.ts";
+ * const variant = createAcgan({ width: 0.125, tagGroups: [12, 11] });
+ * console.log(variant.sample!(4, 0).shape); // [4, 28, 28, 1]
+ * variant.dispose();
+ * ```
+ */
+export function createAcgan(options: AcganOptions = {}): GanVariant {
+  const o = { ...IMAGE_VARIANT_DEFAULTS, tagGroups: [10], gSteps: 2, ...options };
+  const defaults = [1, 0.3, 0.35];
+  const lossWeights = o.lossWeights ??
+    Array.from({ length: o.tagGroups.length + 1 }, (_, i) => defaults[Math.min(i, 2)]);
+  if (lossWeights.length !== o.tagGroups.length + 1) {
+    throw new Error(
+      `Cannot create variant acgan: lossWeights needs ${
+        o.tagGroups.length + 1
+      } values (real/fake ` +
+        `and one per tag group), got ${lossWeights.length}`,
+    );
+  }
+  const totalTags = o.tagGroups.reduce((a, b) => a + b, 0);
+  const generator = buildAcganGenerator({
+    imageShape: o.imageShape,
+    width: o.width,
+    latentDim: o.latentDim,
+    tagGroups: o.tagGroups,
+    seed: o.seed,
+  });
+  const discriminator = buildAcganDiscriminator({
+    imageShape: o.imageShape,
+    width: o.width,
+    tagGroups: o.tagGroups,
+    dropout: 0,
+    seed: o.seed === undefined ? undefined : o.seed + 1,
+  });
+  const optimizers = {
+    generator: OPTIMIZER_PRESETS.dcgan(),
+    discriminator: OPTIMIZER_PRESETS.dcgan(),
+  };
+  const tagWeights = lossWeights.slice(1);
+  const discriminate = (x: tf.Tensor) => {
+    const [realFake, ...tags] = discriminator.apply(x, { training: true }) as tf.Tensor[];
+    return { realFake, tags };
+  };
+  return {
+    name: "acgan",
+    models: { generator, discriminator },
+    optimizers,
+    latentDim: o.latentDim,
+    trainStep(batch, { random }): StepLogs {
+      const realImages = batch.realImages;
+      const n = realImages.shape[0];
+      const realTags = o.tagGroups.length === 1
+        ? oneHotLabels(batch, o.tagGroups[0])
+        : batch.labels.toFloat();
+      if (realTags.shape[1] !== totalTags) {
+        throw new Error(
+          `Cannot train acgan: labels have ${
+            realTags.shape[1]
+          } columns, tagGroups [${o.tagGroups}] ` +
+            `need ${totalTags} (one-hot groups concatenated)`,
+        );
+      }
+      const logs: StepLogs = {};
+      const z = random.normal([n, o.latentDim]);
+      const fakeTags = randomTags(n, o.tagGroups, random);
+      // D: real/fake on both batches (one batch at a time, as the report advises for batch norm),
+      // tags on real images only (generated ones carry "no label").
+      const d = optimizeWithNorm(optimizers.discriminator, () => {
+        const real = discriminate(realImages);
+        const fake = discriminate(generator.apply([z, fakeTags], { training: true }) as tf.Tensor);
+        const adversarial = discriminatorLoss(real.realFake, fake.realFake).mul(lossWeights[0]);
+        const aux = auxiliaryClassLoss(real.tags, splitTags(realTags, o.tagGroups), {
+          weights: tagWeights,
+        });
+        return adversarial.add(aux) as tf.Scalar;
+      }, discriminator);
+      logs.dLoss = d.loss;
+      logs.dGradNorm = d.gradNorm;
+      for (let i = 0; i < o.gSteps; i++) {
+        const zG = random.normal([n, o.latentDim]);
+        const tagsG = randomTags(n, o.tagGroups, random);
+        const g = optimizeWithNorm(optimizers.generator, () => {
+          const fake = discriminate(generator.apply([zG, tagsG], { training: true }) as tf.Tensor);
+          const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
+            weights: tagWeights,
+          });
+          return nonSaturatingGeneratorLoss(fake.realFake).mul(lossWeights[0]).add(
+            aux,
+          ) as tf.Scalar;
+        }, generator);
+        logs.gLoss = g.loss;
+        logs.gGradNorm = g.gradNorm;
+      }
+      return logs;
+    },
+    sample(count, seed) {
+      return tf.tidy(() => {
+        const random = stepRandom(seed, 0);
+        const z = random.normal([count, o.latentDim]);
+        return generator.predict([z, randomTags(count, o.tagGroups, random)]) as tf.Tensor;
+      });
+    },
+    dispose() {
+      generator.dispose();
+      discriminator.dispose();
+      optimizers.generator.dispose();
+      optimizers.discriminator.dispose();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * DCGAN (Radford et al. 2015): convolutional G and D, the non-saturating GAN loss, Adam 2e-4 with
+ * beta1 0.5, one D update per G update (or the homework report's 1:2 with `gSteps: 2`).
+ *
+ * @module
+ */
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { buildDcganDiscriminator, buildDcganGenerator } from "../models/dcgan.ts";
+import type { GanVariant } from "../train/variant.ts";
+import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
+import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+
+/** Options of {@linkcode createDcgan}. */
+export interface DcganOptions extends VariantOptions {
+  /** G updates per step: 2 for the homework report's D:G = 1:2. Default 1. */
+  gSteps?: number;
+  /** D's target for real images; 0.9 is one-sided label smoothing. Default 1. */
+  realLabel?: number;
+}
+
+/**
+ * Create a DCGAN variant for images.
+ *
+ * @example A narrow MNIST DCGAN
+ * ```ts
+ * import { createDcgan } from "@course/variants/dcgan.ts";
+ * const variant = createDcgan({ width: 0.125, seed: 1 });
+ * console.log(variant.name, variant.latentDim); // dcgan 100
+ * variant.dispose();
+ * ```
+ */
+export function createDcgan(options: DcganOptions = {}): GanVariant {
+  const o = { ...IMAGE_VARIANT_DEFAULTS, gSteps: 1, realLabel: 1, ...options };
+  return adversarialVariant({
+    name: "dcgan",
+    generator: buildDcganGenerator({
+      imageShape: o.imageShape,
+      width: o.width,
+      latentDim: o.latentDim,
+      seed: o.seed,
+    }),
+    discriminator: buildDcganDiscriminator({
+      imageShape: o.imageShape,
+      width: o.width,
+      dropout: 0,
+      seed: o.seed === undefined ? undefined : o.seed + 1,
+    }),
+    latentDim: o.latentDim,
+    optimizers: { generator: OPTIMIZER_PRESETS.dcgan(), discriminator: OPTIMIZER_PRESETS.dcgan() },
+    dLoss: (real, fake) => discriminatorLoss(real, fake, { realLabel: o.realLabel }),
+    gLoss: nonSaturatingGeneratorLoss,
+    gSteps: o.gSteps,
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * The GAN variants by name: what `deno task train <variant>` and the notebooks pick from.
+ *
+ * @module
+ */
+import type { GanVariant } from "../train/variant.ts";
+import { createAcgan } from "./acgan.ts";
+import { createCgan } from "./cgan.ts";
+import { createCyclegan } from "./cyclegan.ts";
+import { createDcgan } from "./dcgan.ts";
+import { createLsgan } from "./lsgan.ts";
+import { createToyGan, createToyWganGp } from "./toy.ts";
+import { createWgan } from "./wgan.ts";
+import { createWganGp } from "./wgan_gp.ts";
+
+export * from "./acgan.ts";
+export * from "./adversarial.ts";
+export * from "./cgan.ts";
+export * from "./cyclegan.ts";
+export * from "./dcgan.ts";
+export * from "./image_options.ts";
+export * from "./lsgan.ts";
+export * from "./toy.ts";
+export * from "./wgan.ts";
+export * from "./wgan_gp.ts";
+
+/** The data a variant trains on by default. */
+export type VariantData = "mnist" | "mnist-labels" | "mnist-tags" | "two-domain" | "ring";
+
+/** How a registry entry sizes its models. */
+export interface VariantConfig {
+  /** Image shape of the data. Default `[28, 28, 1]`. */
+  imageShape?: [number, number, number];
+  /** Width multiplier (the profile's). Default 1. */
+  width?: number;
+  /** Seed of the initial weights. */
+  seed?: number;
+  /** Tag group sizes for `mnist-tags` data (ACGAN). */
+  tagGroups?: number[];
+  /** Domain-A images for CycleGAN sample grids. */
+  sampleImages?: import("@tensorflow/tfjs").Tensor;
+}
+
+/** One registry entry. */
+export interface VariantEntry {
+  /** What it is, in one line. */
+  description: string;
+  /** The data it trains on. */
+  data: VariantData;
+  /** Build it. */
+  create(config: VariantConfig): GanVariant;
+}
+
+/** Every variant by name. */
+export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
+  dcgan: {
+    description: "DCGAN, non-saturating loss, Adam 2e-4 beta1 0.5",
+    data: "mnist",
+    create: (c) => createDcgan(c),
+  },
+  lsgan: {
+    description: "Least Squares GAN (0-1 coding)",
+    data: "mnist",
+    create: (c) => createLsgan(c),
+  },
+  wgan: {
+    description: "WGAN, weight clipping 0.01, 5 critic updates, RMSProp 5e-5",
+    data: "mnist",
+    create: (c) => createWgan(c),
+  },
+  wgan_gp: {
+    description: "WGAN-GP, lambda 10, 5 critic updates, Adam 1e-4 betas (0, 0.9)",
+    data: "mnist",
+    create: (c) => createWganGp(c),
+  },
+  cgan: {
+    description: "conditional GAN on digit labels",
+    data: "mnist-labels",
+    create: (c) => createCgan(c),
+  },
+  acgan: {
+    description: "ACGAN with tag groups, loss weights [1, 0.3, 0.35], D:G 1:2",
+    data: "mnist-tags",
+    create: (c) => createAcgan(c),
+  },
+  cyclegan: {
+    description: "CycleGAN between two unpaired digit domains",
+    data: "two-domain",
+    create: (c) => createCyclegan({ ...c, nBlocks: 3 }),
+  },
+  toy_gan: {
+    description: "2-D toy GAN (MLPs, non-saturating loss) on 8 Gaussians on a ring",
+    data: "ring",
+    create: (c) => createToyGan({ seed: c.seed }),
+  },
+  toy_wgan_gp: {
+    description: "2-D toy WGAN-GP (MLP critic) on 8 Gaussians on a ring",
+    data: "ring",
+    create: (c) => createToyWganGp({ seed: c.seed }),
+  },
+};
+
+/**
+ * Create a variant by registry name; an unknown name lists the valid ones.
+ *
+ * @example
+ * ```ts
+ * import { createVariant } from "@course/variants/mod.ts";
+ * const variant = createVariant("toy_gan", { seed: 1 });
+ * console.log(variant.name); // toy_gan
+ * variant.dispose();
+ * ```
+ */
+export function createVariant(name: string, config: VariantConfig = {}): GanVariant {
+  return variantEntry(name).create(config);
+}
+
+/**
+ * The registry entry of `name`, or a clear error listing the valid names.
+ *
+ * @example
+ * ```ts
+ * import { variantEntry } from "@course/variants/mod.ts";
+ * console.log(variantEntry("wgan_gp").data); // mnist
+ * ```
+ */
+export function variantEntry(name: string): VariantEntry {
+  const entry = Object.hasOwn(VARIANTS, name) ? VARIANTS[name] : undefined;
+  if (!entry) {
+    throw new Error(
+      `Unknown variant "${name}"; valid variants: ${Object.keys(VARIANTS).join(", ")}`,
+    );
+  }
+  return entry;
+}

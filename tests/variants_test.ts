@@ -1,0 +1,153 @@
+import * as tf from "@tensorflow/tfjs";
+import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
+import { initBackend } from "@course/backend.ts";
+import { ringModes, sampleRing } from "@course/data/toy.ts";
+import { modeCoverage } from "@course/metrics/mode_coverage.ts";
+import { type Batch, samplerBatches, stepRandom, train } from "@course/train/mod.ts";
+import {
+  createAcgan,
+  createCgan,
+  createCyclegan,
+  createDcgan,
+  createLsgan,
+  createToyGan,
+  createToyWganGp,
+  createVariant,
+  createWgan,
+  createWganGp,
+  VARIANTS,
+} from "@course/variants/mod.ts";
+import type { GanVariant } from "@course/train/mod.ts";
+
+await initBackend({ backend: "wasm" });
+
+const images = (n: number, seed: number) =>
+  tf.randomUniform([n, 28, 28, 1], -1, 1, "float32", seed);
+const tiny = { width: 0.0625, latentDim: 8, seed: 1 };
+
+/** Variants with the batch each trains on. */
+const cases: [string, () => GanVariant, () => Batch][] = [
+  [
+    "dcgan (D:G 1:2)",
+    () => createDcgan({ ...tiny, gSteps: 2 }),
+    () => ({ realImages: images(4, 1) }),
+  ],
+  ["lsgan", () => createLsgan(tiny), () => ({ realImages: images(4, 2) })],
+  ["wgan", () => createWgan({ ...tiny, nCritic: 2 }), () => ({ realImages: images(4, 3) })],
+  ["wgan_gp", () => createWganGp({ ...tiny, nCritic: 2 }), () => ({ realImages: images(4, 4) })],
+  ["cgan", () => createCgan(tiny), () => ({
+    realImages: images(4, 5),
+    labels: tf.tensor1d([0, 3, 7, 9], "int32"),
+  })],
+  ["acgan (two tag groups)", () => createAcgan({ ...tiny, tagGroups: [3, 2] }), () => ({
+    realImages: images(4, 6),
+    labels: tf.tensor2d([[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 1, 0], [1, 0, 0, 0, 1]]),
+  })],
+  ["cyclegan", () => createCyclegan({ width: 0.0625, nBlocks: 1, poolSize: 2, seed: 1 }), () => ({
+    domainA: images(2, 7),
+    domainB: images(2, 8),
+  })],
+  ["toy_gan", () => createToyGan({ hidden: [8], seed: 1 }), () => ({
+    realImages: sampleRing(16, { seed: 1 }),
+  })],
+  ["toy_wgan_gp", () => createToyWganGp({ hidden: [8], seed: 1, nCritic: 2 }), () => ({
+    realImages: sampleRing(16, { seed: 2 }),
+  })],
+];
+
+for (const [name, create, makeBatch] of cases) {
+  Deno.test(`${name}: trainStep() updates weights and leaks no tensor per step`, () => {
+    const variant = create();
+    const run = (step: number) => {
+      const batch = makeBatch();
+      const logs = tf.tidy(() =>
+        variant.trainStep(batch, { step, epoch: 0, random: stepRandom(0, step) })
+      );
+      const values = Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, v.dataSync()[0]]));
+      tf.dispose([...Object.values(logs), ...Object.values(batch)]);
+      return values;
+    };
+    const before = variant.models[Object.keys(variant.models)[0]].getWeights()[0].dataSync()
+      .slice();
+    run(0); // creates the optimizer slots
+    run(1); // fills a CycleGAN pool of 2
+    const count = tf.memory().numTensors;
+    const logs = run(2);
+    assertEquals(tf.memory().numTensors, count);
+    assert(Number.isFinite(logs.dLoss) && Number.isFinite(logs.gLoss), JSON.stringify(logs));
+    assert(logs.dGradNorm > 0 && logs.gGradNorm > 0, JSON.stringify(logs));
+    const after = variant.models[Object.keys(variant.models)[0]].getWeights()[0].dataSync();
+    assert(after.some((v, i) => v !== before[i]), "the first model's weights did not change");
+    variant.dispose();
+  });
+}
+
+Deno.test("wgan keeps every critic weight inside [-0.01, 0.01] after a step", () => {
+  const variant = createWgan({ ...tiny, nCritic: 1 });
+  const batch = { realImages: images(4, 9) };
+  tf.dispose(
+    Object.values(
+      tf.tidy(() => variant.trainStep(batch, { step: 0, epoch: 0, random: stepRandom(0, 0) })),
+    ),
+  );
+  for (const w of variant.models.discriminator.trainableWeights) {
+    assert(w.read().abs().max().dataSync()[0] <= 0.01 + 1e-7, w.name);
+  }
+  tf.dispose(batch.realImages);
+  variant.dispose();
+});
+
+Deno.test("wgan_gp logs its gradient penalty and turns the dLoss-collapse guard off", () => {
+  const variant = createWganGp({ ...tiny, nCritic: 1 });
+  assertEquals(variant.guardDefaults, { dLossCollapse: false });
+  const batch = { realImages: images(4, 10) };
+  const logs = tf.tidy(() =>
+    variant.trainStep(batch, { step: 0, epoch: 0, random: stepRandom(0, 0) })
+  );
+  assert(logs.penalty.dataSync()[0] >= 0);
+  tf.dispose([...Object.values(logs), batch.realImages]);
+  variant.dispose();
+});
+
+Deno.test("cgan and acgan sample() are deterministic for a seed", () => {
+  for (const variant of [createCgan(tiny), createAcgan({ ...tiny, tagGroups: [3, 2] })]) {
+    const a = variant.sample!(6, 4);
+    const b = variant.sample!(6, 4);
+    assertEquals(a.shape, [6, 28, 28, 1]);
+    assertEquals(Array.from(a.dataSync()), Array.from(b.dataSync()));
+    tf.dispose([a, b]);
+    variant.dispose();
+  }
+});
+
+Deno.test("createVariant() lists the valid names for an unknown variant", () => {
+  throws(
+    () => createVariant("stylegan"),
+    (error: Error) =>
+      error.message.startsWith(`Unknown variant "stylegan"; valid variants: dcgan, lsgan, wgan`),
+  );
+  for (const name of ["dcgan", "lsgan", "wgan", "wgan_gp", "cgan", "acgan", "cyclegan"]) {
+    assert(name in VARIANTS, name);
+  }
+});
+
+Deno.test("toy_gan trained by train() covers all 8 modes of the ring within 1,500 steps", async () => {
+  // Budget: 1,500 steps of batch 128, MLPs [64, 64], Adam 3e-3 (beta1 0.5), seed 0 (deterministic).
+  const variant = createToyGan({ hidden: [64, 64], learningRate: 3e-3, seed: 0 });
+  const source = samplerBatches((n, seed) => sampleRing(n, { seed }), {
+    batchSize: 128,
+    batchesPerEpoch: 1500,
+  });
+  const result = await train(variant, source, { seed: 0 });
+  assertEquals(result.step, 1500);
+  const samples = variant.sample!(2500, 123) as tf.Tensor2D;
+  const coverage = modeCoverage(samples, ringModes());
+  console.log(
+    `ring: ${coverage.modesCovered}/8 modes, high-quality fraction ` +
+      `${coverage.highQualityFraction.toFixed(3)}, per mode ${coverage.perMode.join(",")}`,
+  );
+  assertEquals(coverage.modesCovered, 8);
+  assert(coverage.highQualityFraction > 0.5, `${coverage.highQualityFraction}`);
+  samples.dispose();
+  variant.dispose();
+});
