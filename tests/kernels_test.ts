@@ -289,3 +289,50 @@ Deno.test("a DCGAN-like training step on wasm leaks no tensors", () => {
   g.dispose();
   d.dispose();
 });
+
+Deno.test("BatchMatMul on wasm matches the cpu backend for every transpose combination", async () => {
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[5, 3], [3, 4], false, false],
+    [[3, 5], [3, 4], true, false],
+    [[5, 3], [4, 3], false, true],
+    [[3, 5], [4, 3], true, true],
+    [[2, 3, 5], [2, 4, 3], true, true],
+    [[2, 5, 3], [1, 4, 3], false, true],
+  ];
+  for (const [i, [aShape, bShape, transposeA, transposeB]] of cases.entries()) {
+    const values: Array<[Float32Array, number[]]> = [
+      [seeded(aShape, 90 + i), aShape],
+      [seeded(bShape, 100 + i), bShape],
+    ];
+    const run = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b, transposeA, transposeB)];
+    const error = maxError(
+      (await onBackend("wasm", values, run))[0],
+      (await onBackend("cpu", values, run))[0],
+    );
+    assert(error < TOLERANCE, `case ${i}: error ${error}`);
+  }
+  await tf.setBackend("wasm");
+});
+
+Deno.test("batchNorm's registered gradient equals the gradient of its formula", () => {
+  const x = tf.tensor(seeded([4, 3, 3, 5], 110), [4, 3, 3, 5]);
+  const params = [111, 112, 113, 114].map((seed) => tf.tensor(seeded([5], seed), [5]));
+  const [mean, , offset, scale] = params;
+  const variance = params[1].square().add(0.5);
+  const epsilon = 1e-3;
+  const fused = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+    tf.batchNorm(a, m, v, o, s, epsilon).square().sum();
+  const formula = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+    a.sub(m).mul(s).mul(tf.rsqrt(v.add(epsilon))).add(o).square().sum();
+  const inputs = [x, mean, variance, offset, scale];
+  const ours = tf.grads(fused)(inputs);
+  const reference = tf.grads(formula)(inputs);
+  for (let k = 0; k < inputs.length; k++) {
+    const error = maxError(
+      ours[k].dataSync() as Float32Array,
+      reference[k].dataSync() as Float32Array,
+    );
+    assert(error < TOLERANCE, `input ${k}: error ${error}`);
+  }
+  tf.dispose([...inputs, ...params, ...ours, ...reference]);
+});

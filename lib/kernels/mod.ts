@@ -4,10 +4,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { registerBatchNormGradient } from "./batch_norm_gradient.ts";
 import { registerComparisonGradients } from "./comparison_gradients.ts";
 import { registerMirrorPadGradient } from "./mirror_pad_gradient.ts";
 import { registerWasmConvKernels } from "./wasm_conv.ts";
+import { registerWasmMatMul } from "./wasm_matmul.ts";
 
+export { registerBatchNormGradient } from "./batch_norm_gradient.ts";
 export { COMPARISON_KERNELS, registerComparisonGradients } from "./comparison_gradients.ts";
 export { mirrorPadBackward, registerMirrorPadGradient } from "./mirror_pad_gradient.ts";
 export {
@@ -16,6 +19,14 @@ export {
   wasmConv2dBackpropFilterConfig,
   wasmConv2dBackpropInputConfig,
 } from "./wasm_conv.ts";
+export { registerWasmMatMul, wasmBatchMatMulConfig } from "./wasm_matmul.ts";
+export {
+  installWasmKernels,
+  type Pads,
+  Scratch,
+  type WasmBackendLike,
+  type WasmOverride,
+} from "./wasm_scratch.ts";
 
 /**
  * Register everything the course needs on top of stock tfjs: gradients for every backend, and the
@@ -31,5 +42,9 @@ export {
 export function registerCourseKernels(): void {
   registerComparisonGradients();
   registerMirrorPadGradient();
-  if (tf.getKernel("Conv2D", "wasm") !== undefined) registerWasmConvKernels();
+  registerBatchNormGradient();
+  if (tf.getKernel("Conv2D", "wasm") !== undefined) {
+    registerWasmConvKernels();
+    registerWasmMatMul();
+  }
 }

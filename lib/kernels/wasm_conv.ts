@@ -19,102 +19,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-
-/** The parts of the wasm backend these kernels use. */
-interface WasmBackendLike {
-  makeOutput(
-    shape: number[],
-    dtype: tf.DataType,
-    memoryOffset?: number,
-    values?: tf.TypedArray,
-  ): tf.TensorInfo;
-  disposeData(dataId: tf.DataId, force?: boolean): boolean;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
-
-type Pads = [[number, number], [number, number], [number, number], [number, number]];
-
-/** Intermediate tensors of one kernel call, freed together at the end. */
-class Scratch {
-  readonly #backend: WasmBackendLike;
-  readonly #owned: tf.TensorInfo[] = [];
-
-  constructor(backend: WasmBackendLike) {
-    this.#backend = backend;
-  }
-
-  /** Run a stock wasm kernel; its output is freed by `release` unless returned. */
-  run(
-    kernelName: string,
-    inputs: tf.NamedTensorInfoMap,
-    attrs: tf.NamedAttrMap = {},
-  ): tf.TensorInfo {
-    const kernel = tf.getKernel(kernelName, "wasm");
-    if (kernel === undefined) {
-      throw new Error(`Cannot run course wasm kernel: stock kernel ${kernelName} is missing`);
-    }
-    const out = kernel.kernelFunc({
-      inputs,
-      attrs,
-      backend: this.#backend as unknown as tf.KernelBackend,
-    }) as tf.TensorInfo;
-    this.#owned.push(out);
-    return out;
-  }
-
-  /** A new float32 tensor holding `values`. */
-  tensor(shape: number[], values: Float32Array): tf.TensorInfo {
-    const out = this.#backend.makeOutput(shape, "float32", undefined, values);
-    this.#owned.push(out);
-    return out;
-  }
-
-  /** A read-only view of a tensor's values on the wasm heap (valid until the next allocation). */
-  view(info: tf.TensorInfo): Float32Array {
-    return this.#backend.typedArrayFromHeap(info) as Float32Array;
-  }
-
-  /** Free every intermediate except `keep`. */
-  release(keep: tf.TensorInfo): tf.TensorInfo {
-    for (const info of this.#owned) {
-      if (info !== keep) this.#backend.disposeData(info.dataId);
-    }
-    return keep;
-  }
-
-  /** Crop `x` [N, H, W, C] where a padding is negative; return it and the remaining pads. */
-  cropNegative(x: tf.TensorInfo, pads: Pads): { x: tf.TensorInfo; pads: Pads } {
-    const begin = [0, 0, 0, 0];
-    const size = [...x.shape];
-    const kept = pads.map((p) => [...p]) as Pads;
-    for (const axis of [1, 2]) {
-      const [before, after] = pads[axis];
-      if (before < 0) {
-        begin[axis] = -before;
-        size[axis] += before;
-        kept[axis][0] = 0;
-      }
-      if (after < 0) {
-        size[axis] += after;
-        kept[axis][1] = 0;
-      }
-    }
-    if (begin.every((b, i) => b === 0 && size[i] === x.shape[i])) return { x, pads: kept };
-    return { x: this.run("Slice", { x }, { begin, size }), pads: kept };
-  }
-
-  /** Stride-1 forward convolution through the backend's XNNPACK kernel, explicit padding. */
-  conv(x: tf.TensorInfo, filter: tf.TensorInfo, pads: Pads, dilations: [number, number]) {
-    const cropped = this.cropNegative(x, pads);
-    return this.run("Conv2D", { x: cropped.x, filter }, {
-      strides: [1, 1],
-      pad: cropped.pads,
-      dilations,
-      dataFormat: "NHWC",
-      dimRoundingMode: undefined as unknown as string,
-    });
-  }
-}
+import { installWasmKernels, type Pads, Scratch, type WasmOverride } from "./wasm_scratch.ts";
 
 function convInfoOf(
   kernel: string,
@@ -152,7 +57,7 @@ function conv2dBackpropFilter(
   const attrs = args.attrs ?? {};
   const filterShape = attrs.filterShape as number[];
   const info = convInfoOf("Conv2DBackpropFilter", x.shape, filterShape, attrs);
-  const s = new Scratch(args.backend as WasmBackendLike);
+  const s = new Scratch(args.backend);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const [, height, width] = x.shape;
   // Rows of the padded input that the convolution reads: sh * (outH - 1) + kh. The output size
@@ -184,7 +89,7 @@ function conv2dBackpropInput(
   const attrs = args.attrs ?? {};
   const inputShape = attrs.inputShape as number[];
   const info = convInfoOf("Conv2DBackpropInput", inputShape, filter.shape, attrs);
-  const s = new Scratch(args.backend as WasmBackendLike);
+  const s = new Scratch(args.backend);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const [batch, height, width, inC] = inputShape;
   const outC = filter.shape[3];
@@ -348,17 +253,9 @@ export const WASM_CONV_KERNELS: readonly tf.KernelConfig[] = [
  * ```
  */
 export function registerWasmConvKernels(): string[] {
-  const installed: string[] = [];
-  for (const config of WASM_CONV_KERNELS) {
-    const existing = tf.getKernel(config.kernelName, "wasm");
-    if (existing?.kernelFunc === config.kernelFunc) continue;
-    if (config === conv2dRoundedConfig) {
-      if (existing === undefined) continue; // the wasm backend is not loaded
-      stockConv2d = existing;
-    }
-    if (existing !== undefined) tf.unregisterKernel(config.kernelName, "wasm");
-    tf.registerKernel(config);
-    installed.push(config.kernelName);
-  }
-  return installed;
+  return installWasmKernels([
+    { config: conv2dRoundedConfig, wraps: (stock) => stockConv2d = stock },
+    { config: wasmConv2dBackpropFilterConfig },
+    { config: wasmConv2dBackpropInputConfig },
+  ]);
 }

@@ -1,0 +1,251 @@
+/**
+ * `deno task bench`: the DCGAN tutorial training step on our wasm backend (with the course's
+ * kernels), on tfjs's pure-JS `cpu` backend, and in PyTorch (one thread), measured in one run with
+ * ours and PyTorch alternating so machine noise hits both; plus the width-0.25 model of the `cpu`
+ * profile and the WGAN-GP critic step. Prints ms/step, images/s, GFLOP/s and ours/PyTorch, and
+ * writes the figures as JSON to bench/results/.
+ *
+ * Flags: --quick (a short smoke run), --rounds N, --steps N (timed steps per round),
+ * --cpu-steps N (steps on the cpu backend, 0 to skip), --no-torch, --profile (print the kernels
+ * that take the time in one step), --out DIR.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "@course/backend.ts";
+import { registerCourseKernels } from "@course/kernels/mod.ts";
+import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
+
+interface Flags {
+  quick: boolean;
+  rounds: number;
+  steps: number;
+  cpuSteps: number;
+  torch: boolean;
+  profile: boolean;
+  out: string;
+}
+
+function parseFlags(args: string[]): Flags {
+  const quick = args.includes("--quick");
+  const value = (name: string, fallback: number) => {
+    const i = args.indexOf(name);
+    if (i < 0) return fallback;
+    const n = Number(args[i + 1]);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new Error(`Cannot run bench: ${name} needs a non-negative integer, got ${args[i + 1]}`);
+    }
+    return n;
+  };
+  const outIndex = args.indexOf("--out");
+  return {
+    quick,
+    rounds: value("--rounds", quick ? 1 : 3),
+    steps: value("--steps", quick ? 1 : 3),
+    cpuSteps: value("--cpu-steps", quick ? 0 : 1),
+    torch: !args.includes("--no-torch"),
+    profile: args.includes("--profile"),
+    out: outIndex >= 0 ? args[outIndex + 1] : new URL("./results", import.meta.url).pathname,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+    ? s[(s.length - 1) / 2]
+    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function timeSteps(step: () => unknown, steps: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    step();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+/** Run bench/torch_dcgan.py; undefined (with the reason) when PyTorch cannot run. */
+async function torchSteps(
+  width: number,
+  steps: number,
+): Promise<{ ms?: number[]; version?: string; error?: string }> {
+  const script = new URL("./torch_dcgan.py", import.meta.url).pathname;
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: [script, "--steps", String(steps), "--warmup", "1", "--width", String(width)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
+      return { error: `bench/torch_dcgan.py failed: ${err}` };
+    }
+    const result = JSON.parse(new TextDecoder().decode(out.stdout));
+    return { ms: result.ms, version: result.torch };
+  } catch (error) {
+    return {
+      error: `no /usr/bin/python3 with torch (${(error as Error).message}); ` +
+        `install Debian's python3-torch to get the PyTorch column`,
+    };
+  }
+}
+
+interface Row {
+  name: string;
+  width: number;
+  backend: string;
+  msPerStep: number;
+  imagesPerSecond: number;
+  gflopPerSecond: number;
+  gflopPerStep: number;
+  samplesMs: number[];
+}
+
+function row(name: string, ref: Reference, backend: string, ms: number[], flops: number): Row {
+  const m = median(ms);
+  return {
+    name,
+    width: ref.options.width,
+    backend,
+    msPerStep: m,
+    imagesPerSecond: ref.options.batchSize / (m / 1000),
+    gflopPerSecond: flops / 1e9 / (m / 1000),
+    gflopPerStep: flops / 1e9,
+    samplesMs: ms,
+  };
+}
+
+/** Alternate ours and PyTorch for `rounds` rounds on one model width. */
+async function compare(width: number, flags: Flags, torchError: { value?: string }) {
+  const ref = buildReference({ width });
+  dcganStep(ref); // warm-up: creates Adam slots, XNNPACK operators
+  const ours: number[] = [];
+  const torch: number[] = [];
+  let version: string | undefined;
+  for (let r = 0; r < flags.rounds; r++) {
+    ours.push(...timeSteps(() => dcganStep(ref), flags.steps));
+    if (flags.torch && torchError.value === undefined) {
+      const t = await torchSteps(width, flags.steps);
+      if (t.ms) {
+        torch.push(...t.ms);
+        version = t.version;
+      } else torchError.value = t.error;
+    }
+  }
+  return { ref, ours, torch, version };
+}
+
+async function main() {
+  const flags = parseFlags(Deno.args);
+  await initBackend({ backend: "wasm" });
+  const torchError: { value?: string } = flags.torch ? {} : { value: "skipped (--no-torch)" };
+  const rows: Row[] = [];
+  const ratios: Record<string, number> = {};
+  let torchVersion: string | undefined;
+  let wganOverDcgan = NaN;
+
+  for (const [name, width] of [["dcgan-tutorial", 1], ["dcgan-cpu-profile", 0.25]] as const) {
+    const { ref, ours, torch, version } = await compare(width, flags, torchError);
+    torchVersion ??= version;
+    rows.push(row(name, ref, "wasm+course-kernels", ours, ref.dcganStepFlops));
+    if (torch.length > 0) {
+      rows.push(row(name, ref, "pytorch-1-thread", torch, ref.dcganStepFlops));
+      ratios[name] = median(ours) / median(torch);
+    }
+    if (width === 1) {
+      if (flags.profile) await printProfile(ref);
+      wganGpCriticStep(ref);
+      const wgan = timeSteps(() => wganGpCriticStep(ref), Math.max(1, flags.steps));
+      rows.push(
+        row("wgan-gp-critic-step", ref, "wasm+course-kernels", wgan, ref.wganGpCriticStepFlops),
+      );
+      wganOverDcgan = median(wgan) / median(ours);
+    }
+    ref.dispose();
+  }
+
+  if (flags.cpuSteps > 0) {
+    await tf.setBackend("cpu");
+    registerCourseKernels();
+    for (const [name, width] of [["dcgan-tutorial", 1], ["dcgan-cpu-profile", 0.25]] as const) {
+      const ref = buildReference({ width });
+      const ms = timeSteps(() => dcganStep(ref), flags.cpuSteps);
+      rows.push(row(name, ref, "tfjs-cpu", ms, ref.dcganStepFlops));
+      ref.dispose();
+    }
+    await tf.setBackend("wasm");
+  }
+
+  printTable(rows, ratios, wganOverDcgan, torchError.value);
+  const result = {
+    date: new Date().toISOString(),
+    quick: flags.quick,
+    batchSize: 64,
+    tfjs: tf.version.tfjs,
+    deno: Deno.version.deno,
+    torch: torchVersion ?? null,
+    torchSkipped: torchError.value ?? null,
+    rows,
+    oursOverPytorch: ratios,
+    wganGpCriticOverDcganStep: wganOverDcgan,
+  };
+  await Deno.mkdir(flags.out, { recursive: true });
+  const file = `${flags.out}/${flags.quick ? "quick" : "bench"}-${
+    result.date.slice(0, 19).replace(/:/g, "")
+  }.json`;
+  await Deno.writeTextFile(file, JSON.stringify(result, null, 2) + "\n");
+  console.log(`\nwrote ${file}`);
+}
+
+function printTable(rows: Row[], ratios: Record<string, number>, wgan: number, torchNote?: string) {
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (x: number, d: number, n: number) => x.toFixed(d).padStart(n);
+  console.log(
+    `${pad("step", 22)}${pad("width", 7)}${pad("backend", 22)}${"ms/step".padStart(10)}` +
+      `${"images/s".padStart(10)}${"GFLOP/s".padStart(9)}${"GFLOP".padStart(7)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${pad(r.name, 22)}${pad(String(r.width), 7)}${pad(r.backend, 22)}${
+        num(r.msPerStep, 0, 10)
+      }` +
+        `${num(r.imagesPerSecond, 1, 10)}${num(r.gflopPerSecond, 1, 9)}${
+          num(r.gflopPerStep, 1, 7)
+        }`,
+    );
+  }
+  for (const [name, ratio] of Object.entries(ratios)) {
+    console.log(`ours / PyTorch (${name}): ${ratio.toFixed(2)}x the time`);
+  }
+  if (torchNote) console.log(`PyTorch column: ${torchNote}`);
+  if (Number.isFinite(wgan)) {
+    console.log(`WGAN-GP critic step / DCGAN step (D + G update): ${wgan.toFixed(2)}x`);
+  }
+}
+
+/** Print the kernels that take the most time in one DCGAN step. */
+async function printProfile(ref: Reference) {
+  const info = await tf.profile(() => {
+    dcganStep(ref);
+  });
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(`profile of one step (kernel time ${total.toFixed(0)} ms):`);
+  for (const [name, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
+    console.log(
+      `  ${name.padEnd(24)}${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(5)} calls`,
+    );
+  }
+}
+
+if (import.meta.main) await main();
