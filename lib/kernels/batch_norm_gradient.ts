@@ -21,7 +21,7 @@ const MARK = Symbol.for("course.batchNormGradient");
  * import { registerBatchNormGradient } from "@course/kernels/batch_norm_gradient.ts";
  * registerBatchNormGradient();
  * const x = tf.tensor2d([[1, 2], [3, 5]]);
- * const g = tf.grad((s: tf.Tensor) => tf.batchNorm(x, [2, 3], [1, 4], undefined, s).sum());
+ * const g = tf.grad((s: tf.Tensor) => tf.batchNorm(x, [2, 3], [1, 4], [0, 0], s).sum());
  * g(tf.tensor1d([1, 1])).print(); // sum over rows of (x - mean) / sqrt(variance + 0.001)
  * ```
  */

@@ -19,7 +19,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { installWasmKernels, type Pads, Scratch, type WasmOverride } from "./wasm_scratch.ts";
+import { installWasmKernels, Scratch } from "./wasm_scratch.ts";
 
 function convInfoOf(
   kernel: string,
