@@ -6,7 +6,9 @@ Each notebook runs in a fresh kernel (the kernelspec named in its metadata) with
 the working directory. Before the first cell a prelude records unhandled promise rejections and
 uncaught errors (the Deno kernel swallows them silently); after every cell a silent probe fails the
 run if one was recorded. A cell whose value is a rejected promise fails too. Cells tagged
-`raises-exception` may fail, as in nbclient.
+`raises-exception` may fail, as in nbclient. A run that fails because the kernel garbled a
+message on the wire ("Invalid Signature", a Deno kernel glitch with very large outputs) is repeated,
+up to three runs in all, and each repetition is reported on stderr.
 
 For every notebook one JSON line goes to stdout:
 {"path", "ok", "seconds", "cell", "error", "executed", "html"}.
@@ -20,7 +22,15 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from queue import Empty
+
+from nbclient.exceptions import (
+    CellExecutionComplete,
+    CellExecutionError,
+    CellTimeoutError,
+    DeadKernelError,
+)
+from nbclient.util import ensure_async, run_sync
 
 PRELUDE = """globalThis.__courseRunnerErrors = [];
 globalThis.addEventListener("unhandledrejection", (event) => {
@@ -61,6 +71,32 @@ def run_hidden(client, code, index):
             cells[index] = original
 
 
+async def _collect_late_outputs(client, cell, index, quiet):
+    """Add to the cell the outputs that arrive after the kernel reported it idle.
+
+    The Deno kernel forwards console output asynchronously and may report a cell idle before its
+    last console lines or displays are sent; nbclient would drop them. Wait until the output
+    channel has been quiet for `quiet` seconds, taking every message as this cell's.
+    """
+    while True:
+        try:
+            msg = await ensure_async(client.kc.iopub_channel.get_msg(timeout=quiet))
+        except Empty:
+            return
+        if msg["msg_type"] in ("status", "execute_input"):
+            continue
+        try:
+            client.process_message(msg, cell, index)
+        except CellExecutionComplete:
+            pass
+
+
+collect_late_outputs = run_sync(_collect_late_outputs)
+
+# Runs of one notebook when the kernel garbles a message on the wire (see run_one).
+TRANSPORT_ATTEMPTS = 3
+
+
 def rejected_promise(cell):
     """The text of an execute_result that shows a rejected promise, or None."""
     for output in cell.get("outputs", []):
@@ -89,6 +125,8 @@ def run_one(path, out_dir, timeout, html):
                     continue
                 result["cell"] = index
                 client.execute_cell(cell, index)
+                last = index == len(nb.cells) - 1
+                collect_late_outputs(client, cell, index, 0.5 if last else 0.1)
                 rejected = rejected_promise(cell)
                 if rejected and "raises-exception" not in cell.metadata.get("tags", []):
                     raise CellExecutionError(
@@ -96,7 +134,7 @@ def run_one(path, out_dir, timeout, html):
                         "RejectedPromise",
                         rejected,
                     )
-                run_hidden(client, PROBE % (200 if index == len(nb.cells) - 1 else 0), index)
+                run_hidden(client, PROBE % (200 if last else 0), index)
         result["cell"] = None
     except CellExecutionError as error:
         result.update(ok=False, error=str(error).strip()[-4000:])
@@ -104,6 +142,12 @@ def run_one(path, out_dir, timeout, html):
         result.update(ok=False, error=str(error)[-4000:])
     except (CellTimeoutError, DeadKernelError, RuntimeError) as error:
         result.update(ok=False, error=f"{type(error).__name__}: {error}"[-4000:])
+    except ValueError as error:
+        if "Invalid Signature" not in str(error):
+            raise
+        # The Deno kernel now and then garbles a very large output message (seen with ~11 MB
+        # Plotly bundles); jupyter_client rejects it. Reported as such so the caller may retry.
+        result.update(ok=False, transport=True, error=f"kernel sent a garbled message ({error})")
     result["seconds"] = round(time.monotonic() - started, 2)
 
     os.makedirs(out_dir, exist_ok=True)
@@ -132,6 +176,11 @@ def main():
     failed = 0
     for path in args.notebooks:
         result = run_one(path, args.out, args.timeout, args.html)
+        for attempt in range(2, TRANSPORT_ATTEMPTS + 1):
+            if not result.get("transport"):
+                break
+            print(f"{path}: {result['error']}; attempt {attempt}", file=sys.stderr, flush=True)
+            result = run_one(path, args.out, args.timeout, args.html)
         failed += not result["ok"]
         print(json.dumps(result), flush=True)
     sys.exit(1 if failed else 0)
