@@ -6,7 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
-import { type ImageGridOptions, imageGridPng } from "./image_grid.ts";
+import { definedOptions, type ImageGridOptions, imageGridPng } from "./image_grid.ts";
 import { display, type DisplayOptions, inJupyter, type MimeBundle, toBase64 } from "./jupyter.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { svgCanvas, svgText } from "./svg_text.ts";
@@ -51,7 +51,7 @@ export async function animate(
   frames: AnimationFrame[],
   options: AnimationOptions = {},
 ): Promise<Uint8Array> {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = { ...DEFAULTS, ...definedOptions(options) };
   if (frames.length === 0) {
     throw new Error("Cannot make an animation: no frames given; pass at least one image");
   }

@@ -80,7 +80,7 @@ export async function imageGridPng(
   images: tf.Tensor,
   options: ImageGridOptions = {},
 ): Promise<Uint8Array> {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = { ...DEFAULTS, ...definedOptions(options) };
   const batch = await readBatch(images, opts.range);
   const columns = opts.columns ?? Math.ceil(Math.sqrt(batch.count));
   checkInteger("columns", columns, 1);
@@ -244,6 +244,22 @@ function rangeBounds(values: ArrayLike<number>, range: PixelRange): [number, num
           `got ${JSON.stringify(range)}`,
       );
   }
+}
+
+/**
+ * The options that are set: `{ range: undefined }` (an unset option passed along) must not
+ * override a default.
+ *
+ * @example
+ * ```ts
+ * import { definedOptions } from "@course/viz/image_grid.ts";
+ * console.log({ ...{ scale: 1 }, ...definedOptions({ scale: undefined }) }); // { scale: 1 }
+ * ```
+ */
+export function definedOptions<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 function checkInteger(name: string, value: number, min: number): void {

@@ -3,9 +3,11 @@
  *
  * In Jupyter a figure is shown as a MIME bundle with two renderings: `application/vnd.plotly.v1+json`
  * for front ends that draw Plotly themselves (VS Code, JupyterLab with the Plotly extension) and a
- * `text/html` fallback (classic Notebook, nbconvert) that draws it with the `plotly.js-dist` bundle
- * read from the installed npm package. The bundle (about 11 MB) is embedded in the first HTML output
- * of a kernel session only; later outputs use the page's global `Plotly`. Outputs updated in place
+ * `text/html` fallback (classic Notebook, nbconvert) that draws it with the minified plotly.js bundle
+ * read from the installed `plotly.js-dist-min` npm package. The bundle (4.9 MB) is embedded in the
+ * first HTML output of a kernel session only; later outputs use the page's global `Plotly`. (The
+ * unminified `plotly.js-dist` bundle, 11 MB, cannot be used there: the Deno kernel 2.9 silently
+ * drops display messages above about 8 MB and garbles the messages after them.) Outputs updated in place
  * through a display id (a live loss curve) keep the bundle when they were its carrier, so a saved
  * notebook still draws. Nothing is ever loaded from a CDN.
  *
@@ -54,7 +56,8 @@ function sessionState(): PlotlySessionState {
 let plotlySource: string | undefined;
 
 /**
- * The text of the `plotly.js-dist` browser bundle, read once from the installed npm package.
+ * The text of the minified plotly.js browser bundle, read once from the installed
+ * `plotly.js-dist-min` npm package.
  *
  * @example
  * ```ts
@@ -75,7 +78,7 @@ export function plotlyJs(): string {
     }
   }
   throw new Error(
-    `Cannot draw a Plotly figure: plotly.js-dist is not installed (looked in ${
+    `Cannot draw a Plotly figure: plotly.js-dist-min is not installed (looked in ${
       tried.join(", ")
     }). ` +
       "Run `deno install` in the course folder (or `deno task setup`), which installs it from npm.",
@@ -85,14 +88,14 @@ export function plotlyJs(): string {
 function plotlyCandidates(): string[] {
   const paths: string[] = [];
   try {
-    const resolved = import.meta.resolve("plotly.js-dist");
+    const resolved = import.meta.resolve("plotly.js-dist-min");
     if (resolved.startsWith("file:")) {
       paths.push(decodeURIComponent(new URL(resolved).pathname));
     }
   } catch {
     // not in the import map: fall back to node_modules folders
   }
-  const tail = "node_modules/plotly.js-dist/plotly.js";
+  const tail = "node_modules/plotly.js-dist-min/plotly.min.js";
   let dir = new URL(".", import.meta.url);
   for (let i = 0; i < 4 && dir.protocol === "file:"; i++) {
     dir = new URL("..", dir);
@@ -118,14 +121,14 @@ export interface FigureHtmlOptions {
 
 /**
  * HTML that draws a figure: a fragment for notebook outputs or, with `standalone: true`, a whole
- * offline page with `plotly.js-dist` inlined.
+ * offline page with plotly.js inlined.
  *
  * @example A standalone page and a fragment that uses an already loaded Plotly
  * ```ts
  * import { figureHtml, linePlot } from "@course/viz/plot.ts";
  * const figure = linePlot({ gLoss: [1.2, 0.9, 0.8] }, { title: "Generator loss" });
  * const page = figureHtml(figure, { standalone: true });
- * console.log(page.startsWith("<!DOCTYPE html>"), page.length > 1e6); // true true
+ * console.log(page.startsWith("<!DOCTYPE html>"), page.length > 4e6); // true true
  * console.log(figureHtml(figure).length < 10_000); // true
  * ```
  */
