@@ -94,56 +94,52 @@ function conv2dBackpropInput(
   const [batch, height, width, inC] = inputShape;
   const outC = filter.shape[3];
   const [, outH, outW] = dy.shape;
-  const rowsPerPhase = Math.ceil(height / sh);
-  const colsPerPhase = Math.ceil(width / sw);
-  const w = s.view(filter).slice(); // copy: the heap may move while phases allocate
-  const phases: tf.TensorInfo[] = [];
+  // [kh, kw, inC, outC] -> [kh * kw, outC, inC]: each tap's block is then one contiguous copy.
+  const taps = s.run("Transpose", {
+    x: s.run("Reshape", { x: filter }, { shape: [kh * kw, inC, outC] }),
+  }, { perm: [0, 2, 1] });
+  const block = outC * inC;
+  const phases: Array<{ rh: number; rw: number; out: tf.TensorInfo }> = [];
   for (let rh = 0; rh < sh; rh++) {
     for (let rw = 0; rw < sw; rw++) {
-      const ph = phasePlan(rh, info.padInfo.top, sh, kh, rowsPerPhase, outH);
-      const pw = phasePlan(rw, info.padInfo.left, sw, kw, colsPerPhase, outW);
-      if (ph.taps === 0 || pw.taps === 0) {
-        phases.push(s.run("Fill", {}, {
-          shape: [batch, rowsPerPhase, colsPerPhase, inC],
-          value: 0,
-          dtype: "float32",
-        }));
-        continue;
-      }
-      // Sub-filter [tapsH, tapsW, outC, inC]: taps a0 + s*m, flipped, channels swapped.
-      const sub = new Float32Array(ph.taps * pw.taps * outC * inC);
-      let o = 0;
+      const rows = Math.ceil((height - rh) / sh);
+      const cols = Math.ceil((width - rw) / sw);
+      const ph = phasePlan(rh, info.padInfo.top, sh, kh, rows, outH);
+      const pw = phasePlan(rw, info.padInfo.left, sw, kw, cols, outW);
+      if (rows <= 0 || cols <= 0 || ph.taps === 0 || pw.taps === 0) continue; // stays zero
+      // Sub-filter [tapsH, tapsW, outC, inC]: taps first + s*m, flipped, channels swapped.
+      const sub = s.alloc([ph.taps, pw.taps, outC, inC]);
+      const from = s.view(taps);
+      const to = s.view(sub);
       for (let m = 0; m < ph.taps; m++) {
         const a = ph.first + sh * (ph.taps - 1 - m);
         for (let n = 0; n < pw.taps; n++) {
           const b = pw.first + sw * (pw.taps - 1 - n);
-          const base = (a * kw + b) * inC * outC;
-          for (let co = 0; co < outC; co++) {
-            for (let ci = 0; ci < inC; ci++) sub[o++] = w[base + ci * outC + co];
-          }
+          const tap = (a * kw + b) * block;
+          to.set(from.subarray(tap, tap + block), (m * pw.taps + n) * block);
         }
       }
-      const subFilter = s.tensor([ph.taps, pw.taps, outC, inC], sub);
-      // [N, outH, outW, outC] (*) [tapsH, tapsW, outC, inC] -> [N, rowsPerPhase, colsPerPhase, inC]
-      phases.push(s.conv(dy, subFilter, [[0, 0], ph.pads, pw.pads, [0, 0]], [1, 1]));
+      // [N, outH, outW, outC] (*) [tapsH, tapsW, outC, inC] -> [N, rows, cols, inC]
+      phases.push({ rh, rw, out: s.conv(dy, sub, [[0, 0], ph.pads, pw.pads, [0, 0]], [1, 1]) });
     }
   }
-  let dx: tf.TensorInfo;
-  if (phases.length === 1) {
-    dx = phases[0];
-  } else {
-    // s*s x [N, q, p, inC] -> [sh, sw, N, q, p, inC] -> [N, q, sh, p, sw, inC] -> [N, q*sh, p*sw, inC]
-    const stacked = s.run("Concat", phases as unknown as tf.NamedTensorInfoMap, { axis: 0 });
-    const split = s.run("Reshape", { x: stacked }, {
-      shape: [sh, sw, batch, rowsPerPhase, colsPerPhase, inC],
-    });
-    const interleaved = s.run("Transpose", { x: split }, { perm: [2, 3, 0, 4, 1, 5] });
-    dx = s.run("Reshape", { x: interleaved }, {
-      shape: [batch, rowsPerPhase * sh, colsPerPhase * sw, inC],
-    });
-  }
-  if (dx.shape[1] !== height || dx.shape[2] !== width) {
-    dx = s.run("Slice", { x: dx }, { begin: [0, 0, 0, 0], size: [batch, height, width, inC] });
+  if (phases.length === 1 && sh * sw === 1) return s.release(phases[0].out);
+  // Interleave: dx[n, sh * q + rh, sw * p + rw, :] = phase(rh, rw)[n, q, p, :].
+  const dx = s.alloc([batch, height, width, inC]);
+  const out = s.view(dx);
+  if (phases.length < sh * sw) out.fill(0);
+  for (const { rh, rw, out: phase } of phases) {
+    const src = s.view(phase);
+    const [, rows, cols] = phase.shape;
+    let i = 0;
+    for (let n = 0; n < batch; n++) {
+      for (let q = 0; q < rows; q++) {
+        let o = ((n * height + sh * q + rh) * width + rw) * inC;
+        for (let p = 0; p < cols; p++, o += (sw - 1) * inC) {
+          for (let c = 0; c < inC; c++) out[o++] = src[i++];
+        }
+      }
+    }
   }
   return s.release(dx);
 }

@@ -73,7 +73,14 @@ export class Scratch {
     return out;
   }
 
-  /** A read-only view of a tensor's values on the wasm heap (valid until the next allocation). */
+  /** A new float32 tensor with unset values (fill it through {@linkcode Scratch.view}). */
+  alloc(shape: number[]): tf.TensorInfo {
+    const out = this.#backend.makeOutput(shape, "float32");
+    this.#owned.push(out);
+    return out;
+  }
+
+  /** A view of a tensor's values on the wasm heap (valid until the next allocation). */
   view(info: tf.TensorInfo): Float32Array {
     return this.#backend.typedArrayFromHeap(info) as Float32Array;
   }
