@@ -42,10 +42,12 @@ Deno.addSignalListener("SIGINT", () => {});
 
 // Pass Jupyter's log through, and repeat the URL (token included) on a line of its own.
 let announced = false;
-const encoder = new TextEncoder();
-for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-  await Deno.stderr.write(encoder.encode(chunk));
-  const url = chunk.match(/https?:\/\/(?:127\.0\.0\.1|localhost)[^\s]*\?token=\w+/)?.[0];
+let recent = ""; // the URL may straddle two chunks
+const decoder = new TextDecoder();
+for await (const bytes of child.stderr) {
+  await Deno.stderr.write(bytes);
+  recent = (recent + decoder.decode(bytes, { stream: true })).slice(-4000);
+  const url = recent.match(/https?:\/\/(?:127\.0\.0\.1|localhost)[^\s]*\?token=\w+/)?.[0];
   if (!announced && url) {
     announced = true;
     console.log(

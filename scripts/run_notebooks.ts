@@ -195,9 +195,10 @@ async function forwardStderr(stream: ReadableStream<Uint8Array>): Promise<string
 }
 
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
       yield buffer.slice(0, newline);
