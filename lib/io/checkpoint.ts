@@ -20,7 +20,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { joinWeightData, loadModelWeights, saveModel, writeAtomic } from "./model_io.ts";
+import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { joinWeightData, loadModelWeights, saveModel } from "./model_io.ts";
 
 /** The file at the root of a checkpoint. */
 export const CHECKPOINT_JSON = "checkpoint.json";
@@ -156,7 +157,10 @@ export async function saveCheckpoint(dir: string, state: CheckpointState): Promi
       // getWeights() makes a new scalar for the iteration count; the rest are live variables.
       weights.filter((w) => w.name === "iter").forEach((w) => w.tensor.dispose());
     }
-    await writeAtomic(`${tmp}/${CHECKPOINT_JSON}`, new TextEncoder().encode(JSON.stringify(meta)));
+    await writeFileAtomic(
+      `${tmp}/${CHECKPOINT_JSON}`,
+      new TextEncoder().encode(JSON.stringify(meta)),
+    );
     const hadOld = await exists(dir);
     if (hadOld) await Deno.rename(dir, old);
     await Deno.rename(tmp, dir);

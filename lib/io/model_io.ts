@@ -14,6 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../viz/atomic_write.ts";
 
 /** The file names tfjs-node uses. */
 export const MODEL_JSON = "model.json";
@@ -82,8 +83,8 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
   } catch (error) {
     throw new Error(`Cannot save model to ${dir}: cannot create the directory (${message(error)})`);
   }
-  await writeAtomic(`${dir}/${WEIGHTS_BIN}`, new Uint8Array(weightData));
-  await writeAtomic(`${dir}/${MODEL_JSON}`, new TextEncoder().encode(JSON.stringify(json)));
+  await writeFileAtomic(`${dir}/${WEIGHTS_BIN}`, new Uint8Array(weightData));
+  await writeFileAtomic(`${dir}/${MODEL_JSON}`, new TextEncoder().encode(JSON.stringify(json)));
   return { dir, weightBytes: weightData.byteLength, weightCount: weightSpecs.length };
 }
 
@@ -253,29 +254,6 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
     offset += chunk.byteLength;
   }
   return { json, weightSpecs, weightData: weightData.buffer };
-}
-
-/**
- * Write bytes to `path` atomically: write `path.tmp-<random>` in the same directory, then rename.
- *
- * @example
- * ```ts
- * import { writeAtomic } from "@course/io/model_io.ts";
- * const dir = await Deno.makeTempDir();
- * await writeAtomic(`${dir}/a.txt`, new TextEncoder().encode("hi"));
- * console.log(await Deno.readTextFile(`${dir}/a.txt`)); // "hi"
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    await Deno.writeFile(tmp, bytes);
-    await Deno.rename(tmp, path);
-  } catch (error) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write ${path}: ${message(error)}`);
-  }
 }
 
 /**

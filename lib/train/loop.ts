@@ -152,7 +152,9 @@ export async function train(
   data: BatchSource | Batch,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const o = { ...TRAIN_DEFAULTS, ...options };
+  // Options given as `undefined` (e.g. from unset CLI flags) keep their defaults.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o: typeof TRAIN_DEFAULTS & TrainOptions = { ...TRAIN_DEFAULTS, ...given };
   checkPositiveInteger("epochs", o.epochs);
   if (o.resume && !o.checkpointDir) {
     throw new Error("Cannot train: resume needs checkpointDir (the directory to resume from)");

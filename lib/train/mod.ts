@@ -9,3 +9,4 @@ export * from "./guards.ts";
 export * from "./loop.ts";
 export * from "./random.ts";
 export type * from "./variant.ts";
+export * from "./callbacks.ts";

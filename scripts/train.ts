@@ -1,0 +1,211 @@
+/**
+ * Train a GAN variant from the terminal:
+ *
+ * ```
+ * deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu] [--out DIR]
+ *                           [--resume] [--seed N] [--steps-per-epoch N]
+ * ```
+ *
+ * Writes sample grids (PNG, or HTML scatter plots for the 2-D toys), loss curves (HTML + JSON) and
+ * checkpoints (every epoch and on Ctrl-C) to DIR, default `runs/<variant>`. `--resume` continues
+ * from the checkpoint in DIR. Sizes come from the profile (`COURSE_PROFILE` overrides).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { describeBackend, initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { loadMultiTag } from "../lib/data/multi_tag.ts";
+import { ringModes, sampleRing } from "../lib/data/toy.ts";
+import { loadTwoDomains } from "../lib/data/two_domain.ts";
+import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
+import { type ProfileName, resolveProfile } from "../lib/profile.ts";
+import { lossCurves, progressBar, sampleGrids } from "../lib/train/callbacks.ts";
+import { type BatchSource, samplerBatches, tensorBatches } from "../lib/train/batches.ts";
+import { TrainingStoppedError } from "../lib/train/guards.ts";
+import { train } from "../lib/train/loop.ts";
+import { variantEntry, VARIANTS } from "../lib/variants/mod.ts";
+
+const USAGE = `Usage: deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu]
+                          [--out DIR] [--resume] [--seed N] [--steps-per-epoch N]
+Variants: ${Object.keys(VARIANTS).join(", ")}`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function positiveInt(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    fail(`Cannot train: --${flag} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: Deno.args,
+      allowPositionals: true,
+      options: {
+        epochs: { type: "string" },
+        "batch-size": { type: "string" },
+        "steps-per-epoch": { type: "string" },
+        profile: { type: "string" },
+        out: { type: "string" },
+        resume: { type: "boolean", default: false },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    fail(`Cannot train: ${(error as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length !== 1) {
+    fail(`Cannot train: give exactly one variant, got ${positionals.length}`);
+  }
+  const name = positionals[0];
+  let entry;
+  try {
+    entry = variantEntry(name);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const profileName = values.profile;
+  if (profileName !== undefined && !["ci", "cpu", "gpu"].includes(profileName)) {
+    fail(`Cannot train: --profile must be one of ci, cpu, gpu, got "${profileName}"`);
+  }
+  const seedRaw = values.seed;
+  if (seedRaw !== undefined && !Number.isInteger(Number(seedRaw))) {
+    fail(`Cannot train: --seed must be an integer, got "${seedRaw}"`);
+  }
+  const seed = seedRaw === undefined ? undefined : Number(seedRaw);
+  const info = await initBackend();
+  console.log(describeBackend(info));
+  const profile = resolveProfile({ profile: profileName as ProfileName | undefined });
+  const toy = entry.data === "ring";
+  const epochs = positiveInt("epochs", values.epochs) ?? (toy ? 1 : profile.epochs);
+  const batchSize = positiveInt("batch-size", values["batch-size"]) ??
+    (toy ? profile.toyBatchSize : profile.batchSize);
+  const stepsPerEpoch = positiveInt("steps-per-epoch", values["steps-per-epoch"]);
+  const out = values.out ?? `runs/${name}`;
+  console.log(`Profile: ${profile.name} (${profile.reason}); output: ${out}`);
+
+  const dataSeed = seed ?? 0;
+  const cleanup: (() => void)[] = [];
+  let source: BatchSource;
+  let sampleImages: tf.Tensor | undefined;
+  let tagGroups: number[] | undefined;
+  let imageShape: [number, number, number] = [28, 28, 1];
+  if (entry.data === "ring") {
+    source = samplerBatches((n, s) => sampleRing(n, { seed: s }), {
+      batchSize,
+      batchesPerEpoch: stepsPerEpoch ?? profile.toySteps,
+      seed: dataSeed,
+    });
+  } else if (entry.data === "two-domain") {
+    const data = await loadTwoDomains({ size: Math.min(1000, profile.mnistSize), seed: dataSeed });
+    cleanup.push(() => data.dispose());
+    imageShape = [28, 28, 3];
+    sampleImages = data.domainA.slice(0, 8);
+    cleanup.push(() => sampleImages?.dispose());
+    console.log(data.description);
+    source = tensorBatches({ domainA: data.domainA, domainB: data.domainB }, {
+      batchSize,
+      seed: dataSeed,
+      unpaired: true,
+    });
+  } else if (entry.data === "mnist-tags") {
+    const data = await loadMultiTag({ size: Math.min(2000, profile.mnistSize), seed: dataSeed });
+    cleanup.push(() => data.dispose());
+    imageShape = data.images.shape.slice(1) as [number, number, number];
+    tagGroups = data.groups.map((g) => g.values.length);
+    console.log(data.description);
+    source = tensorBatches({ realImages: data.images, labels: data.tags }, {
+      batchSize,
+      seed: dataSeed,
+    });
+  } else {
+    const data = await loadMnist({ size: profile.mnistSize, seed: dataSeed, verbose: true });
+    cleanup.push(() => data.dispose());
+    const batch: Record<string, tf.Tensor> = entry.data === "mnist-labels"
+      ? { realImages: data.images, labels: data.labels }
+      : { realImages: data.images };
+    source = tensorBatches(batch, { batchSize, seed: dataSeed });
+  }
+  const variant = entry.create({
+    imageShape,
+    width: profile.width,
+    seed: dataSeed,
+    tagGroups,
+    sampleImages,
+  });
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    console.error("\nInterrupted: saving a checkpoint (press Ctrl-C again to quit at once)");
+    if (controller.signal.aborted) Deno.exit(130);
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  try {
+    const result = await train(variant, source, {
+      epochs,
+      stepsPerEpoch,
+      seed,
+      checkpointDir: `${out}/checkpoint`,
+      resume: values.resume,
+      signal: controller.signal,
+      callbacks: [
+        progressBar(),
+        lossCurves({
+          every: profile.sampleEvery,
+          htmlPath: `${out}/losses.html`,
+          jsonPath: `${out}/losses.json`,
+        }),
+        sampleGrids({ every: profile.sampleEvery, count: toy ? 1000 : 16, dir: `${out}/samples` }),
+      ],
+    });
+    if (result.resumedFrom) console.log(`Resumed from step ${result.resumedFrom.step}`);
+    console.log(
+      `${result.reason === "interrupted" ? "Interrupted" : "Finished"} at step ${result.step} ` +
+        `(epoch ${result.epoch}); checkpoint, samples and loss curves in ${out}`,
+    );
+    if (toy) {
+      const samples = variant.sample!(2500, 123) as tf.Tensor2D;
+      const coverage = modeCoverage(samples, ringModes());
+      samples.dispose();
+      console.log(
+        `Mode coverage: ${coverage.modesCovered}/${coverage.totalModes} modes, ` +
+          `${(100 * coverage.highQualityFraction).toFixed(1)}% high-quality samples`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof TrainingStoppedError) {
+      console.error(`\n${error.message}`);
+      Deno.exit(1);
+    }
+    throw error;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+    variant.dispose();
+    cleanup.forEach((f) => f());
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
+}
