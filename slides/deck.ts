@@ -4,7 +4,8 @@
  * Source format:
  * - an optional front matter block at the top (`---` / `key: value` lines / `---`);
  * - slides separated by a line that is exactly `---` (outside fenced code blocks);
- * - a line `Note:` starts the speaker notes of a slide (everything after it);
+ * - a line starting with `Note:` starts the speaker notes of a slide (the rest of that line and
+ *   everything after it; `deno fmt` joins `Note:` with the next line, so both forms work);
  * - a line `<!-- .slide: class="name" -->` adds CSS classes to the slide's `<section>`.
  *
  * @module
@@ -40,10 +41,10 @@ const SLIDE_CLASS = /^<!--\s*\.slide:\s*class="([^"]*)"\s*-->\s*$/;
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseDeck } from "./deck.ts";
  *
- * const deck = parseDeck("---\ntitle: Demo\n---\n# One\nNote:\nSay hi.\n---\n# Two\n");
+ * const deck = parseDeck("---\ntitle: Demo\n---\n# One\nNote: Say\nhi.\n---\n# Two\n");
  * assertEquals(deck.meta.title, "Demo");
  * assertEquals(deck.slides.length, 2);
- * assertEquals(deck.slides[0].notes, "Say hi.");
+ * assertEquals(deck.slides[0].notes, "Say\nhi.");
  * assertEquals(deck.slides[1].body, "# Two");
  * ```
  */
@@ -95,8 +96,10 @@ export function parseDeck(source: string): DeckSource {
     for (const text of chunk.lines) {
       const classMatch = SLIDE_CLASS.exec(text);
       if (classMatch) classes.push(...classMatch[1].split(/\s+/).filter(Boolean));
-      else if (!inNotes && /^Note:\s*$/.test(text)) inNotes = true;
-      else (inNotes ? noteLines : bodyLines).push(text);
+      else if (!inNotes && /^Note:(\s|$)/.test(text)) {
+        inNotes = true;
+        if (text.slice(5).trim()) noteLines.push(text.slice(5).trim());
+      } else (inNotes ? noteLines : bodyLines).push(text);
     }
     const body = bodyLines.join("\n").trim();
     if (body === "" && noteLines.join("").trim() === "") continue;

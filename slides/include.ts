@@ -6,6 +6,8 @@
  * when there is no such region, the top-level declaration named `gradientPenalty`
  * (`export function`, `export async function`, `export const`, `export class`), from its first
  * line to the closing brace at column 0. Marker lines are dropped and the excerpt is dedented.
+ * `@include lib/losses.ts#gradientPenalty from "return tf.tidy"` starts a declaration's excerpt
+ * at the first line containing that text (and drops its closing brace), for long functions.
  *
  * @module
  */
@@ -20,7 +22,7 @@ export interface IncludeOptions {
   from?: string;
 }
 
-const INCLUDE_LINE = /^@include\s+(\S+?)#(\S+)\s*$/;
+const INCLUDE_LINE = /^@include\s+(\S+?)#(\S+)(?:\s+from\s+"([^"]+)")?\s*$/;
 
 const LANGUAGES: Record<string, string> = {
   ".ts": "ts",
@@ -125,8 +127,10 @@ export async function expandIncludes(markdown: string, options: IncludeOptions):
       out.push(line);
       continue;
     }
-    const [, path, name] = match;
-    const where = `${from} line ${i + 1} (@include ${path}#${name})`;
+    const [, path, name, anchor] = match;
+    const where = `${from} line ${i + 1} (@include ${path}#${name}${
+      anchor ? ` from "${anchor}"` : ""
+    })`;
     let text: string;
     try {
       text = await Deno.readTextFile(join(options.root, path));
@@ -147,7 +151,20 @@ export async function expandIncludes(markdown: string, options: IncludeOptions):
           }.`,
       );
     }
-    out.push("```" + (LANGUAGES[extname(path)] ?? ""), excerpt, "```");
+    let code = excerpt;
+    if (anchor) {
+      const lines = excerpt.split("\n");
+      const start = lines.findIndex((line) => line.includes(anchor));
+      if (start < 0) {
+        throw new Error(
+          `Cannot include code in ${where}: no line of ${path}#${name} contains "${anchor}". ` +
+            `Update the anchor text in the slide to match the code.`,
+        );
+      }
+      const end = lines.at(-1) === "}" ? lines.length - 1 : lines.length;
+      code = dedent(lines.slice(start, end));
+    }
+    out.push("```" + (LANGUAGES[extname(path)] ?? ""), code, "```");
   }
   return out.join("\n");
 }

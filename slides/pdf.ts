@@ -25,6 +25,11 @@ export async function printDecksToPdf(htmlFiles: string[]): Promise<string[]> {
     for (const html of htmlFiles) {
       await page.goto(`${pathToFileURL(html).href}?print-pdf`);
       await page.evaluate("document.fonts.ready.then(() => true)");
+      // reveal.js lays out the print view after it is ready; wait for it and two frames more.
+      await page.evaluate(`new Promise((resolve) => {
+        const done = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
+        if (Reveal.isReady()) done(); else Reveal.on("ready", done);
+      })`);
       const pdf = html.replace(/\.html$/, ".pdf");
       await Deno.writeFile(pdf, await page.printToPdf());
       written.push(pdf);

@@ -107,7 +107,9 @@ export async function renderMarkdown(markdown: string, options: RenderOptions): 
     gfm: true,
     renderer: {
       code({ text, lang }: Tokens.Code): string {
-        const language = lang && hljs.getLanguage(lang) ? lang : undefined;
+        // The info string may carry flags after the language ("ts ignore" for deno test --doc).
+        const name = lang?.split(/\s+/)[0];
+        const language = name && hljs.getLanguage(name) ? name : undefined;
         const body = language
           ? hljs.highlight(text, { language, ignoreIllegals: true }).value
           : escapeHtml(text);

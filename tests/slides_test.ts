@@ -47,6 +47,15 @@ Deno.test("expandIncludes() fails with a clear message for a missing file or reg
   }
   assert(message.includes("no '// #region noSuchRegion'"), message);
   assert(message.includes("Available:"), message);
+  try {
+    await expandIncludes('@include lib/losses.ts#gradientPenalty from "no such text"', {
+      root: ROOT,
+      from: "t.md",
+    });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert(message.includes('contains "no such text"'), message);
 });
 
 Deno.test({
@@ -95,6 +104,8 @@ Deno.test({
             const clone = section.cloneNode(true);
             clone.querySelectorAll("aside.notes, .katex-mathml").forEach((n) => n.remove());
             const text = clone.textContent.replace(/\\s+/g, " ").trim();
+            clone.querySelectorAll("pre, code").forEach((n) => n.remove());
+            const prose = clone.textContent.replace(/\\s+/g, " ");
             const slideRect = section.getBoundingClientRect();
             const scale = Reveal.getScale();
             let bottom = slideRect.top;
@@ -111,7 +122,7 @@ Deno.test({
               media: images.filter((img) => img.naturalWidth > 0).length +
                 section.querySelectorAll("table, pre").length,
               katex: section.querySelectorAll(".katex").length,
-              rawMath: (text.match(/\\$\\$|\\$[^$\\s][^$]*\\$/g) ?? []),
+              rawMath: (prose.match(/\\$\\$|\\$[^$\\s][^$]*\\$/g) ?? []),
               overflow: Math.round((bottom - slideRect.top) / scale - ${720}),
             };
           })()`);
