@@ -51,7 +51,7 @@ Deno.test("notebookFigureBundle() embeds the plotly.js bundle exactly once acros
 
 Deno.test("showFigure() shows nothing outside Jupyter and does not mark the bundle as shown", async () => {
   resetPlotlyEmbedding();
-  assert.equal(await showFigure(linePlot({ y: [1] })), false);
+  assert.equal(await showFigure(linePlot({ y: [1] })), undefined);
   assert.equal(
     count(String(notebookFigureBundle(linePlot({ y: [1] }))["text/html"]), BUNDLE_MARK),
     1,

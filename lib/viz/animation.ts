@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { definedOptions, type ImageGridOptions, imageGridPng } from "./image_grid.ts";
 import { display, type DisplayOptions, inJupyter, type MimeBundle, toBase64 } from "./jupyter.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
-import { svgCanvas, svgText } from "./svg_text.ts";
+import { escapeXml, svgCanvas, svgText } from "./svg_text.ts";
 
 /** One frame: encoded image bytes (PNG, ...), a path to an image file, or a tensor batch. */
 export type AnimationFrame = Uint8Array | string | tf.Tensor;
@@ -130,8 +130,8 @@ export async function saveAnimation(
 export interface ShowAnimationOptions extends AnimationOptions, DisplayOptions {}
 
 /**
- * Show an animation in Jupyter (`image/gif`, or an `<img>` with a WebP data URL) and return its
- * bytes; outside Jupyter only the bytes are returned.
+ * Show an animation in Jupyter (`image/gif`, or an `<img>` with a WebP data URL). Outside Jupyter
+ * nothing is shown and the bytes are returned instead (`undefined` in Jupyter).
  *
  * @example
  * ```ts
@@ -139,28 +139,27 @@ export interface ShowAnimationOptions extends AnimationOptions, DisplayOptions {
  * import { showAnimation } from "@course/viz/animation.ts";
  * const frames = [tf.zeros([2, 6, 6, 1]), tf.ones([2, 6, 6, 1])];
  * const gif = await showAnimation(frames, { range: "[0,1]", delay: 300 });
- * console.log(gif.length > 0); // true
+ * console.log(gif?.length); // the GIF's size in a terminal
  * tf.dispose(frames);
  * ```
  */
 export async function showAnimation(
   frames: AnimationFrame[],
   options: ShowAnimationOptions = {},
-): Promise<Uint8Array> {
+): Promise<Uint8Array | undefined> {
   const { id, update, ...animationOptions } = options;
   const bytes = await animate(frames, animationOptions);
-  if (inJupyter()) {
-    const base64 = toBase64(bytes);
-    const text = `<animation, ${frames.length} frames>`;
-    const bundle: MimeBundle = (animationOptions.format ?? "gif") === "gif"
-      ? { "image/gif": base64, "text/plain": text }
-      : {
-        "text/html": `<img src="data:image/webp;base64,${base64}" alt="${text}">`,
-        "text/plain": text,
-      };
-    await display(bundle, { id, update });
-  }
-  return bytes;
+  if (!inJupyter()) return bytes;
+  const base64 = toBase64(bytes);
+  const text = `<animation, ${frames.length} frames>`;
+  const bundle: MimeBundle = (animationOptions.format ?? "gif") === "gif"
+    ? { "image/gif": base64, "text/plain": text }
+    : {
+      "text/html": `<img src="data:image/webp;base64,${base64}" alt="${escapeXml(text)}">`,
+      "text/plain": text,
+    };
+  await display(bundle, { id, update });
+  return undefined;
 }
 
 function frameDelays(count: number, delay: number | number[], holdLast: number): number[] {

@@ -109,8 +109,9 @@ export async function imageGridPng(
 export interface ShowImagesOptions extends ImageGridOptions, DisplayOptions {}
 
 /**
- * Show a batch as an image grid in Jupyter and return the PNG; outside Jupyter only the PNG is
- * returned. Give an `id` and `update: true` to refresh one sample grid in place during training.
+ * Show a batch as an image grid in Jupyter. Outside Jupyter nothing is shown and the PNG is
+ * returned instead (in Jupyter the result is `undefined`, so a cell ending with this call does not
+ * print the bytes). Give an `id` and `update: true` to refresh one sample grid in place.
  *
  * @example Show a grid, then replace it in place
  * ```ts
@@ -119,18 +120,19 @@ export interface ShowImagesOptions extends ImageGridOptions, DisplayOptions {}
  * const images = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
  * await showImages(images, { id: "samples" });
  * const png = await showImages(images, { id: "samples", update: true, range: "[0,1]" });
- * console.log(png[1] === 0x50); // true: "P" of the PNG signature
+ * console.log(png?.[1] === 0x50); // true in a terminal: "P" of the PNG signature
  * images.dispose();
  * ```
  */
 export async function showImages(
   images: tf.Tensor,
   options: ShowImagesOptions = {},
-): Promise<Uint8Array> {
+): Promise<Uint8Array | undefined> {
   const { id, update, ...gridOptions } = options;
   const png = await imageGridPng(images, gridOptions);
-  if (inJupyter()) await displayPng(png, { id, update });
-  return png;
+  if (!inJupyter()) return png;
+  await displayPng(png, { id, update });
+  return undefined;
 }
 
 /**

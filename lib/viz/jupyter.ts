@@ -59,7 +59,26 @@ export async function display(bundle: MimeBundle, options: DisplayOptions = {}):
   if (options.id !== undefined) jupyterOptions.display_id = options.id;
   if (options.update) jupyterOptions.update = true;
   await Deno.jupyter.display(bundle, jupyterOptions);
+  // The Deno 2.9 kernel resolves display() before a large message has left: if the cell ends
+  // first, the front end sees "idle" before the output and drops it (or shows it under the next
+  // cell). Measured with nbclient: a 4.8 MB output was lost in 2 of 3 runs, never with a 300 ms
+  // pause after it. Messages above about 8 MB are dropped by the kernel whatever one does.
+  const size = bundleSize(bundle);
+  if (size > LARGE_OUTPUT_BYTES) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(size / 10_000)));
+  }
   return true;
+}
+
+/** Outputs above this size (in characters) get a pause after display; see {@linkcode display}. */
+export const LARGE_OUTPUT_BYTES = 500_000;
+
+function bundleSize(bundle: MimeBundle): number {
+  let size = 0;
+  for (const value of Object.values(bundle)) {
+    size += typeof value === "string" ? value.length : JSON.stringify(value).length;
+  }
+  return size;
 }
 
 /**

@@ -110,12 +110,11 @@ export async function latentStripPng(
 }
 
 /** Options of {@linkcode interpolationPng}. */
-export interface InterpolationPngOptions
-  extends InterpolateOptions, LatentStripOptions, DisplayOptions {}
+export interface InterpolationPngOptions extends InterpolateOptions, LatentStripOptions {}
 
 /**
- * Interpolate from `from` to `to` (one pair, or one pair per row of two batches), render each path
- * as a row of the generator's images, show it in Jupyter, and return the PNG.
+ * Interpolate from `from` to `to` (one pair, or one pair per row of two batches) and render each
+ * path as a row of the generator's images; returns the PNG.
  *
  * @example Three rows of six spherical steps
  * ```ts
@@ -134,24 +133,42 @@ export async function interpolationPng(
   ends: { from: Latent; to: Latent },
   options: InterpolationPngOptions = {},
 ): Promise<Uint8Array> {
-  const { steps = 8, method, id, update, ...stripOptions } = options;
+  const { steps = 8, method, ...stripOptions } = options;
   const latents = interpolateLatents(ends.from, ends.to, { steps, method });
   try {
-    const png = await latentStripPng(generator, latents, { columns: steps, ...stripOptions });
-    if (inJupyter()) await displayPng(png, { id, update });
-    return png;
+    return await latentStripPng(generator, latents, { columns: steps, ...stripOptions });
   } finally {
     latents.dispose();
   }
 }
 
+/**
+ * {@linkcode interpolationPng}, shown in Jupyter; outside Jupyter the PNG is returned instead.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { showInterpolation } from "@course/viz/latent_strip.ts";
+ * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
+ * await showInterpolation(generator, { from: [1, 0, 0, 1], to: [0, 1, 1, 0] }, { scale: 8 });
+ * ```
+ */
+export async function showInterpolation(
+  generator: ImageGenerator,
+  ends: { from: Latent; to: Latent },
+  options: InterpolationPngOptions & DisplayOptions = {},
+): Promise<Uint8Array | undefined> {
+  const { id, update, ...rest } = options;
+  return await showPng(await interpolationPng(generator, ends, rest), { id, update });
+}
+
 /** Options of {@linkcode latentArithmeticPng}. */
-export interface LatentArithmeticPngOptions
-  extends LatentArithmeticOptions, LatentStripOptions, DisplayOptions {}
+export interface LatentArithmeticPngOptions extends LatentArithmeticOptions, LatentStripOptions {}
 
 /**
  * Render a latent arithmetic strip: the image of each group's mean latent (labelled "+ A", "- B",
- * ...), then "=" the result and its noisy variations. Shows it in Jupyter and returns the PNG.
+ * ...), then "=" the result and its noisy variations; returns the PNG. Keep labels short or the
+ * tiles wide (`scale`): a label wider than its tile overlaps its neighbours.
  *
  * @example smiling woman - neutral woman + neutral man (random stand-in groups here)
  * ```ts
@@ -174,7 +191,7 @@ export async function latentArithmeticPng(
   terms: LatentTerm[],
   options: LatentArithmeticPngOptions = {},
 ): Promise<Uint8Array> {
-  const { variations = 0, noise, seed, id, update, ...stripOptions } = options;
+  const { variations = 0, noise, seed, ...stripOptions } = options;
   const latents = tf.tidy(() =>
     tf.concat([groupMeans(terms), latentArithmetic(terms, { variations, noise, seed })], 0)
   ) as tf.Tensor2D;
@@ -186,15 +203,42 @@ export async function latentArithmeticPng(
     ...Array.from({ length: variations }, (_, i) => `variation ${i + 1}`),
   ];
   try {
-    const png = await latentStripPng(generator, latents, {
+    return await latentStripPng(generator, latents, {
       columns: labels.length,
       columnLabels: labels,
       labelSize: 11,
       ...stripOptions,
     });
-    if (inJupyter()) await displayPng(png, { id, update });
-    return png;
   } finally {
     latents.dispose();
   }
+}
+
+/**
+ * {@linkcode latentArithmeticPng}, shown in Jupyter; outside Jupyter the PNG is returned instead.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { showLatentArithmetic } from "@course/viz/latent_strip.ts";
+ * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
+ * await showLatentArithmetic(generator, [
+ *   { z: [[1, 0, 0, 1], [1, 1, 0, 1]], sign: 1, label: "A" },
+ *   { z: [0, 1, 1, 0], sign: -1, label: "B" },
+ * ], { scale: 16 });
+ * ```
+ */
+export async function showLatentArithmetic(
+  generator: ImageGenerator,
+  terms: LatentTerm[],
+  options: LatentArithmeticPngOptions & DisplayOptions = {},
+): Promise<Uint8Array | undefined> {
+  const { id, update, ...rest } = options;
+  return await showPng(await latentArithmeticPng(generator, terms, rest), { id, update });
+}
+
+async function showPng(png: Uint8Array, options: DisplayOptions): Promise<Uint8Array | undefined> {
+  if (!inJupyter()) return png;
+  await displayPng(png, options);
+  return undefined;
 }

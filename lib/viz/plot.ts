@@ -261,8 +261,9 @@ export function resetPlotlyEmbedding(): void {
 }
 
 /**
- * Show a figure in Jupyter; returns `false` (and shows nothing) outside Jupyter. Give an `id`, then
- * `update: true`, to redraw one output in place (a live loss curve during training).
+ * Show a figure in Jupyter; outside Jupyter it does nothing (save it with
+ * {@linkcode saveFigureHtml} there). Give an `id`, then `update: true`, to redraw one output in
+ * place (a live loss curve during training).
  *
  * @example
  * ```ts
@@ -277,10 +278,10 @@ export function resetPlotlyEmbedding(): void {
 export async function showFigure(
   figure: PlotlyFigure,
   options: DisplayOptions = {},
-): Promise<boolean> {
+): Promise<void> {
   checkFigure(figure);
-  if (!inJupyter()) return false;
-  return await display(notebookFigureBundle(figure, options), options);
+  if (!inJupyter()) return;
+  await display(notebookFigureBundle(figure, options), options);
 }
 
 /** Axis and size options shared by the plot helpers. */
