@@ -7,6 +7,7 @@ import {
   notebookFigureBundle,
   PLOTLY_MIME,
   plotlyJs,
+  plotlyLoaderBundle,
   resetPlotlyEmbedding,
   saveFigureHtml,
   scatterPlot,
@@ -30,32 +31,24 @@ Deno.test("notebookFigureBundle() has the Plotly JSON, an HTML fallback and a te
   assert.match(String(bundle["text/html"]), /Plotly\.newPlot/);
 });
 
-Deno.test("notebookFigureBundle() embeds the plotly.js bundle exactly once across calls", () => {
+Deno.test("plotlyLoaderBundle() hands out plotly.js exactly once per session", () => {
   resetPlotlyEmbedding();
-  const figure = linePlot({ y: [1, 2, 3] });
-  const outputs = [
-    notebookFigureBundle(figure, { id: "loss" }),
-    notebookFigureBundle(figure),
-    notebookFigureBundle(figure, { id: "other" }),
-    notebookFigureBundle(figure, { id: "other", update: true }),
-    notebookFigureBundle(figure),
-  ].map((bundle) => String(bundle["text/html"]));
-  assert.deepEqual(outputs.map((html) => count(html, BUNDLE_MARK)), [1, 0, 0, 0, 0]);
-  // Updating the output that carried the bundle in place carries it again, so it is never lost.
-  const update = String(notebookFigureBundle(figure, { id: "loss", update: true })["text/html"]);
-  assert.equal(count(update, BUNDLE_MARK), 1);
+  const loaders = Array.from({ length: 5 }, () => plotlyLoaderBundle());
+  assert.equal(count(String(loaders[0]?.["text/html"]), BUNDLE_MARK), 1);
+  assert.deepEqual(loaders.slice(1), [undefined, undefined, undefined, undefined]);
+  // Figures never carry the bundle, so live updates stay small.
+  const figure = String(notebookFigureBundle(linePlot({ y: [1, 2, 3] }))["text/html"]);
+  assert.equal(count(figure, BUNDLE_MARK), 0);
+  assert.ok(figure.length < 5_000);
   resetPlotlyEmbedding();
-  assert.equal(count(String(notebookFigureBundle(figure)["text/html"]), BUNDLE_MARK), 1);
+  assert.ok(plotlyLoaderBundle() !== undefined);
   resetPlotlyEmbedding();
 });
 
-Deno.test("showFigure() shows nothing outside Jupyter and does not mark the bundle as shown", async () => {
+Deno.test("showFigure() shows nothing outside Jupyter and does not use up the loader", async () => {
   resetPlotlyEmbedding();
   assert.equal(await showFigure(linePlot({ y: [1] })), undefined);
-  assert.equal(
-    count(String(notebookFigureBundle(linePlot({ y: [1] }))["text/html"]), BUNDLE_MARK),
-    1,
-  );
+  assert.ok(plotlyLoaderBundle() !== undefined);
   resetPlotlyEmbedding();
 });
 

@@ -78,12 +78,12 @@ await showImages(images, { id: "grid", update: true, scale: 2 });`,
       );
       const html = outputs.flat().map((output) => text(output.data?.["text/html"]));
       assert.equal(html.filter((h) => h.includes("window.Plotly = Plotly")).length, 1);
-      // Cell 0 holds the loss figure, replaced in place by cell 1's update and still carrying
-      // plotly.js; cell 1 adds only its second figure.
-      assert.equal(outputs[0].length, 1);
-      assert.equal(text(outputs[0][0].data?.["text/plain"]), "<Plotly figure: Losses, 2 traces>");
+      // Cell 0 holds the plotly.js loader, then the loss figure, replaced in place by cell 1's
+      // update; cell 1 adds only its second figure.
+      assert.equal(outputs[0].length, 2);
       assert.ok(text(outputs[0][0].data?.["text/html"]).includes("window.Plotly = Plotly"));
-      assert.ok(outputs[0][0].data?.["application/vnd.plotly.v1+json"]);
+      assert.equal(text(outputs[0][1].data?.["text/plain"]), "<Plotly figure: Losses, 2 traces>");
+      assert.ok(outputs[0][1].data?.["application/vnd.plotly.v1+json"]);
       assert.deepEqual(
         outputs[1].map((output) => text(output.data?.["text/plain"])),
         ["<Plotly figure: second, 1 trace>"],

@@ -4,12 +4,12 @@
  * In Jupyter a figure is shown as a MIME bundle with two renderings: `application/vnd.plotly.v1+json`
  * for front ends that draw Plotly themselves (VS Code, JupyterLab with the Plotly extension) and a
  * `text/html` fallback (classic Notebook, nbconvert) that draws it with the minified plotly.js bundle
- * read from the installed `plotly.js-dist-min` npm package. The bundle (4.9 MB) is embedded in the
- * first HTML output of a kernel session only; later outputs use the page's global `Plotly`. (The
- * unminified `plotly.js-dist` bundle, 11 MB, cannot be used there: the Deno kernel 2.9 silently
- * drops display messages above about 8 MB and garbles the messages after them.) Outputs updated in place
- * through a display id (a live loss curve) keep the bundle when they were its carrier, so a saved
- * notebook still draws. Nothing is ever loaded from a CDN.
+ * read from the installed `plotly.js-dist-min` npm package. The bundle (4.9 MB) goes onto the page
+ * once per kernel session, in an output of its own (a "loader") shown just before the session's
+ * first figure; figures, including live ones redrawn in place through a display id, then use the
+ * page's global `Plotly` and stay a few kilobytes each. A saved notebook keeps the loader output, so
+ * it still draws when reopened. (The unminified `plotly.js-dist` bundle, 11 MB, cannot be used:
+ * the Deno kernel 2.9 drops display messages above about 8 MB.) Nothing is loaded from a CDN.
  *
  * Outside Jupyter, {@linkcode figureHtml} with `standalone: true` (or {@linkcode saveFigureHtml})
  * writes a self-contained HTML page for slides, the training CLI and screenshots.
@@ -39,10 +39,8 @@ const STATE_KEY = Symbol.for("course.viz.plotly");
 
 /** What this kernel session has put on the notebook page (kept on globalThis across re-imports). */
 interface PlotlySessionState {
-  /** Whether an output carrying the Plotly bundle has been displayed. */
+  /** Whether the plotly.js loader output has been displayed. */
   embedded: boolean;
-  /** The display id of that output, when it had one (updates to it must carry the bundle again). */
-  carrierId?: string;
   /** Counter for unique `<div>` ids. */
   divCount: number;
 }
@@ -85,6 +83,14 @@ export function plotlyJs(): string {
   );
 }
 
+let inlineSource: string | undefined;
+
+/** plotly.js safe to put inside a `<script>` element. */
+function inlinePlotlyJs(): string {
+  inlineSource ??= plotlyJs().replace(/<\/(script)/gi, "<\\/$1");
+  return inlineSource;
+}
+
 function plotlyCandidates(): string[] {
   const paths: string[] = [];
   try {
@@ -109,8 +115,6 @@ function plotlyCandidates(): string[] {
 export interface FigureHtmlOptions {
   /** A whole HTML page with the Plotly bundle inlined (for files). Default `false`: a fragment. */
   standalone?: boolean;
-  /** In a fragment, inline the Plotly bundle before the figure. Default `false`. */
-  embedPlotly?: boolean;
   /** Use `<script src="...">` instead of inlining the bundle (a standalone page next to a copy). */
   plotlySrc?: string;
   /** The page title of a standalone page. Default: the figure's title or "Figure". */
@@ -136,9 +140,10 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
   checkFigure(figure);
   const state = sessionState();
   const divId = options.divId ?? `course-plot-${++state.divCount}-${randomSuffix()}`;
-  const script = options.plotlySrc !== undefined
-    ? `<script src="${escapeAttribute(options.plotlySrc)}"></script>`
-    : `<script type="text/javascript">${plotlyJs().replace(/<\/(script)/gi, "<\\/$1")}</script>`;
+  const script = () =>
+    options.plotlySrc !== undefined
+      ? `<script src="${escapeAttribute(options.plotlySrc)}"></script>`
+      : `<script type="text/javascript">${inlinePlotlyJs()}</script>`;
   const height = typeof figure.layout?.height === "number" ? `${figure.layout.height}px` : "450px";
   const figureJson = escapeScript(JSON.stringify({
     data: figure.data,
@@ -156,14 +161,15 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
     if (!div) return;
     if (window.Plotly) { Plotly.newPlot(div, figure.data, figure.layout, figure.config); return; }
     if (++tries < 100) { setTimeout(draw, 50); return; }
-    document.getElementById("${divId}-note").textContent = "This plot needs plotly.js, which the " +
-      "first plot of the notebook loads: run that cell again (or trust the notebook).";
+    document.getElementById("${divId}-note").textContent = "This plot needs plotly.js, which an " +
+      "output above the notebook's first plot loads: trust the notebook, or call " +
+      "resetPlotlyEmbedding() and run the plots again.";
   }
   draw();
 })();
 </script>`;
   if (!options.standalone) {
-    return options.embedPlotly || options.plotlySrc !== undefined ? `${script}\n${body}` : body;
+    return options.plotlySrc !== undefined ? `${script()}\n${body}` : body;
   }
   const title = escapeText(options.title ?? figureTitle(figure) ?? "Figure");
   return `<!DOCTYPE html>
@@ -171,7 +177,7 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
 <head>
 <meta charset="utf-8">
 <title>${title}</title>
-${script}
+${script()}
 </head>
 <body style="margin:0;padding:8px;font-family:sans-serif;">
 ${body}
@@ -195,58 +201,64 @@ ${body}
 export async function saveFigureHtml(
   figure: PlotlyFigure,
   path: string,
-  options: Omit<FigureHtmlOptions, "standalone" | "embedPlotly"> = {},
+  options: Omit<FigureHtmlOptions, "standalone"> = {},
 ): Promise<void> {
   await writeFileAtomic(path, figureHtml(figure, { ...options, standalone: true }));
 }
 
 /**
- * The MIME bundle that shows a figure in this kernel session: the Plotly JSON plus an HTML
- * fallback that carries the Plotly bundle only when the page does not have it yet (the first
- * figure of the session, or an in-place update of the output that carried it). Calling this
- * records that the bundle is on the page, so display what it returns;
- * {@linkcode showFigure} does both.
+ * The MIME bundle of a figure for Jupyter: the Plotly JSON, an HTML fallback that draws it with
+ * the page's `Plotly` (see {@linkcode plotlyLoaderBundle}), and a one-line text summary.
  *
- * @example The bundle is embedded once per session
+ * @example
  * ```ts
- * import { linePlot, notebookFigureBundle, resetPlotlyEmbedding } from "@course/viz/plot.ts";
- * resetPlotlyEmbedding();
- * const figure = linePlot({ y: [1, 2, 3] });
- * const first = notebookFigureBundle(figure);
- * const second = notebookFigureBundle(figure);
- * console.log(String(first["text/html"]).length > 1e6, String(second["text/html"]).length < 1e4);
- * // true true
+ * import { linePlot, notebookFigureBundle } from "@course/viz/plot.ts";
+ * const bundle = notebookFigureBundle(linePlot({ y: [1, 2, 3] }, { title: "y" }));
+ * console.log(bundle["text/plain"]); // "<Plotly figure: y, 1 trace>"
  * ```
  */
-export function notebookFigureBundle(
-  figure: PlotlyFigure,
-  options: DisplayOptions = {},
-): MimeBundle {
-  const state = sessionState();
-  const carrier = !state.embedded ||
-    (options.update === true && options.id !== undefined && options.id === state.carrierId);
-  const html = figureHtml(figure, { embedPlotly: carrier });
-  if (carrier) {
-    state.embedded = true;
-    state.carrierId = options.id;
-  }
+export function notebookFigureBundle(figure: PlotlyFigure): MimeBundle {
   const traces = figure.data.length;
+  const title = figureTitle(figure);
   return {
     [PLOTLY_MIME]: {
       data: figure.data,
       layout: figure.layout ?? {},
       config: figure.config ?? {},
     },
-    "text/html": html,
-    "text/plain": `<Plotly figure${
-      figureTitle(figure) ? `: ${figureTitle(figure)}` : ""
-    }, ${traces} trace${traces === 1 ? "" : "s"}>`,
+    "text/html": figureHtml(figure),
+    "text/plain": `<Plotly figure${title ? `: ${title}` : ""}, ${traces} trace${
+      traces === 1 ? "" : "s"
+    }>`,
   };
 }
 
 /**
- * Forget that the Plotly bundle is on the notebook page, so the next figure embeds it again
- * (after clearing all outputs, or in tests).
+ * The output that puts plotly.js on the notebook page, the first time it is asked for in this
+ * kernel session, and `undefined` afterwards (calling it records that it was shown, so display
+ * what it returns; {@linkcode showFigure} does).
+ *
+ * @example The bundle is handed out once per session
+ * ```ts
+ * import { plotlyLoaderBundle, resetPlotlyEmbedding } from "@course/viz/plot.ts";
+ * resetPlotlyEmbedding();
+ * const first = plotlyLoaderBundle();
+ * console.log(String(first?.["text/html"]).length > 4e6, plotlyLoaderBundle()); // true undefined
+ * ```
+ */
+export function plotlyLoaderBundle(): MimeBundle | undefined {
+  const state = sessionState();
+  if (state.embedded) return undefined;
+  state.embedded = true;
+  return {
+    "text/html": `<script type="text/javascript">${inlinePlotlyJs()}</script>`,
+    "text/plain": "(plotly.js loaded for the figures of this notebook)",
+  };
+}
+
+/**
+ * Forget that plotly.js is on the notebook page, so the next figure shows the loader again (after
+ * clearing all outputs, so that a saved notebook draws its figures when reopened; or in tests).
  *
  * @example
  * ```ts
@@ -255,15 +267,13 @@ export function notebookFigureBundle(
  * ```
  */
 export function resetPlotlyEmbedding(): void {
-  const state = sessionState();
-  state.embedded = false;
-  state.carrierId = undefined;
+  sessionState().embedded = false;
 }
 
 /**
- * Show a figure in Jupyter; outside Jupyter it does nothing (save it with
- * {@linkcode saveFigureHtml} there). Give an `id`, then `update: true`, to redraw one output in
- * place (a live loss curve during training).
+ * Show a figure in Jupyter (after the plotly.js loader, the first time in a session); outside
+ * Jupyter it does nothing (save it with {@linkcode saveFigureHtml} there). Give an `id`, then
+ * `update: true`, to redraw one output in place (a live loss curve during training).
  *
  * @example
  * ```ts
@@ -281,7 +291,9 @@ export async function showFigure(
 ): Promise<void> {
   checkFigure(figure);
   if (!inJupyter()) return;
-  await display(notebookFigureBundle(figure, options), options);
+  const loader = plotlyLoaderBundle();
+  if (loader) await display(loader);
+  await display(notebookFigureBundle(figure), options);
 }
 
 /** Axis and size options shared by the plot helpers. */
