@@ -149,6 +149,9 @@ async function main() {
   let wganOverDcgan = NaN;
 
   for (const [name, width] of [["dcgan-tutorial", 1], ["dcgan-cpu-profile", 0.25]] as const) {
+    console.log(
+      `${name}: ${flags.rounds} round(s) of ${flags.steps} step(s), ours then PyTorch...`,
+    );
     const { ref, ours, torch, version } = await compare(width, flags, torchError);
     torchVersion ??= version;
     rows.push(row(name, ref, "wasm+course-kernels", ours, ref.dcganStepFlops));
@@ -172,6 +175,7 @@ async function main() {
     await tf.setBackend("cpu");
     registerCourseKernels();
     for (const [name, width] of [["dcgan-tutorial", 1], ["dcgan-cpu-profile", 0.25]] as const) {
+      console.log(`${name} on the cpu backend: ${flags.cpuSteps} step(s) (slow)...`);
       const ref = buildReference({ width });
       const ms = timeSteps(() => dcganStep(ref), flags.cpuSteps);
       rows.push(row(name, ref, "tfjs-cpu", ms, ref.dcganStepFlops));
