@@ -1,0 +1,31 @@
+/**
+ * The registry of homework assignments and their hidden tests.
+ *
+ * @module
+ */
+import type { Assignment } from "./check.ts";
+import { HW1_DCGAN } from "./hw1_dcgan.ts";
+
+/** Every assignment by id. */
+export const ASSIGNMENTS: Readonly<Record<string, Assignment>> = {
+  hw1_dcgan: HW1_DCGAN,
+};
+
+/**
+ * The assignment with this id, or an error listing the ids there are.
+ *
+ * @example
+ * ```ts
+ * import { assignment } from "./assignments.ts";
+ * console.log(assignment("hw1_dcgan").items.map((item) => item.id));
+ * ```
+ */
+export function assignment(id: string): Assignment {
+  const found = ASSIGNMENTS[id];
+  if (!found) {
+    throw new Error(
+      `Cannot grade: no assignment "${id}"; choose one of ${Object.keys(ASSIGNMENTS).join(", ")}`,
+    );
+  }
+  return found;
+}

@@ -1,0 +1,97 @@
+/**
+ * Shared pieces of the hidden tests: float64 reference maths, weight snapshots, leak checks and the
+ * ring distance used by the short training runs.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ringModes } from "@course/data/toy.ts";
+
+/** softplus(x) = log(1 + e^x) in float64, without overflow. */
+export function softplus64(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** The logistic sigmoid in float64. */
+export function sigmoid64(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Mean of a list of numbers. */
+export function mean64(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Softmax cross-entropy of one row of logits against a class index, float64. */
+export function crossEntropy64(logits: number[], label: number): number {
+  const m = Math.max(...logits);
+  const logSum = m + Math.log(logits.reduce((s, x) => s + Math.exp(x - m), 0));
+  return logSum - logits[label];
+}
+
+/** Copies of a model's trainable weights, as plain arrays. */
+export function snapshot(model: tf.LayersModel): Float32Array[] {
+  return model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
+}
+
+/** Set a model's trainable weights back to a snapshot. */
+export function restore(model: tf.LayersModel, weights: Float32Array[]): void {
+  model.trainableWeights.forEach((w, i) => {
+    tf.tidy(() => {
+      w.write(tf.tensor(weights[i], w.read().shape));
+    });
+  });
+}
+
+/** Largest absolute difference between two snapshots. */
+export function maxDifference(a: Float32Array[], b: Float32Array[]): number {
+  let max = 0;
+  a.forEach((x, i) => x.forEach((v, j) => (max = Math.max(max, Math.abs(v - b[i][j])))));
+  return max;
+}
+
+/** Number of live tensors created by `run` and not disposed (0 for a clean function). */
+export function leakedTensors(run: () => unknown): number {
+  const before = tf.memory().numTensors;
+  const result = run();
+  if (result instanceof tf.Tensor) result.dispose();
+  return tf.memory().numTensors - before;
+}
+
+/** The outcome of a leak check. */
+export function leakVerdict(leaked: number, per: string): { passed: boolean; detail: string } {
+  return leaked === 0 ? { passed: true, detail: "none" } : {
+    passed: false,
+    detail: `${leaked} tensors left behind per ${per}: wrap the body in tf.tidy`,
+  };
+}
+
+/** Mean distance of 2-D samples to the nearest of the ring's 8 mode centres. */
+export function meanModeDistance(samples: tf.Tensor2D): number {
+  const { centres } = ringModes();
+  const values = samples.dataSync();
+  let sum = 0;
+  for (let i = 0; i < samples.shape[0]; i++) {
+    const x = values[2 * i];
+    const y = values[2 * i + 1];
+    sum += Math.min(...centres.map(([cx, cy]) => Math.hypot(x - cx, y - cy)));
+  }
+  return sum / samples.shape[0];
+}
+
+/** The values of a scalar tensor the student returned, with a clear error when it is not one. */
+export function scalarValue(value: unknown, what: string): number {
+  if (!(value instanceof tf.Tensor)) {
+    throw new Error(`${what} must return a tf.Scalar, got ${typeof value}`);
+  }
+  if (value.rank !== 0) {
+    const shape = value.shape;
+    value.dispose();
+    throw new Error(
+      `${what} must return a scalar (rank 0), got shape [${shape}]: average with .mean()`,
+    );
+  }
+  const x = value.dataSync()[0];
+  value.dispose();
+  return x;
+}
