@@ -5,10 +5,14 @@
  */
 import type { Assignment } from "./check.ts";
 import { HW1_DCGAN } from "./hw1_dcgan.ts";
+import { HW2_WGAN_GP } from "./hw2_wgan_gp.ts";
+import { HW3_ACGAN } from "./hw3_acgan.ts";
 
 /** Every assignment by id. */
 export const ASSIGNMENTS: Readonly<Record<string, Assignment>> = {
   hw1_dcgan: HW1_DCGAN,
+  hw2_wgan_gp: HW2_WGAN_GP,
+  hw3_acgan: HW3_ACGAN,
 };
 
 /**

@@ -34,7 +34,7 @@ export interface CodeItem {
   /** Seconds before the item is stopped and scores 0. */
   timeoutS: number;
   /** The hidden test: runs with the wasm backend initialised. */
-  check(student: StudentModule): Promise<CheckOutcome[]>;
+  check(student: StudentModule): CheckOutcome[] | Promise<CheckOutcome[]>;
 }
 
 /** An item graded from the report's Markdown cells. */
@@ -126,9 +126,13 @@ export function close(
   };
 }
 
-/** A passing or failing outcome with the given detail. */
-export function verdict(passed: boolean, detail: string): Omit<CheckOutcome, "name"> {
-  return { passed, detail };
+/** A passing outcome ("as expected", or `okDetail`) or a failing one with `failDetail`. */
+export function verdict(
+  passed: boolean,
+  failDetail: string,
+  okDetail = "as expected",
+): Omit<CheckOutcome, "name"> {
+  return { passed, detail: passed ? okDetail : failDetail };
 }
 
 /** Get a function the student's cell must define, or throw a clear error. */

@@ -79,6 +79,16 @@ export function meanModeDistance(samples: tf.Tensor2D): number {
   return sum / samples.shape[0];
 }
 
+/** Mean distance of 2-D samples to the circle of radius 2 the ring's modes sit on. */
+export function meanRingDistance(samples: tf.Tensor2D): number {
+  const values = samples.dataSync();
+  let sum = 0;
+  for (let i = 0; i < samples.shape[0]; i++) {
+    sum += Math.abs(Math.hypot(values[2 * i], values[2 * i + 1]) - 2);
+  }
+  return sum / samples.shape[0];
+}
+
 /** The values of a scalar tensor the student returned, with a clear error when it is not one. */
 export function scalarValue(value: unknown, what: string): number {
   if (!(value instanceof tf.Tensor)) {

@@ -165,7 +165,7 @@ async function checkTrainStep(student: StudentModule): Promise<CheckOutcome[]> {
       result = trainStep(gan, batch);
       const ok = typeof result?.dLoss === "number" && typeof result?.gLoss === "number" &&
         Number.isFinite(result.dLoss) && Number.isFinite(result.gLoss);
-      return verdict(ok, `got ${JSON.stringify(result)}`);
+      return verdict(ok, `got ${JSON.stringify(result)}`, `got ${JSON.stringify(result)}`);
     }),
   );
   if (result === null) return outcomes;
@@ -230,7 +230,7 @@ async function checkTrainStep(student: StudentModule): Promise<CheckOutcome[]> {
   return outcomes;
 }
 
-async function checkTraining(student: StudentModule): Promise<CheckOutcome[]> {
+function checkTraining(student: StudentModule): CheckOutcome[] {
   const trainStep = studentFunction<TrainStep>(student, "trainStep");
   const steps = 300;
   const batchSize = 64;
