@@ -6,7 +6,8 @@
  * writes the figures as JSON to bench/results/.
  *
  * Flags: --quick (a short smoke run), --rounds N, --steps N (timed steps per round),
- * --cpu-steps N (steps on the cpu backend, 0 to skip), --no-torch, --profile (print the kernels
+ * --cpu-steps N (steps of the small model on the cpu backend, 0 to skip), --cpu-full (also the
+ * tutorial model on the cpu backend: minutes per step), --no-torch, --profile (print the kernels
  * that take the time in one step), --out DIR.
  *
  * @module
@@ -21,6 +22,7 @@ interface Flags {
   rounds: number;
   steps: number;
   cpuSteps: number;
+  cpuFull: boolean;
   torch: boolean;
   profile: boolean;
   out: string;
@@ -43,6 +45,7 @@ function parseFlags(args: string[]): Flags {
     rounds: value("--rounds", quick ? 1 : 3),
     steps: value("--steps", quick ? 1 : 3),
     cpuSteps: value("--cpu-steps", quick ? 0 : 1),
+    cpuFull: args.includes("--cpu-full"),
     torch: !args.includes("--no-torch"),
     profile: args.includes("--profile"),
     out: outIndex >= 0 ? args[outIndex + 1] : new URL("./results", import.meta.url).pathname,
@@ -107,6 +110,7 @@ interface Row {
 
 function row(name: string, ref: Reference, backend: string, ms: number[], flops: number): Row {
   const m = median(ms);
+  console.log(`  ${backend}: ${ms.map((t) => t.toFixed(0)).join(", ")} ms`);
   return {
     name,
     width: ref.options.width,
@@ -174,7 +178,8 @@ async function main() {
   if (flags.cpuSteps > 0) {
     await tf.setBackend("cpu");
     registerCourseKernels();
-    for (const [name, width] of [["dcgan-tutorial", 1], ["dcgan-cpu-profile", 0.25]] as const) {
+    const models = [["dcgan-cpu-profile", 0.25], ["dcgan-tutorial", 1]] as const;
+    for (const [name, width] of flags.cpuFull ? models : models.slice(0, 1)) {
       console.log(`${name} on the cpu backend: ${flags.cpuSteps} step(s) (slow)...`);
       const ref = buildReference({ width });
       const ms = timeSteps(() => dcganStep(ref), flags.cpuSteps);

@@ -48,17 +48,18 @@ function maxError(a: Float32Array, b: Float32Array): number {
 
 function convCases(): ConvCase[] {
   const cases: ConvCase[] = [];
-  const shapes: Array<[number, number, number, number]> = [[1, 9, 9, 3], [2, 8, 11, 2], [
-    1,
-    5,
-    7,
-    4,
-  ]];
+  // Batches below 8 take the filter gradient's patch path, 8 and more its convolution path.
+  const shapes: Array<[number, number, number, number]> = [
+    [1, 9, 9, 3],
+    [2, 8, 11, 2],
+    [1, 5, 7, 4],
+    [8, 7, 6, 2],
+  ];
   for (let kernel = 1; kernel <= 7; kernel++) {
     for (const stride of [1, 2]) {
       for (const xShape of shapes) {
         for (const pad of ["same", "valid"] as const) {
-          if (pad === "valid" && kernel > xShape[1]) continue;
+          if (pad === "valid" && kernel > Math.min(xShape[1], xShape[2])) continue;
           cases.push({ xShape, kernel, stride, pad });
         }
       }
@@ -66,6 +67,7 @@ function convCases(): ConvCase[] {
   }
   cases.push({ xShape: [1, 10, 9, 3], kernel: 4, stride: 2, pad: 1 });
   cases.push({ xShape: [2, 7, 8, 2], kernel: 3, stride: 2, pad: 0 });
+  cases.push({ xShape: [9, 7, 8, 2], kernel: 3, stride: 2, pad: 0 });
   return cases;
 }
 

@@ -66,6 +66,9 @@ function conv2dBackpropFilter(
   const needW = sw * (dy.shape[2] - 1) + kw;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  if (x.shape[0] < SMALL_BATCH) {
+    return s.release(filterGradientByPatches(s, x, dy, { sh, sw, kh, kw, top, left }));
+  }
   // x [N, H, W, Cin] -> [Cin, H, W, N]; dy [N, oH, oW, Cout] -> [oH, oW, N, Cout].
   const xT = s.run("Transpose", { x }, { perm: [3, 1, 2, 0] });
   const dyT = s.run("Transpose", { x: dy }, { perm: [1, 2, 0, 3] });
@@ -76,6 +79,59 @@ function conv2dBackpropFilter(
   ]], [sh, sw]);
   // [Cin, kh, kw, Cout] -> [kh, kw, Cin, Cout]
   return s.release(s.run("Transpose", { x: dw }, { perm: [1, 2, 0, 3] }));
+}
+
+/**
+ * Below this batch size the filter gradient is one matrix product of explicit patches: the
+ * convolution formulation reduces over the batch inside each tap, which XNNPACK runs slowly when
+ * the batch is tiny (CycleGAN trains with batch 1).
+ */
+const SMALL_BATCH = 8;
+
+/**
+ * dW [kh, kw, Cin, Cout] = patches [kh * kw * Cin, N * oH * oW] x dy [N * oH * oW, Cout], the
+ * patches gathered from x [N, H, W, Cin] on the wasm heap (zeros where they fall in the padding).
+ */
+function filterGradientByPatches(
+  s: Scratch,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: { sh: number; sw: number; kh: number; kw: number; top: number; left: number },
+): tf.TensorInfo {
+  const [batch, height, width, inC] = x.shape;
+  const [, outH, outW, outC] = dy.shape;
+  const positions = batch * outH * outW;
+  const patches = s.alloc([g.kh * g.kw * inC, positions]);
+  const out = s.view(patches);
+  const src = s.view(x);
+  let o = 0;
+  for (let a = 0; a < g.kh; a++) {
+    for (let b = 0; b < g.kw; b++) {
+      for (let c = 0; c < inC; c++) {
+        for (let n = 0; n < batch; n++) {
+          for (let i = 0; i < outH; i++) {
+            const r = g.sh * i + a - g.top;
+            if (r < 0 || r >= height) {
+              out.fill(0, o, o + outW);
+              o += outW;
+              continue;
+            }
+            const rowBase = (n * height + r) * width;
+            for (let j = 0; j < outW; j++) {
+              const col = g.sw * j + b - g.left;
+              out[o++] = col >= 0 && col < width ? src[(rowBase + col) * inC + c] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const dyRows = s.run("Reshape", { x: dy }, { shape: [positions, outC] });
+  const dw = s.run("BatchMatMul", { a: patches, b: dyRows }, {
+    transposeA: false,
+    transposeB: false,
+  });
+  return s.run("Reshape", { x: dw }, { shape: [g.kh, g.kw, inC, outC] });
 }
 
 /**
