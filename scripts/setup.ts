@@ -30,9 +30,19 @@ export interface SetupOptions {
   quiet?: boolean;
   /** Skip the Jupyter and kernel steps (for commands that need only npm packages). Default `false`. */
   skipJupyter?: boolean;
+  /** More Debian packages to install with Jupyter (the tests add Chromium and fonts). Default `[]`. */
+  extraDebianPackages?: readonly string[];
 }
 
-const DEFAULTS: Required<SetupOptions> = { quiet: false, skipJupyter: false };
+const DEFAULTS: Required<SetupOptions> = {
+  quiet: false,
+  skipJupyter: false,
+  extraDebianPackages: [],
+};
+
+/** Debian packages the test suite needs beyond Jupyter: Chromium for the slide and notebook
+ * screenshots, and fonts for the labels sharp draws on image grids. */
+export const TEST_DEBIAN_PACKAGES: readonly string[] = ["chromium", "fonts-dejavu-core"];
 
 /** Raised when setup cannot finish; its message says what to do. */
 export class SetupError extends Error {
@@ -49,11 +59,11 @@ export class SetupError extends Error {
  * ```
  */
 export async function setup(options: SetupOptions = {}): Promise<void> {
-  const { quiet, skipJupyter } = { ...DEFAULTS, ...options };
+  const { quiet, skipJupyter, extraDebianPackages } = { ...DEFAULTS, ...options };
   const say = (line: string) => console.log(`setup: ${line}`);
   await ensureNpmPackages(quiet ? () => {} : say);
   if (skipJupyter) return;
-  await ensureJupyter(say, quiet);
+  await ensureJupyter(say, quiet, [...JUPYTER_DEBIAN_PACKAGES, ...extraDebianPackages]);
   await ensureKernel(say, quiet);
 }
 
@@ -69,8 +79,12 @@ async function ensureNpmPackages(say: (line: string) => void): Promise<void> {
   say(`npm packages ready in node_modules/ (${seconds(started)})`);
 }
 
-async function ensureJupyter(say: (line: string) => void, quiet: boolean): Promise<void> {
-  const missing = await missingDebianPackages(JUPYTER_DEBIAN_PACKAGES);
+async function ensureJupyter(
+  say: (line: string) => void,
+  quiet: boolean,
+  packages: readonly string[],
+): Promise<void> {
+  const missing = await missingDebianPackages(packages);
   if (missing === undefined) {
     // Not Debian: accept any Python that has the modules, or explain what is needed.
     const probe = await capture(jupyterPython(), ["-c", "import notebook, nbclient, nbconvert"]);
@@ -85,13 +99,15 @@ async function ensureJupyter(say: (line: string) => void, quiet: boolean): Promi
     return;
   }
   if (missing.length === 0) {
-    if (!quiet) say(`Jupyter present (${JUPYTER_DEBIAN_PACKAGES.join(", ")})`);
+    if (!quiet) say(`Debian packages present (${packages.join(", ")})`);
     return;
   }
   const install = `apt-get install -y ${missing.join(" ")}`;
   if (Deno.uid() !== 0) {
     throw new SetupError(
-      `Jupyter is missing (Debian packages ${missing.join(", ")}). Install it with:\n\n` +
+      `Debian packages the course needs are missing ( ${
+        missing.join(", ")
+      }). Install it with:\n\n` +
         `  sudo apt-get update && sudo ${install}\n\nthen run this command again.`,
     );
   }
@@ -102,7 +118,7 @@ async function ensureJupyter(say: (line: string) => void, quiet: boolean): Promi
     const result = await capture("apt-get", args, { env });
     if (!result.ok) {
       throw new SetupError(
-        `Cannot install Jupyter: \`apt-get ${args.join(" ")}\` failed:\n` +
+        `Cannot install the Debian packages: \`apt-get ${args.join(" ")}\` failed:\n` +
           `${result.stderr.trim().split("\n").slice(-10).join("\n")}\n` +
           `Fix the apt sources, then run \`apt-get update && ${install}\` by hand.`,
       );
