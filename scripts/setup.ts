@@ -105,9 +105,7 @@ async function ensureJupyter(
   const install = `apt-get install -y ${missing.join(" ")}`;
   if (Deno.uid() !== 0) {
     throw new SetupError(
-      `Debian packages the course needs are missing ( ${
-        missing.join(", ")
-      }). Install it with:\n\n` +
+      `Debian packages the course needs are missing: ${missing.join(", ")}. Install them:\n\n` +
         `  sudo apt-get update && sudo ${install}\n\nthen run this command again.`,
     );
   }
