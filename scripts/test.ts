@@ -26,7 +26,7 @@ interface Phase {
 }
 
 /** The folders `deno check` covers, when they hold TypeScript. */
-const CHECKED = ["lib", "tests", "scripts", "bench"];
+const CHECKED = ["lib", "tests", "scripts", "bench", "homework", "slides"];
 
 async function hasTypeScript(dir: string): Promise<boolean> {
   try {
