@@ -387,7 +387,7 @@ export function linePlot(
 }
 
 /** Training history: columns `{ step: [...], dLoss: [...], gLoss: [...] }` or rows of records. */
-export type LossHistory = Record<string, ArrayLike<number>> | Record<string, number>[];
+export type LossSeries = Record<string, ArrayLike<number>> | Record<string, number>[];
 
 /** Options of {@linkcode lossPlot}. */
 export interface LossPlotOptions extends PlotOptions {
@@ -411,7 +411,7 @@ export interface LossPlotOptions extends PlotOptions {
  * console.log(JSON.stringify(columns) === JSON.stringify(rows)); // true
  * ```
  */
-export function lossPlot(history: LossHistory, options: LossPlotOptions = {}): PlotlyFigure {
+export function lossPlot(history: LossSeries, options: LossPlotOptions = {}): PlotlyFigure {
   const xKey = options.xKey ?? "step";
   const ignore = new Set([...(options.ignore ?? ["step", "epoch", "time", "seconds"]), xKey]);
   const columns: Record<string, number[]> = {};

@@ -1,0 +1,29 @@
+/**
+ * The course library: everything a notebook, homework or script imports, in one place.
+ *
+ * Import the whole face (`import * as gan from "@course/mod.ts"`) or one folder's `mod.ts` when
+ * only part of it is needed (`@course/data/mod.ts`, `@course/viz/mod.ts`, ...).
+ *
+ * @example Train nothing, just look around
+ * ```ts
+ * import { initBackend, resolveProfile } from "@course/mod.ts";
+ * await initBackend({ backend: "cpu" });
+ * console.log(resolveProfile({ profile: "ci" }).batchSize); // 32
+ * ```
+ *
+ * @module
+ */
+export * from "./backend.ts";
+export * from "./profile.ts";
+export * from "./results.ts";
+export * from "./losses.ts";
+export * from "./latent.ts";
+export * from "./inversion.ts";
+export * from "./kernels/mod.ts";
+export * from "./models/mod.ts";
+export * from "./train/mod.ts";
+export * from "./variants/mod.ts";
+export * from "./data/mod.ts";
+export * from "./metrics/mod.ts";
+export * from "./viz/mod.ts";
+export * from "./io/mod.ts";
