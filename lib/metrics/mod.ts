@@ -13,6 +13,7 @@
  */
 export * from "./class_accuracy.ts";
 export * from "./classifier.ts";
+export * from "./colour_tags.ts";
 export * from "./cyclegan.ts";
 export * from "./evaluate.ts";
 export * from "./feature_extractor.ts";
