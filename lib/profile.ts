@@ -54,7 +54,7 @@ export const PROFILES: Readonly<Record<ProfileName, Omit<Profile, "name" | "reas
   },
   cpu: {
     mnistSize: 8000,
-    epochs: 5,
+    epochs: 10,
     batchSize: 64,
     width: 0.25,
     toySteps: 3000,

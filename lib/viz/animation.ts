@@ -152,12 +152,13 @@ export async function showAnimation(
   if (!inJupyter()) return bytes;
   const base64 = toBase64(bytes);
   const text = `<animation, ${frames.length} frames>`;
-  const bundle: MimeBundle = (animationOptions.format ?? "gif") === "gif"
-    ? { "image/gif": base64, "text/plain": text }
-    : {
-      "text/html": `<img src="data:image/webp;base64,${base64}" alt="${escapeXml(text)}">`,
-      "text/plain": text,
-    };
+  // Classic Notebook and nbconvert's HTML show no image/gif output, so every format also goes
+  // out as an <img> with a data URL, which every front end renders.
+  const mime = (animationOptions.format ?? "gif") === "gif" ? "image/gif" : "image/webp";
+  const bundle: MimeBundle = {
+    "text/html": `<img src="data:${mime};base64,${base64}" alt="${escapeXml(text)}">`,
+    "text/plain": text,
+  };
   await display(bundle, { id, update });
   return undefined;
 }
