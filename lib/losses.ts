@@ -307,6 +307,7 @@ export function gradientPenalty(
         `Cannot compute gradient penalty: alpha must have one value per sample (${batch}), got [${a.shape}]`,
       );
     }
+    // #region gradientPenaltyCore
     // [batch] -> [batch, 1, ..., 1] to broadcast over each sample
     const broadcastShape = [batch, ...realImages.shape.slice(1).map(() => 1)];
     const w = a.reshape(broadcastShape);
@@ -315,6 +316,7 @@ export function gradientPenalty(
     // per-sample L2 norm over every axis but the batch axis -> [batch]
     const norms = grads.reshape([batch, -1]).square().sum(1).add(1e-12).sqrt();
     return norms.sub(1).square().mean().mul(lambda) as tf.Scalar;
+    // #endregion
   });
 }
 

@@ -91,6 +91,7 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
       const t = this.projection!.read() as tf.Tensor2D;
+      // #region minibatchDiscrimination
       // [batch, A] x [A, B*C] -> [batch, B, C]
       const m = tf.matMul(x, t).reshape([-1, this.numKernels, this.kernelDim]);
       // [batch, 1, B, C] - [1, batch, B, C] -> L1 over C -> [batch, batch, B]
@@ -98,6 +99,7 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
       // sum over the other samples j != i (the self term is exp(0) = 1) -> [batch, B]
       const closeness = tf.sub(tf.exp(tf.neg(l1)).sum(1), 1);
       return tf.concat([x, closeness], 1);
+      // #endregion
     });
   }
 

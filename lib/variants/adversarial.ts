@@ -113,6 +113,7 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
       const generate = (z: tf.Tensor) =>
         generator.apply(inputs(z, condition), { training: true }) as tf.Tensor;
       const logs: StepLogs = {};
+      // #region discriminatorUpdate
       for (let i = 0; i < nCritic; i++) {
         const z = random.normal([n, latentDim]);
         let penalty: tf.Scalar | undefined;
@@ -134,6 +135,8 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
           logs.penalty = penalty;
         }
       }
+      // #endregion
+      // #region generatorUpdate
       for (let i = 0; i < gSteps; i++) {
         const z = random.normal([n, latentDim]);
         const g = optimizeWithNorm(
@@ -144,6 +147,7 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
         logs.gLoss = g.loss;
         logs.gGradNorm = g.gradNorm;
       }
+      // #endregion
       return logs;
     },
     sample(count, seed) {
