@@ -179,6 +179,40 @@ Deno.test("buildConditionalGenerator() and buildConditionalDiscriminator() take 
   tf.dispose([labels, indices, images]);
 });
 
+Deno.test("buildConditionalDiscriminator() with projection scores psi(phi(x)) + <V y, phi(x)>", () => {
+  const d = buildConditionalDiscriminator({ width: 0.125, labelProjection: "projection", seed: 4 });
+  // the image enters alone (no label channels); V holds one template per class
+  assertEquals(d.getLayer("conv_0").getWeights()[0].shape, [5, 5, 1, 8]);
+  const features = d.getLayer("flatten").outputShape[1] as number;
+  assertEquals(d.getLayer("label_projection").getWeights()[0].shape, [10, features]);
+  // make the templates large enough that the label matters
+  const projection = d.getLayer("label_projection");
+  const [v] = projection.getWeights();
+  const scaled = v.mul(50);
+  projection.setWeights([scaled]);
+  scaled.dispose();
+  const phiModel = tf.model({ inputs: d.inputs[0], outputs: d.getLayer("flatten").output });
+  noLeak(() =>
+    tf.tidy(() => {
+      const x = tf.randomUniform([3, 28, 28, 1], -1, 1, "float32", 5);
+      const y = tf.oneHot(tf.tensor1d([2, 0, 9], "int32"), 10).toFloat();
+      const logits = d.predict([x, y]) as tf.Tensor;
+      assertEquals(logits.shape, [3, 1]);
+      const phi = phiModel.predict(x) as tf.Tensor;
+      const [w, b] = d.getLayer("logit").getWeights();
+      const expected = phi.matMul(w).add(b)
+        .add(phi.mul(y.matMul(projection.getWeights()[0])).sum(1, true));
+      assert(logits.sub(expected).abs().max().dataSync()[0] < 1e-4);
+      const shifted = d.predict([x, tf.reverse(y, 0)]) as tf.Tensor;
+      assert(logits.sub(shifted).abs().max().dataSync()[0] > 1e-4);
+    })
+  );
+  assertThrows(
+    () => buildConditionalDiscriminator({ labelProjection: "bad" as "tile" }),
+    "labelProjection",
+  );
+});
+
 Deno.test("buildAcganGenerator() and buildAcganDiscriminator() have one head per tag group", () => {
   const g = buildAcganGenerator({ tagGroups: [12, 11], width: 0.125 });
   const d = buildAcganDiscriminator({ tagGroups: [12, 11], width: 0.125 });

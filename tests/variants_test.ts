@@ -15,6 +15,7 @@ import {
   createVariant,
   createWgan,
   createWganGp,
+  mismatchedLabels,
   VARIANTS,
 } from "@course/variants/mod.ts";
 import type { GanVariant } from "@course/train/mod.ts";
@@ -39,6 +40,11 @@ const cases: [string, () => GanVariant, () => Batch][] = [
     realImages: images(4, 5),
     labels: tf.tensor1d([0, 3, 7, 9], "int32"),
   })],
+  [
+    "cgan (classic: tiled label channels, no mismatch term)",
+    () => createCgan({ ...tiny, labelProjection: "tile", mismatchWeight: 0 }),
+    () => ({ realImages: images(4, 5), labels: tf.tensor1d([0, 3, 7, 9], "int32") }),
+  ],
   ["acgan (two tag groups)", () => createAcgan({ ...tiny, tagGroups: [3, 2] }), () => ({
     realImages: images(4, 6),
     labels: tf.tensor2d([[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 1, 0], [1, 0, 0, 0, 1]]),
@@ -107,6 +113,41 @@ Deno.test("wgan_gp logs its gradient penalty and turns the dLoss-collapse guard 
   assert(logs.penalty.dataSync()[0] >= 0);
   tf.dispose([...Object.values(logs), batch.realImages]);
   variant.dispose();
+});
+
+Deno.test("mismatchedLabels() never keeps a row's class and reaches every other class", () => {
+  const classes = Array.from({ length: 200 }, (_, i) => i % 5);
+  const right = tf.oneHot(tf.tensor1d(classes, "int32"), 5).toFloat();
+  const wrong = mismatchedLabels(right, stepRandom(3, 0));
+  assertEquals(wrong.shape, [200, 5]);
+  assertEquals(tf.sum(right.mul(wrong)).dataSync()[0], 0);
+  const wrongClasses = wrong.argMax(1).dataSync();
+  const offsets = new Set(classes.map((c, i) => (wrongClasses[i] - c + 5) % 5));
+  assertEquals([...offsets].sort(), [1, 2, 3, 4]);
+  throws(() => mismatchedLabels(tf.ones([2, 1]), stepRandom(3, 0)), /numClasses >= 2/);
+  tf.dispose([right, wrong]);
+});
+
+Deno.test("cgan logs mismatchWeight * softplus(D(real, wrong label)) as its penalty", () => {
+  /** The numeric logs of one step of a fresh cgan (same seeds every call). */
+  const stepLogs = (options: Parameters<typeof createCgan>[0]) => {
+    const variant = createCgan({ ...tiny, ...options });
+    const batch = { realImages: images(4, 11), labels: tf.tensor1d([1, 2, 5, 8], "int32") };
+    const logs = tf.tidy(() =>
+      variant.trainStep(batch, { step: 0, epoch: 0, random: stepRandom(0, 0) })
+    );
+    const values = Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, v.dataSync()[0]]));
+    tf.dispose([...Object.values(logs), ...Object.values(batch)]);
+    variant.dispose();
+    return values;
+  };
+  const one = stepLogs({}).penalty; // the default weight is 1
+  // softplus of a near-zero logit at initialisation is close to log 2
+  assert(Math.abs(one - Math.log(2)) < 0.1, `penalty ${one}`);
+  const two = stepLogs({ mismatchWeight: 2 }).penalty;
+  assert(Math.abs(two - 2 * one) < 1e-5, `${two} vs 2 * ${one}`);
+  assertEquals(stepLogs({ mismatchWeight: 0 }).penalty, undefined);
+  throws(() => createCgan({ mismatchWeight: -1 }), /mismatchWeight must be >= 0/);
 });
 
 Deno.test("cgan and acgan sample() are deterministic for a seed", () => {

@@ -3,8 +3,10 @@
  * sample; D scores (x, y) pairs, so it also rejects a real-looking sample of the wrong class.
  *
  * The label enters as a one-hot vector or through a learned embedding. G concatenates it to z. An
- * image D appends it to the image as extra channels: the label vector tiled over every pixel
- * (`"tile"`) or projected by a dense layer to one extra channel (`"dense"`). A toy (MLP) D
+ * image D either appends it to the image as extra channels, as the paper does (the label vector
+ * tiled over every pixel, `"tile"`, or projected by a dense layer to one extra channel, `"dense"`),
+ * or meets it after the convolutions (`"projection"`, Miyato and Koyama 2018): with features
+ * phi(x), D(x, y) = psi(phi(x)) + <V y, phi(x)>, one learned template per class. A toy (MLP) D
  * concatenates it to the input.
  *
  * @module
@@ -16,11 +18,17 @@ import {
   type DcganDiscriminatorOptions,
   dcganGeneratorBody,
 } from "./dcgan.ts";
-import { makeInitializers, type WeightInit } from "./init.ts";
+import { type Initializers, makeInitializers, type WeightInit } from "./init.ts";
 import { type MlpActivation, mlpBody } from "./mlp.ts";
 
 /** How a label enters a model: a one-hot `[batch, numClasses]` float input, or an integer `[batch, 1]` class index through a learned embedding. */
 export type LabelMode = "onehot" | "embedding";
+
+/**
+ * Where an image discriminator meets the label: as input channels (`"tile"`, `"dense"`, Mirza and
+ * Osindero's concatenation) or at the output (`"projection"`, Miyato and Koyama's projection).
+ */
+export type LabelProjection = "tile" | "dense" | "projection";
 
 /** Options shared by the conditional builders. */
 export interface ConditionalOptions {
@@ -58,8 +66,12 @@ export interface ConditionalGeneratorOptions extends ConditionalOptions {
 
 /** Options of {@linkcode buildConditionalDiscriminator}. */
 export interface ConditionalDiscriminatorOptions extends ConditionalOptions {
-  /** How an image D receives the label: tiled as channels, or a dense projection to one channel. Default `"tile"`. */
-  labelProjection?: "tile" | "dense";
+  /**
+   * How an image D receives the label: `"tile"` and `"dense"` append it to the image as channels
+   * (tiled one-hot, or a dense projection to one channel); `"projection"` joins it after the
+   * convolutions as an inner product with the features. Default `"tile"`.
+   */
+  labelProjection?: LabelProjection;
   /** As in the DCGAN discriminator. Default: the reference's. */
   normalization?: DcganDiscriminatorOptions["normalization"];
   /** As in the DCGAN discriminator. Default: the reference's. */
@@ -181,7 +193,7 @@ export function buildConditionalDiscriminator(
 ): tf.LayersModel {
   const o = {
     ...DEFAULTS,
-    labelProjection: "tile" as "tile" | "dense",
+    labelProjection: "tile" as LabelProjection,
     name: "conditional_discriminator",
     ...options,
   };
@@ -206,6 +218,12 @@ export function buildConditionalDiscriminator(
     checkArchitecture(o.architecture);
     const [h, w, c] = checkImageShape("discriminator", o.imageShape);
     x = tf.input({ shape: [h, w, c], name: "images" });
+    if (o.labelProjection === "projection") {
+      // phi(x): [batch, H, W, C] -> [batch, features]; the label joins only at the output
+      features = dcganDiscriminatorFeatures(x, { ...o, imageShape: [h, w, c], inits });
+      const logit = projectionHead(features, label.vector, inits);
+      return tf.model({ inputs: [x, label.input], outputs: logit, name: o.name });
+    }
     let labelMap: tf.SymbolicTensor;
     let extra: number;
     if (o.labelProjection === "tile") {
@@ -224,7 +242,8 @@ export function buildConditionalDiscriminator(
         .apply(label.vector) as tf.SymbolicTensor;
     } else {
       throw new Error(
-        `Cannot build discriminator: labelProjection must be "tile" or "dense", got ${o.labelProjection}`,
+        `Cannot build discriminator: labelProjection must be "tile", "dense" or "projection", ` +
+          `got ${o.labelProjection}`,
       );
     }
     labelMap = tf.layers.reshape({ targetShape: [h, w, extra], name: "label_map" })
@@ -236,6 +255,38 @@ export function buildConditionalDiscriminator(
   const logit = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })
     .apply(features) as tf.SymbolicTensor;
   return tf.model({ inputs: [x, label.input], outputs: logit, name: o.name });
+}
+
+/**
+ * The projection discriminator's head (Miyato and Koyama 2018): `psi(phi) + <V y, phi>`, a
+ * label-free score plus the inner product of the features with a learned per-class template.
+ */
+function projectionHead(
+  features: tf.SymbolicTensor,
+  labelVector: tf.SymbolicTensor,
+  inits: Initializers,
+): tf.SymbolicTensor {
+  const size = features.shape[1] as number;
+  // psi(phi): [batch, features] -> [batch, 1]
+  const unconditional = tf.layers.dense({
+    units: 1,
+    kernelInitializer: inits.kernel(),
+    name: "logit",
+  }).apply(features) as tf.SymbolicTensor;
+  // V y: [batch, labelDim] -> [batch, features] (one template row per class for one-hot y)
+  const template = tf.layers.dense({
+    units: size,
+    useBias: false,
+    kernelInitializer: inits.kernel(),
+    name: "label_projection",
+  }).apply(labelVector) as tf.SymbolicTensor;
+  // <V y, phi>: [batch, features] . [batch, features] -> [batch, 1]
+  const match = tf.layers.dot({ axes: 1, name: "label_match" })
+    .apply([features, template]) as tf.SymbolicTensor;
+  return tf.layers.add({ name: "projection_logit" }).apply([
+    unconditional,
+    match,
+  ]) as tf.SymbolicTensor;
 }
 
 function checkArchitecture(architecture: string): void {

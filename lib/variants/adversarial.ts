@@ -47,13 +47,15 @@ export interface AdversarialSpec {
   gSteps?: number;
   /**
    * A penalty added to D's loss, e.g. the gradient penalty; `critic` maps samples to scores with the
-   * batch's condition bound. Logged as `penalty`.
+   * batch's condition bound; `condition` is that condition itself (conditional variants). Logged as
+   * `penalty`.
    */
   penalty?(
     critic: (x: tf.Tensor) => tf.Tensor,
     realImages: tf.Tensor,
     fakeImages: tf.Tensor,
     random: StepRandom,
+    condition?: tf.Tensor,
   ): tf.Scalar;
   /** Run after every D update (weight clipping). */
   afterCriticUpdate?(): void;
@@ -122,7 +124,7 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
           let loss = spec.dLoss(critic(realImages), critic(fakeImages));
           if (spec.penalty) {
             // variableGrads disposes what the loss function makes; keep the penalty to log it.
-            penalty = tf.keep(spec.penalty(critic, realImages, fakeImages, random));
+            penalty = tf.keep(spec.penalty(critic, realImages, fakeImages, random, condition));
             loss = loss.add(penalty);
           }
           return loss;
