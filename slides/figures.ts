@@ -2,8 +2,10 @@
  * The slides' figures, produced by the course library (`deno task slides:figures`): loss curves
  * evaluated with `lib/losses.ts`, the toy distributions of `lib/data/toy.ts`, real digits from
  * `lib/data/mnist.ts` tiled by `lib/viz/image_grid.ts`, plots drawn by `lib/viz/plot.ts` (exported
- * to SVG through headless Chromium), and the DCGAN layer tables of `lib/models/dcgan.ts`.
- * Everything is written to `slides/figures/` (git-ignored) in a few seconds.
+ * to SVG through headless Chromium), the DCGAN layer tables of `lib/models/dcgan.ts`, and the
+ * figures of short, seeded training runs (`slides/training_runs.ts`: loss curves, toy GAN and
+ * WGAN-GP samples on the ring, DCGAN samples during training). Everything is written to
+ * `slides/figures/` (git-ignored); the training runs take most of the task's minute or so.
  *
  * ```sh
  * deno task slides:figures            # all figures
@@ -32,9 +34,11 @@ import {
 } from "@course/data/toy.ts";
 import { loadMnist } from "@course/data/mnist.ts";
 import { imageGridPng } from "@course/viz/image_grid.ts";
-import { linePlot, type PlotlyFigure, scatterPlot } from "@course/viz/plot.ts";
+import { linePlot, lossPlot, type PlotlyFigure, scatterPlot } from "@course/viz/plot.ts";
+import { toyScatterPlot } from "@course/viz/toy_plot.ts";
 import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/dcgan.ts";
 import { plotlyToSvg } from "./plotly_svg.ts";
+import { dcganRun, disposeRuns, toyGanRun, type ToyRun, toyWganGpRun } from "./training_runs.ts";
 
 /** What a figure producer returns: a Plotly figure (exported to SVG), PNG bytes or HTML. */
 export type FigureOutput =
@@ -94,6 +98,85 @@ function layerTable(model: tf.LayersModel, caption: string): string {
     `<thead><tr><th>layer</th><th>output shape</th><th>parameters</th></tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table>`;
 }
+
+/** Bounds of every ring plot: the radius-2 ring with room around it. */
+const RING_BOUNDS: [number, number, number, number] = [-2.8, 2.8, -2.8, 2.8];
+
+/**
+ * Lays out several figures (of `toyScatterPlot`) side by side as subplots of one figure, each with
+ * its title; the legend comes from the first.
+ */
+function sideBySide(figures: PlotlyFigure[], titles: string[]): PlotlyFigure {
+  const gap = 0.03;
+  const width = (1 - gap * (figures.length - 1)) / figures.length;
+  const data = figures.flatMap((figure, i) =>
+    figure.data.map((trace) => ({
+      ...trace,
+      xaxis: `x${i + 1}`,
+      yaxis: `y${i + 1}`,
+      showlegend: i === 0 && trace.type !== "heatmap",
+    }))
+  );
+  const layout: Record<string, unknown> = {
+    margin: { l: 10, r: 10, t: 70, b: 10 },
+    legend: { orientation: "h", x: 0.5, xanchor: "center", y: -0.02, yanchor: "top" },
+    annotations: titles.map((text, i) => ({
+      text,
+      showarrow: false,
+      xref: "paper",
+      yref: "paper",
+      x: i * (width + gap) + width / 2,
+      y: 1.02,
+      xanchor: "center",
+      yanchor: "bottom",
+    })),
+  };
+  figures.forEach((figure, i) => {
+    const suffix = i === 0 ? "" : String(i + 1);
+    const axis = { showticklabels: false, zeroline: false, showgrid: false };
+    layout[`xaxis${suffix}`] = {
+      ...(figure.layout?.xaxis as object),
+      ...axis,
+      title: undefined,
+      domain: [i * (width + gap), i * (width + gap) + width],
+    };
+    layout[`yaxis${suffix}`] = {
+      ...(figure.layout?.yaxis as object),
+      ...axis,
+      title: undefined,
+      scaleanchor: `x${i + 1}`,
+    };
+  });
+  return { data, layout };
+}
+
+/** Real ring samples for the toy figures (the same 500 points in every plot). */
+function ringPoints(): number[][] {
+  return points(sampleRing(500, { seed: 99 }));
+}
+
+/** `toyScatterPlot` of a toy run's last snapshot over its discriminator's/critic's score. */
+async function finalToyPlot(
+  run: ToyRun,
+  score: "probability" | "raw",
+  title: string,
+): Promise<PlotlyFigure> {
+  const figure = await toyScatterPlot(ringPoints(), run.snapshots.at(-1)!.points, {
+    discriminator: run.variant.models.discriminator,
+    score,
+    bounds: RING_BOUNDS,
+    resolution: 50,
+    title,
+  });
+  // Legend below the plot, so that it does not collide with the title.
+  figure.layout = {
+    ...figure.layout,
+    legend: { orientation: "h", x: 0.5, xanchor: "center", y: -0.08, yanchor: "top" },
+  };
+  return figure;
+}
+
+const modesLabel = (modes: number) => `${modes}/8 modes`;
 
 /** Every figure the decks use. */
 export const FIGURES: FigureSpec[] = [
@@ -285,6 +368,89 @@ export const FIGURES: FigureSpec[] = [
       return { kind: "html", html };
     },
   },
+  {
+    name: "toy_gan_losses",
+    make: async () => {
+      const run = await toyGanRun();
+      return {
+        kind: "plot",
+        width: 600,
+        height: 400,
+        figure: lossPlot({
+          step: run.history.steps,
+          dLoss: run.history.values.dLoss,
+          gLoss: run.history.values.gLoss,
+        }, { smoothing: 0.9, title: "", xLabel: "step", yLabel: "loss (smoothed)" }),
+      };
+    },
+  },
+  {
+    name: "toy_gan_snapshots",
+    make: async () => {
+      const run = await toyGanRun();
+      const real = ringPoints();
+      const plots = await Promise.all(
+        run.snapshots.map((shot) => toyScatterPlot(real, shot.points, { bounds: RING_BOUNDS })),
+      );
+      return {
+        kind: "plot",
+        width: 1160,
+        height: 380,
+        figure: sideBySide(
+          plots,
+          run.snapshots.map((shot) => `step ${shot.step}: ${modesLabel(shot.modesCovered)}`),
+        ),
+      };
+    },
+  },
+  {
+    name: "toy_wgan_gp_critic",
+    make: async () => {
+      const run = await toyWganGpRun();
+      const last = run.snapshots.at(-1)!;
+      return {
+        kind: "plot",
+        width: 560,
+        height: 470,
+        figure: await finalToyPlot(
+          run,
+          "raw",
+          `WGAN-GP, step ${last.step}: ${modesLabel(last.modesCovered)}`,
+        ),
+      };
+    },
+  },
+  {
+    name: "dcgan_training_samples",
+    make: async () => {
+      const run = await dcganRun();
+      return {
+        kind: "png",
+        bytes: await imageGridPng(run.samples, {
+          columns: run.columns,
+          scale: 3,
+          range: "[-1,1]",
+          rowLabels: run.steps.map((step) => `step ${step}`),
+        }),
+      };
+    },
+  },
+  {
+    name: "dcgan_losses",
+    make: async () => {
+      const run = await dcganRun();
+      return {
+        kind: "plot",
+        width: 560,
+        height: 400,
+        figure: lossPlot({
+          step: run.history.steps,
+          dLoss: run.history.values.dLoss,
+          gLoss: run.history.values.gLoss,
+        }, { smoothing: 0.9, title: "", xLabel: "step", yLabel: "loss (smoothed)" }),
+      };
+    },
+  },
 ];
 
 /**
@@ -313,6 +479,15 @@ export async function makeFigures(
   await initBackend();
   await Deno.mkdir(outDir, { recursive: true });
   const written: string[] = [];
+  try {
+    await writeFigures(specs, outDir, written);
+  } finally {
+    await disposeRuns();
+  }
+  return written;
+}
+
+async function writeFigures(specs: FigureSpec[], outDir: string, written: string[]) {
   const plots: { name: string; output: Extract<FigureOutput, { kind: "plot" }> }[] = [];
   for (const spec of specs) {
     const output = await spec.make();
@@ -340,7 +515,6 @@ export async function makeFigures(
       await Deno.writeTextFile(written.at(-1)!, svgs[i]);
     }
   }
-  return written;
 }
 
 if (import.meta.main) {

@@ -9,6 +9,9 @@
  * `@include lib/losses.ts#gradientPenalty from "return tf.tidy"` starts a declaration's excerpt
  * at the first line containing that text (and drops its closing brace), for long functions.
  *
+ * Inline code written `` `lib:name` `` (in prose or tables) is checked the same way: the build fails
+ * unless a file under `lib/` exports a top-level declaration `name`; the slide shows `` `name` ``.
+ *
  * @module
  */
 
@@ -21,6 +24,8 @@ export interface IncludeOptions {
   /** Name of the including file, used in error messages. Default `"deck"`. */
   from?: string;
 }
+
+const LIBRARY_REF = /`lib:([A-Za-z_$][\w$]*)`/g;
 
 const INCLUDE_LINE = /^@include\s+(\S+?)#(\S+)(?:\s+from\s+"([^"]+)")?\s*$/;
 
@@ -124,7 +129,7 @@ export async function expandIncludes(markdown: string, options: IncludeOptions):
     if (/^\s*(```|~~~)/.test(line)) fence = !fence;
     const match = fence ? null : INCLUDE_LINE.exec(line);
     if (!match) {
-      out.push(line);
+      out.push(fence ? line : await checkLibraryRefs(line, options.root, `${from} line ${i + 1}`));
       continue;
     }
     const [, path, name, anchor] = match;
@@ -167,6 +172,52 @@ export async function expandIncludes(markdown: string, options: IncludeOptions):
     out.push("```" + (LANGUAGES[extname(path)] ?? ""), code, "```");
   }
   return out.join("\n");
+}
+
+/**
+ * Replaces every `` `lib:name` `` in a line by `` `name` `` after checking that the library exports
+ * `name`; throws naming the line otherwise.
+ */
+async function checkLibraryRefs(line: string, root: string, where: string): Promise<string> {
+  const names = [...line.matchAll(LIBRARY_REF)].map((match) => match[1]);
+  if (names.length === 0) return line;
+  const exported = await libraryExports(root);
+  const unknown = names.filter((name) => !exported.has(name));
+  if (unknown.length) {
+    throw new Error(
+      `Cannot build ${where}: the library (lib/) exports no ${
+        unknown.map((name) => `'${name}'`).join(", ")
+      }. Fix the name in the slide, or drop the lib: prefix if it is not a library function.`,
+    );
+  }
+  return line.replace(LIBRARY_REF, "`$1`");
+}
+
+const exportsByRoot = new Map<string, Promise<Set<string>>>();
+
+/** Names of the top-level exported declarations of every `.ts` file under `<root>/lib`. */
+function libraryExports(root: string): Promise<Set<string>> {
+  let names = exportsByRoot.get(root);
+  if (!names) {
+    names = (async () => {
+      const found = new Set<string>();
+      const walk = async (dir: string) => {
+        for await (const entry of Deno.readDir(dir)) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory) await walk(path);
+          else if (entry.isFile && entry.name.endsWith(".ts")) {
+            for (const name of excerptNames(await Deno.readTextFile(path))) {
+              if (!name.startsWith("#region")) found.add(name);
+            }
+          }
+        }
+      };
+      await walk(join(root, "lib"));
+      return found;
+    })();
+    exportsByRoot.set(root, names);
+  }
+  return names;
 }
 
 function dedent(lines: string[]): string {

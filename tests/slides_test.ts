@@ -3,7 +3,8 @@
  * 1280x720 canvas), no console errors, math typeset by KaTeX (no raw `$`), no request leaves the
  * file (offline), no remote URL in any asset reference.
  *
- * The figures are generated first (`slides/figures.ts`, a few seconds). Set
+ * The figures are generated first (`slides/figures.ts`, including its short training runs: about a
+ * minute of CPU). Set
  * SLIDES_SCREENSHOTS=<dir> to also write a PNG of every slide there.
  */
 
@@ -32,7 +33,7 @@ Deno.test("slides: Chromium is installed (needed by the slide test and PDF expor
   assert((await findChromium()).length > 0);
 });
 
-Deno.test("expandIncludes() fails with a clear message for a missing file or region", async () => {
+Deno.test("expandIncludes() fails with a clear message for a missing file, region or library name", async () => {
   let message = "";
   try {
     await expandIncludes("@include lib/no_such_file.ts#x", { root: ROOT, from: "t.md" });
@@ -56,6 +57,17 @@ Deno.test("expandIncludes() fails with a clear message for a missing file or reg
     message = (error as Error).message;
   }
   assert(message.includes('contains "no such text"'), message);
+  try {
+    await expandIncludes("| `lib:noSuchLibraryFunction` |", { root: ROOT, from: "t.md" });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert(message.includes("exports no 'noSuchLibraryFunction'"), message);
+  const checked = await expandIncludes("`lib:gradientPenalty` and `x`", {
+    root: ROOT,
+    from: "t.md",
+  });
+  assertEquals(checked, "`gradientPenalty` and `x`");
 });
 
 Deno.test({
