@@ -28,7 +28,7 @@ import {
 const { values: args } = parseArgs({
   args: Deno.args,
   options: {
-    epochs: { type: "string", default: "20" },
+    epochs: { type: "string", default: "24" },
     "batch-size": { type: "string", default: "64" },
     "learning-rate": { type: "string", default: "0.001" },
     shift: { type: "string", default: "2" },

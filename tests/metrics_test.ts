@@ -190,7 +190,7 @@ Deno.test("cycleReconstructionError() is the mean absolute difference; rgbToGrey
 
 // The tests below use the shipped classifier in data/classifier/.
 
-Deno.test("the shipped classifier: held-out accuracy >= 98 % and Inception Score of held-out digits near 10", async () => {
+Deno.test("the shipped classifier: held-out accuracy >= 98.5 % and Inception Score of held-out digits near 10", async () => {
   const test = await loadMnist({ split: "test" });
   const extractor = await featureExtractor(); // loads the weights once (cached)
   const before = tf.memory().numTensors;
@@ -203,8 +203,8 @@ Deno.test("the shipped classifier: held-out accuracy >= 98 % and Inception Score
     }`,
   );
   test.dispose();
-  // The issue asks for 98.5 %; the shipped 12-epoch weights reach 98.30 % (data/classifier/README.md).
-  assert(accuracy >= 0.98, `accuracy ${accuracy}`);
+  // The course's bar; the shipped 24-epoch weights reach 98.65 % (data/classifier/README.md).
+  assert(accuracy >= 0.985, `accuracy ${accuracy}`);
   assert(is.mean > 9.3 && is.mean <= 10, `IS ${is.mean}`);
 });
 
@@ -261,7 +261,9 @@ Deno.test("evaluateImages() reports IS, FID, KID and class accuracy of real trai
   assertEquals(report.count, 500);
   assert(report.classAccuracy! > 0.97, `${report.classAccuracy}`);
   assert(report.inceptionScore.mean > 8.5, `${report.inceptionScore.mean}`);
-  assert(report.fid < 10 && Math.abs(report.kid.mean) < 0.1, JSON.stringify(report));
+  // Real vs real: FID a few units and KID within noise of 0, against about 800 and 130 for
+  // uniform noise with the shipped features (the FID/KID test above).
+  assert(report.fid < 10 && Math.abs(report.kid.mean) < 1, JSON.stringify(report));
 });
 
 function transpose(x: Matrix): Float64Array {
