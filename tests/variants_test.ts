@@ -192,3 +192,34 @@ Deno.test("toy_gan trained by train() covers all 8 modes of the ring within 1,50
   samples.dispose();
   variant.dispose();
 });
+
+Deno.test("createToyWganGp({ decaySteps }) scales each update by 1 - step / decaySteps", () => {
+  /** The change of the critic's first kernel after one step run as global step `step`. */
+  const criticChange = (step: number, decaySteps: number) => {
+    const variant = createToyWganGp({
+      hidden: [8],
+      nCritic: 1,
+      learningRate: 1e-2,
+      decaySteps,
+      seed: 1,
+    });
+    const kernel = () => variant.models.discriminator.getWeights()[0].dataSync().slice();
+    const before = kernel();
+    const batch = { realImages: sampleRing(16, { seed: 3 }) };
+    // The same random draws for every call: only the step index differs.
+    const logs = tf.tidy(() =>
+      variant.trainStep(batch, { step, epoch: 0, random: stepRandom(0, 0) })
+    );
+    const change = kernel().map((v, i) => v - before[i]);
+    tf.dispose([...Object.values(logs), batch.realImages]);
+    variant.dispose();
+    return change;
+  };
+  const full = criticChange(0, 4);
+  assert(full.some((v) => Math.abs(v) > 1e-4), "the first step did not move the critic");
+  assertEquals(criticChange(0, 0), full); // decaySteps 0: constant rate
+  const half = criticChange(2, 4);
+  assert(half.every((v, i) => Math.abs(v - full[i] / 2) < 1e-6), `${half} vs ${full} / 2`);
+  assert(criticChange(4, 4).every((v) => v === 0), "a step at decaySteps still moved the critic");
+  throws(() => createToyWganGp({ decaySteps: -1 }), /decaySteps must be a non-negative integer/);
+});

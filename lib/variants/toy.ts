@@ -27,6 +27,12 @@ export interface ToyVariantOptions {
   hidden?: number[];
   /** Adam learning rate. Default 1e-3 (`toy_gan`), 1e-4 (`toy_wgan_gp`). */
   learningRate?: number;
+  /**
+   * Decay both learning rates linearly from `learningRate` to 0 over this many steps (the WGAN-GP
+   * paper's schedule); 0 keeps them constant. The decay pulls the samples onto the modes: at a
+   * constant rate they keep jittering around them. Default 0.
+   */
+  decaySteps?: number;
   /** Critic updates per generator update. Default 1 (`toy_gan`), 5 (`toy_wgan_gp`). */
   nCritic?: number;
   /** Gradient-penalty weight (`toy_wgan_gp`). Default 10. */
@@ -35,7 +41,13 @@ export interface ToyVariantOptions {
   seed?: number;
 }
 
-const TOY_DEFAULTS = { latentDim: 2, dataDim: 2, hidden: [128, 128, 128], lambda: 10 };
+const TOY_DEFAULTS = {
+  latentDim: 2,
+  dataDim: 2,
+  hidden: [128, 128, 128],
+  lambda: 10,
+  decaySteps: 0,
+};
 
 function toyModels(o: typeof TOY_DEFAULTS & ToyVariantOptions) {
   return {
@@ -53,6 +65,41 @@ function toyModels(o: typeof TOY_DEFAULTS & ToyVariantOptions) {
   };
 }
 
+function checkDecaySteps(name: string, decaySteps: number): void {
+  if (!Number.isInteger(decaySteps) || decaySteps < 0) {
+    throw new Error(
+      `Cannot create variant ${name}: decaySteps must be a non-negative integer, got ${decaySteps}`,
+    );
+  }
+}
+
+/** The learning rate of an Adam optimizer (tfjs keeps it in a protected field). */
+type WithLearningRate = { learningRate: number };
+
+/**
+ * Wrap a variant's step so that, before step `s`, both optimizers use
+ * `learningRate * max(0, 1 - s / decaySteps)`. The step index comes from the loop, so a resumed run
+ * continues the schedule where it stopped.
+ */
+function withLinearDecay(
+  variant: GanVariant,
+  learningRate: number,
+  decaySteps: number,
+): GanVariant {
+  if (decaySteps === 0) return variant;
+  const trainStep = variant.trainStep.bind(variant);
+  return {
+    ...variant,
+    trainStep(batch, context) {
+      const rate = learningRate * Math.max(0, 1 - context.step / decaySteps);
+      for (const optimizer of Object.values(variant.optimizers)) {
+        (optimizer as unknown as WithLearningRate).learningRate = rate;
+      }
+      return trainStep(batch, context);
+    },
+  };
+}
+
 /**
  * A toy non-saturating GAN: Adam (beta1 0.5), one D update per G update.
  *
@@ -66,18 +113,23 @@ function toyModels(o: typeof TOY_DEFAULTS & ToyVariantOptions) {
  */
 export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
   const o = { ...TOY_DEFAULTS, learningRate: 1e-3, nCritic: 1, ...options };
-  return adversarialVariant({
-    name: "toy_gan",
-    ...toyModels(o),
-    latentDim: o.latentDim,
-    optimizers: {
-      generator: tf.train.adam(o.learningRate, 0.5),
-      discriminator: tf.train.adam(o.learningRate, 0.5),
-    },
-    dLoss: discriminatorLoss,
-    gLoss: nonSaturatingGeneratorLoss,
-    nCritic: o.nCritic,
-  });
+  checkDecaySteps("toy_gan", o.decaySteps);
+  return withLinearDecay(
+    adversarialVariant({
+      name: "toy_gan",
+      ...toyModels(o),
+      latentDim: o.latentDim,
+      optimizers: {
+        generator: tf.train.adam(o.learningRate, 0.5),
+        discriminator: tf.train.adam(o.learningRate, 0.5),
+      },
+      dLoss: discriminatorLoss,
+      gLoss: nonSaturatingGeneratorLoss,
+      nCritic: o.nCritic,
+    }),
+    o.learningRate,
+    o.decaySteps,
+  );
 }
 
 /**
@@ -93,19 +145,24 @@ export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
  */
 export function createToyWganGp(options: ToyVariantOptions = {}): GanVariant {
   const o = { ...TOY_DEFAULTS, learningRate: 1e-4, nCritic: 5, ...options };
-  return adversarialVariant({
-    name: "toy_wgan_gp",
-    ...toyModels(o),
-    latentDim: o.latentDim,
-    optimizers: {
-      generator: tf.train.adam(o.learningRate, 0, 0.9),
-      discriminator: tf.train.adam(o.learningRate, 0, 0.9),
-    },
-    dLoss: wassersteinCriticLoss,
-    gLoss: wassersteinGeneratorLoss,
-    nCritic: o.nCritic,
-    penalty: (critic, real, fake, random) =>
-      gradientPenalty(critic, real, fake, { lambda: o.lambda, seed: random.nextSeed() }),
-    guardDefaults: { dLossCollapse: false },
-  });
+  checkDecaySteps("toy_wgan_gp", o.decaySteps);
+  return withLinearDecay(
+    adversarialVariant({
+      name: "toy_wgan_gp",
+      ...toyModels(o),
+      latentDim: o.latentDim,
+      optimizers: {
+        generator: tf.train.adam(o.learningRate, 0, 0.9),
+        discriminator: tf.train.adam(o.learningRate, 0, 0.9),
+      },
+      dLoss: wassersteinCriticLoss,
+      gLoss: wassersteinGeneratorLoss,
+      nCritic: o.nCritic,
+      penalty: (critic, real, fake, random) =>
+        gradientPenalty(critic, real, fake, { lambda: o.lambda, seed: random.nextSeed() }),
+      guardDefaults: { dLossCollapse: false },
+    }),
+    o.learningRate,
+    o.decaySteps,
+  );
 }
