@@ -8,15 +8,9 @@
  * @module
  */
 import { jupyterEnv, jupyterPython, PROJECT_ROOT } from "./jupyter_env.ts";
-import { setup, SetupError } from "./setup.ts";
+import { setupForCommand } from "./setup.ts";
 
-try {
-  await setup({ quiet: true });
-} catch (error) {
-  if (!(error instanceof SetupError)) throw error;
-  console.error(`setup failed: ${error.message}`);
-  Deno.exit(1);
-}
+if (!await setupForCommand({ quiet: true })) Deno.exit(1);
 
 const args = [
   "-m",

@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "./jupyter_env.ts";
 import { runNotebooks } from "./run_notebooks.ts";
+import { setupForCommand } from "./setup.ts";
 import type { ResultRecord } from "../lib/results.ts";
 
 /** One notebook's row: how the run went and what it recorded. */
@@ -145,6 +146,7 @@ async function main(): Promise<number> {
     console.error(`results: --profile must be ci, cpu or gpu, got "${profile}"`);
     return 2;
   }
+  if (!await setupForCommand({ quiet: true })) return 1;
   const notebooks = positionals.length > 0 ? positionals : await defaultNotebooks();
   const stored = await readStored();
   const tmp = await Deno.makeTempDir({ prefix: "course-results-" });

@@ -14,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { jupyterEnv, jupyterPython, PROJECT_ROOT } from "./jupyter_env.ts";
+import { setupForCommand } from "./setup.ts";
 
 /** What happened to one notebook. */
 export interface NotebookRun {
@@ -235,6 +236,7 @@ async function main(): Promise<number> {
     console.log(`notebooks: ${paths.length - dirty} of ${paths.length} stored clean`);
     return dirty ? 1 : 0;
   }
+  if (!await setupForCommand({ quiet: true })) return 1;
   const runs = await runNotebooks(paths, {
     html: values.html,
     profile: values.profile,

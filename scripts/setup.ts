@@ -159,16 +159,32 @@ function seconds(started: number): string {
   return `${((performance.now() - started) / 1000).toFixed(1)} s`;
 }
 
+/**
+ * Run {@linkcode setup} for a command-line entry point: on a {@linkcode SetupError} print its
+ * message and return `false` (the caller exits with status 1); other errors propagate.
+ *
+ * @example
+ * ```ts ignore
+ * import { setupForCommand } from "./setup.ts";
+ * if (!await setupForCommand({ quiet: true })) Deno.exit(1);
+ * ```
+ */
+export async function setupForCommand(options: SetupOptions = {}): Promise<boolean> {
+  try {
+    await setup(options);
+    return true;
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    console.error(`setup failed: ${error.message}`);
+    return false;
+  }
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: { quiet: { type: "boolean" }, "skip-jupyter": { type: "boolean" } },
   });
-  try {
-    await setup({ quiet: values.quiet, skipJupyter: values["skip-jupyter"] });
-  } catch (error) {
-    if (!(error instanceof SetupError)) throw error;
-    console.error(`setup failed: ${error.message}`);
-    Deno.exit(1);
-  }
+  const ok = await setupForCommand({ quiet: values.quiet, skipJupyter: values["skip-jupyter"] });
+  if (!ok) Deno.exit(1);
 }

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "./jupyter_env.ts";
-import { setup, SetupError, TEST_DEBIAN_PACKAGES } from "./setup.ts";
+import { setupForCommand, TEST_DEBIAN_PACKAGES } from "./setup.ts";
 
 /** The notebook test file, run as its own phase. */
 const NOTEBOOK_TESTS = "tests/notebooks_test.ts";
@@ -80,13 +80,7 @@ async function main(): Promise<number> {
   }
   const times: [string, number, boolean][] = [];
   let started = performance.now();
-  try {
-    await setup({ quiet: true, extraDebianPackages: TEST_DEBIAN_PACKAGES });
-  } catch (error) {
-    if (!(error instanceof SetupError)) throw error;
-    console.error(`setup failed: ${error.message}`);
-    return 1;
-  }
+  if (!await setupForCommand({ quiet: true, extraDebianPackages: TEST_DEBIAN_PACKAGES })) return 1;
   times.push(["setup", elapsed(started), true]);
   for (const phase of await phases()) {
     if (only && phase.name !== only) continue;
