@@ -5,10 +5,9 @@
  * @module
  */
 import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "../models/dcgan.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
-import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /** Options of {@linkcode createDcgan}. */
 export interface DcganOptions extends VariantOptions {
@@ -33,18 +32,7 @@ export function createDcgan(options: DcganOptions = {}): GanVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, gSteps: 1, realLabel: 1, ...options };
   return adversarialVariant({
     name: "dcgan",
-    generator: buildDcganGenerator({
-      imageShape: o.imageShape,
-      width: o.width,
-      latentDim: o.latentDim,
-      seed: o.seed,
-    }),
-    discriminator: buildDcganDiscriminator({
-      imageShape: o.imageShape,
-      width: o.width,
-      dropout: 0,
-      seed: o.seed === undefined ? undefined : o.seed + 1,
-    }),
+    ...buildDcganPair(o),
     latentDim: o.latentDim,
     optimizers: { generator: OPTIMIZER_PRESETS.dcgan(), discriminator: OPTIMIZER_PRESETS.dcgan() },
     dLoss: (real, fake) => discriminatorLoss(real, fake, { realLabel: o.realLabel }),

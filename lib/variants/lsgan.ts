@@ -5,10 +5,9 @@
  * @module
  */
 import { leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from "../losses.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "../models/dcgan.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
-import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /**
  * Create an LSGAN variant for images.
@@ -25,13 +24,7 @@ export function createLsgan(options: VariantOptions = {}): GanVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, ...options };
   return adversarialVariant({
     name: "lsgan",
-    generator: buildDcganGenerator({ ...o }),
-    discriminator: buildDcganDiscriminator({
-      imageShape: o.imageShape,
-      width: o.width,
-      dropout: 0,
-      seed: o.seed === undefined ? undefined : o.seed + 1,
-    }),
+    ...buildDcganPair(o),
     latentDim: o.latentDim,
     optimizers: { generator: OPTIMIZER_PRESETS.dcgan(), discriminator: OPTIMIZER_PRESETS.dcgan() },
     dLoss: (real, fake) => leastSquaresDiscriminatorLoss(real, fake),

@@ -5,10 +5,9 @@
  * @module
  */
 import { clipWeights, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "../models/dcgan.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
-import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /** Options of {@linkcode createWgan}. */
 export interface WganOptions extends VariantOptions {
@@ -31,21 +30,10 @@ export interface WganOptions extends VariantOptions {
  */
 export function createWgan(options: WganOptions = {}): GanVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, nCritic: 5, clip: 0.01, ...options };
-  const critic = buildDcganDiscriminator({
-    imageShape: o.imageShape,
-    width: o.width,
-    dropout: 0,
-    seed: o.seed === undefined ? undefined : o.seed + 1,
-    name: "critic",
-  });
+  const { generator, discriminator: critic } = buildDcganPair(o, { name: "critic" });
   return adversarialVariant({
     name: "wgan",
-    generator: buildDcganGenerator({
-      imageShape: o.imageShape,
-      width: o.width,
-      latentDim: o.latentDim,
-      seed: o.seed,
-    }),
+    generator,
     discriminator: critic,
     latentDim: o.latentDim,
     optimizers: { generator: OPTIMIZER_PRESETS.wgan(), discriminator: OPTIMIZER_PRESETS.wgan() },

@@ -6,10 +6,9 @@
  * @module
  */
 import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "../models/dcgan.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
-import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /** Options of {@linkcode createWganGp}. */
 export interface WganGpOptions extends VariantOptions {
@@ -34,20 +33,7 @@ export function createWganGp(options: WganGpOptions = {}): GanVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, nCritic: 5, lambda: 10, ...options };
   return adversarialVariant({
     name: "wgan_gp",
-    generator: buildDcganGenerator({
-      imageShape: o.imageShape,
-      width: o.width,
-      latentDim: o.latentDim,
-      seed: o.seed,
-    }),
-    discriminator: buildDcganDiscriminator({
-      imageShape: o.imageShape,
-      width: o.width,
-      normalization: "none",
-      dropout: 0,
-      seed: o.seed === undefined ? undefined : o.seed + 1,
-      name: "critic",
-    }),
+    ...buildDcganPair(o, { normalization: "none", name: "critic" }),
     latentDim: o.latentDim,
     optimizers: {
       generator: OPTIMIZER_PRESETS.wganGp(),
