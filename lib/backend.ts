@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerCourseKernels } from "./kernels/mod.ts";
+import { firstLine, pathExists } from "./io/fs.ts";
 
 /** A backend the course can ask for; `auto` picks the fastest that works. */
 export type BackendChoice = "auto" | "gpu" | "node" | "wasm" | "cpu";
@@ -211,7 +212,7 @@ export async function nativePackageStatus(
 ): Promise<{ packageName: string; installed: boolean; binding?: string; message: string }> {
   const packageName = NATIVE_PACKAGES[which];
   const dir = `${projectRoot()}/node_modules/${packageName}`;
-  if (!(await exists(`${dir}/package.json`))) {
+  if (!(await pathExists(`${dir}/package.json`))) {
     return {
       packageName,
       installed: false,
@@ -242,7 +243,7 @@ async function tryBackend(choice: Exclude<BackendChoice, "auto">): Promise<Backe
       : "pure JavaScript: slow, use it only to check results";
     return { choice, ok: true, message: detail };
   } catch (error) {
-    return { choice, ok: false, message: errorText(error) };
+    return { choice, ok: false, message: firstLine(error) };
   }
 }
 
@@ -261,7 +262,7 @@ async function tryNative(choice: "gpu" | "node"): Promise<BackendAttempt> {
     return {
       choice,
       ok: false,
-      message: `${status.packageName} failed to load (${errorText(error)}). It needs ` +
+      message: `${status.packageName} failed to load (${firstLine(error)}). It needs ` +
         `libtensorflow 2.9.1; the GPU build also needs CUDA 11.2 and cuDNN 8.1 (with CUDA 12 it ` +
         `falls back to CPU).`,
     };
@@ -284,7 +285,7 @@ async function findBinding(libDir: string): Promise<string | undefined> {
   try {
     for await (const entry of Deno.readDir(libDir)) {
       const candidate = `${libDir}/${entry.name}/tfjs_binding.node`;
-      if (entry.isDirectory && entry.name.startsWith("napi-v") && await exists(candidate)) {
+      if (entry.isDirectory && entry.name.startsWith("napi-v") && await pathExists(candidate)) {
         return candidate;
       }
     }
@@ -292,15 +293,6 @@ async function findBinding(libDir: string): Promise<string | undefined> {
     return undefined;
   }
   return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The folder that holds deno.json (the project root), from this file's location. */
@@ -315,8 +307,4 @@ function readEnv(name: string): string | undefined {
   } catch {
     return undefined; // no --allow-env: behave as if unset
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] : String(error);
 }

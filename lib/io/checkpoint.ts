@@ -22,6 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../viz/atomic_write.ts";
 import { joinWeightData, loadModelWeights, saveModel } from "./model_io.ts";
+import { firstLine, pathExists } from "./fs.ts";
 
 /** The file at the root of a checkpoint. */
 export const CHECKPOINT_JSON = "checkpoint.json";
@@ -161,13 +162,13 @@ export async function saveCheckpoint(dir: string, state: CheckpointState): Promi
       `${tmp}/${CHECKPOINT_JSON}`,
       new TextEncoder().encode(JSON.stringify(meta)),
     );
-    const hadOld = await exists(dir);
+    const hadOld = await pathExists(dir);
     if (hadOld) await Deno.rename(dir, old);
     await Deno.rename(tmp, dir);
     if (hadOld) await Deno.remove(old, { recursive: true });
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw new Error(`Cannot save checkpoint to ${dir}: ${message(error)}`);
+    throw new Error(`Cannot save checkpoint to ${dir}: ${firstLine(error)}`);
   }
   return meta;
 }
@@ -197,7 +198,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta | 
       }
       return undefined;
     }
-    throw new Error(`Cannot load checkpoint from ${dir}: ${message(error)}`);
+    throw new Error(`Cannot load checkpoint from ${dir}: ${firstLine(error)}`);
   }
   let meta: CheckpointMeta;
   try {
@@ -205,7 +206,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta | 
   } catch (error) {
     throw new Error(
       `Cannot load checkpoint from ${dir}: ${CHECKPOINT_JSON} is not valid JSON ` +
-        `(${message(error)}); the checkpoint is corrupt, delete it or resume from an earlier one`,
+        `(${firstLine(error)}); the checkpoint is corrupt, delete it or resume from an earlier one`,
     );
   }
   if (meta?.format !== FORMAT || typeof meta.step !== "number" || !meta.models) {
@@ -252,7 +253,7 @@ export async function loadCheckpoint(
     try {
       await loadModelWeights(model, `${dir}/models/${name}`);
     } catch (error) {
-      throw new Error(`${where}: model "${name}": ${message(error)}`);
+      throw new Error(`${where}: model "${name}": ${firstLine(error)}`);
     }
   }
   for (const [name, optimizer] of Object.entries(targets.optimizers)) {
@@ -272,7 +273,7 @@ export async function loadCheckpoint(
     } catch (error) {
       throw new Error(
         `${where}: optimizer "${name}" state cannot be read (${
-          message(error)
+          firstLine(error)
         }); the checkpoint is ` +
           `corrupt, delete it or resume from an earlier one`,
       );
@@ -330,17 +331,4 @@ async function findAside(dir: string): Promise<string | undefined> {
     return undefined;
   }
   return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] : String(error);
 }

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { firstLine, pathExists } from "./fs.ts";
 
 /** The file names tfjs-node uses. */
 export const MODEL_JSON = "model.json";
@@ -81,7 +82,9 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new Error(`Cannot save model to ${dir}: cannot create the directory (${message(error)})`);
+    throw new Error(
+      `Cannot save model to ${dir}: cannot create the directory (${firstLine(error)})`,
+    );
   }
   await writeFileAtomic(`${dir}/${WEIGHTS_BIN}`, new Uint8Array(weightData));
   await writeFileAtomic(`${dir}/${MODEL_JSON}`, new TextEncoder().encode(JSON.stringify(json)));
@@ -119,7 +122,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   } catch (error) {
     throw new Error(
       `Cannot load model from ${dir}: tfjs could not rebuild it (${
-        message(error)
+        firstLine(error)
       }); if it uses a ` +
         `custom layer, import the module that defines it (e.g. @course/models/mod.ts) first`,
     );
@@ -192,21 +195,23 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
     text = await Deno.readTextFile(jsonPath);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      const dirExists = await exists(dir);
+      const dirExists = await pathExists(dir);
       throw new Error(
         dirExists
           ? `${where}: it has no ${MODEL_JSON}; save a model there with saveModel() first`
           : `${where}: the directory does not exist; check the path or train a model first`,
       );
     }
-    throw new Error(`${where}: cannot read ${MODEL_JSON} (${message(error)})`);
+    throw new Error(`${where}: cannot read ${MODEL_JSON} (${firstLine(error)})`);
   }
   let json: tf.io.ModelJSON;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new Error(
-      `${where}: ${MODEL_JSON} is not valid JSON (${message(error)}); the checkpoint is corrupt, ` +
+      `${where}: ${MODEL_JSON} is not valid JSON (${
+        firstLine(error)
+      }); the checkpoint is corrupt, ` +
         `delete it or resume from an earlier one`,
     );
   }
@@ -232,7 +237,9 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
         chunks.push(await Deno.readFile(file));
       } catch (error) {
         throw new Error(
-          `${where}: ${MODEL_JSON} lists ${path} but it cannot be read (${message(error)}); the ` +
+          `${where}: ${MODEL_JSON} lists ${path} but it cannot be read (${
+            firstLine(error)
+          }); the ` +
             `checkpoint is incomplete, delete it or resume from an earlier one`,
         );
       }
@@ -293,17 +300,4 @@ function specBytes(spec: tf.io.WeightsManifestEntry, where: string): number {
 
 function sameShape(a: number[], b: (number | null)[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] : String(error);
 }
