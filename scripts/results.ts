@@ -8,7 +8,9 @@
  * rewrites the table between the `<!-- results:start -->` and `<!-- results:end -->` markers of
  * README.md.
  *
- * Usage: `deno task results [notebooks...] [--profile cpu|ci|gpu] [--no-readme]`
+ * Usage: `deno task results [notebooks...] [--profile cpu|ci|gpu] [--timeout SECONDS] [--no-readme]`
+ * (`--timeout` is the limit of one cell, 1800 s by default: a training cell of the `cpu` profile can
+ * pass the runner's usual 600 s on a busy machine).
  *
  * @module
  */
@@ -138,6 +140,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       profile: { type: "string", default: "cpu" },
+      timeout: { type: "string", default: "1800" },
       "no-readme": { type: "boolean" },
     },
   });
@@ -147,6 +150,12 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!await setupForCommand({ quiet: true })) return 1;
+  if (!(Number(values.timeout) > 0)) {
+    console.error(
+      `results: --timeout must be a positive number of seconds, got "${values.timeout}"`,
+    );
+    return 2;
+  }
   const notebooks = positionals.length > 0 ? positionals : await defaultNotebooks();
   const stored = await readStored();
   const tmp = await Deno.makeTempDir({ prefix: "course-results-" });
@@ -155,7 +164,7 @@ async function main(): Promise<number> {
     const recordsFile = `${tmp}/${notebook.replace(/\W/g, "_")}.jsonl`;
     Deno.env.set("COURSE_RESULTS", recordsFile);
     console.log(`results: running ${notebook} (profile ${profile}) ...`);
-    const [run] = await runNotebooks([notebook], { profile });
+    const [run] = await runNotebooks([notebook], { profile, cellTimeout: Number(values.timeout) });
     const row: NotebookResults = {
       notebook,
       profile,
