@@ -62,8 +62,9 @@ export function resultsTable(rows: NotebookResults[]): string {
     const name = row.notebook.replace(/^.*\//, "").replace(/\.ipynb$/, "");
     const backend = row.records.find((r) => r.backend)?.backend ?? "?";
     const results = row.ok
-      ? row.records.map((r) => `${r.metric} ${formatValue(r.value)}${r.unit ? ` ${r.unit}` : ""}`)
-        .join("; ") || "(no metric recorded)"
+      ? row.records.map((r) =>
+        `${cell(r.metric)} ${formatValue(r.value)}${r.unit ? ` ${cell(r.unit)}` : ""}`
+      ).join("; ") || "(no metric recorded)"
       : "FAILED (see `deno task notebooks " + row.notebook + "`)";
     const time = row.seconds >= 120
       ? `${(row.seconds / 60).toFixed(1)} min`
@@ -95,6 +96,11 @@ export function replaceResultsSection(readme: string, table: string): string {
     );
   }
   return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+/** Text safe inside a Markdown table cell (a metric name such as "|D - D*|" has pipes). */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|");
 }
 
 function formatValue(value: number): string {

@@ -32,6 +32,7 @@ Deno.test("resultsTable() shows each notebook's metrics, time and failures", () 
       date: "2026-11-22T05:00:00Z",
       records: [
         { source: "08_cgan", metric: "class accuracy", value: 0.9312, time: "", backend: "wasm" },
+        { source: "08_cgan", metric: "mean |D - D*|", value: 0.04, time: "" },
       ],
     },
     {
@@ -46,7 +47,8 @@ Deno.test("resultsTable() shows each notebook's metrics, time and failures", () 
   const rows = table.split("\n");
   assert.equal(rows.length, 4);
   assert.match(rows[2], /^\| 02_dcgan \| cpu \| \? \| 12 s \| FAILED/);
-  assert.match(rows[3], /^\| 08_cgan \| cpu \| wasm \| 5\.0 min \| class accuracy 0\.931 \|/);
+  assert.match(rows[3], /^\| 08_cgan \| cpu \| wasm \| 5\.0 min \| class accuracy 0\.931; /);
+  assert.match(rows[3], /mean \\\|D - D\*\\\| 0\.0400 \|/); // pipes escaped inside the cell
 });
 
 Deno.test("replaceResultsSection() swaps only the marked section and needs the markers", () => {
