@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
 import { registerCourseKernels } from "@course/kernels/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
+import { printKernelProfile } from "./kernel_profile.ts";
 
 interface Flags {
   quick: boolean;
@@ -164,7 +165,7 @@ async function main() {
       ratios[name] = median(ours) / median(torch);
     }
     if (width === 1) {
-      if (flags.profile) await printProfile(ref);
+      if (flags.profile) await printKernelProfile("one DCGAN step", () => dcganStep(ref));
       wganGpCriticStep(ref);
       const wgan = timeSteps(() => wganGpCriticStep(ref), Math.max(1, flags.steps));
       rows.push(
@@ -233,27 +234,6 @@ function printTable(rows: Row[], ratios: Record<string, number>, wgan: number, t
   if (torchNote) console.log(`PyTorch column: ${torchNote}`);
   if (Number.isFinite(wgan)) {
     console.log(`WGAN-GP critic step / DCGAN step (D + G update): ${wgan.toFixed(2)}x`);
-  }
-}
-
-/** Print the kernels that take the most time in one DCGAN step. */
-async function printProfile(ref: Reference) {
-  const info = await tf.profile(() => {
-    dcganStep(ref);
-  });
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += k.kernelTimeMs as number;
-    e.calls++;
-    byKernel.set(k.name, e);
-  }
-  const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`profile of one step (kernel time ${total.toFixed(0)} ms):`);
-  for (const [name, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
-    console.log(
-      `  ${name.padEnd(24)}${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(5)} calls`,
-    );
   }
 }
 

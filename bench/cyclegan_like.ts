@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
+import { printKernelProfile } from "./kernel_profile.ts";
 
 type Params = Map<string, tf.Variable>;
 
@@ -135,21 +136,7 @@ async function main() {
     `CycleGAN-like step (batch 1, 64x64x3): ${times.map((t) => t.toFixed(0)).join(", ")} ms; ` +
       `leaked tensors: ${tf.memory().numTensors - before}`,
   );
-  const info = await tf.profile(() => {
-    step(g, d, gOpt, dOpt, realImages);
-  });
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += k.kernelTimeMs as number;
-    e.calls++;
-    byKernel.set(k.name, e);
-  }
-  for (const [name, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
-    console.log(
-      `  ${name.padEnd(24)}${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(5)} calls`,
-    );
-  }
+  await printKernelProfile("one CycleGAN-like step", () => step(g, d, gOpt, dOpt, realImages));
 }
 
 if (import.meta.main) await main();

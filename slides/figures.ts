@@ -178,6 +178,14 @@ async function finalToyPlot(
 
 const modesLabel = (modes: number) => `${modes}/8 modes`;
 
+/** dLoss and gLoss of a short training run against the step, smoothed (EMA 0.9). */
+function smoothedLosses(history: { steps: number[]; values: Record<string, number[]> }) {
+  return lossPlot(
+    { step: history.steps, dLoss: history.values.dLoss, gLoss: history.values.gLoss },
+    { smoothing: 0.9, title: "", xLabel: "step", yLabel: "loss (smoothed)" },
+  );
+}
+
 /** Every figure the decks use. */
 export const FIGURES: FigureSpec[] = [
   {
@@ -376,11 +384,7 @@ export const FIGURES: FigureSpec[] = [
         kind: "plot",
         width: 600,
         height: 400,
-        figure: lossPlot({
-          step: run.history.steps,
-          dLoss: run.history.values.dLoss,
-          gLoss: run.history.values.gLoss,
-        }, { smoothing: 0.9, title: "", xLabel: "step", yLabel: "loss (smoothed)" }),
+        figure: smoothedLosses(run.history),
       };
     },
   },
@@ -443,11 +447,7 @@ export const FIGURES: FigureSpec[] = [
         kind: "plot",
         width: 560,
         height: 400,
-        figure: lossPlot({
-          step: run.history.steps,
-          dLoss: run.history.values.dLoss,
-          gLoss: run.history.values.gLoss,
-        }, { smoothing: 0.9, title: "", xLabel: "step", yLabel: "loss (smoothed)" }),
+        figure: smoothedLosses(run.history),
       };
     },
   },

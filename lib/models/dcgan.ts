@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkImageShape, checkPositiveInt, scaleChannels } from "./checks.ts";
 import { type Initializers, makeInitializers, type WeightInit } from "./init.ts";
-import { MinibatchDiscrimination } from "./minibatch_discrimination.ts";
+import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
 
 /** Normalisation in a discriminator: batch norm, layer norm (over channels), or none. */
 export type Normalization = "batch" | "layer" | "none";
@@ -132,11 +132,7 @@ export function buildDcganDiscriminator(options: DcganDiscriminatorOptions = {})
   let h = dcganDiscriminatorFeatures(images, { ...o, inits });
   if (o.minibatch) {
     // [batch, features] -> [batch, features + numKernels]
-    h = new MinibatchDiscrimination({
-      ...o.minibatch,
-      seed: o.seed === undefined ? undefined : o.seed + 1000,
-      name: "minibatch_discrimination",
-    }).apply(h) as tf.SymbolicTensor;
+    h = appendMinibatchFeatures(h, o.minibatch, o.seed);
   }
   // [batch, features] -> [batch, 1]
   const logit = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })

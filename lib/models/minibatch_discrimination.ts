@@ -115,3 +115,29 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(MinibatchDiscrimination);
+
+/**
+ * Append minibatch-discrimination features to a discriminator's features, as the MLP and DCGAN
+ * builders do with their `minibatch` option: `[batch, features] -> [batch, features + numKernels]`.
+ * The layer is seeded with `seed + 1000` so it does not repeat the dense layers' initial weights.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { appendMinibatchFeatures } from "@course/models/minibatch_discrimination.ts";
+ * const x = tf.input({ shape: [8] });
+ * const h = appendMinibatchFeatures(x, { numKernels: 4, kernelDim: 3 }, 0);
+ * console.log(h.shape); // [null, 12]
+ * ```
+ */
+export function appendMinibatchFeatures(
+  features: tf.SymbolicTensor,
+  minibatch: { numKernels: number; kernelDim: number },
+  seed: number | undefined,
+): tf.SymbolicTensor {
+  return new MinibatchDiscrimination({
+    ...minibatch,
+    seed: seed === undefined ? undefined : seed + 1000,
+    name: "minibatch_discrimination",
+  }).apply(features) as tf.SymbolicTensor;
+}

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { makeInitializers, type WeightInit } from "./init.ts";
-import { MinibatchDiscrimination } from "./minibatch_discrimination.ts";
+import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
 import { checkPositiveInt } from "./checks.ts";
 
 /** A hidden-layer activation of the MLPs. */
@@ -98,7 +98,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
 
 /**
  * Build a fully connected discriminator (or critic): `[batch, inputDim] -> [batch, 1]` logits (no
- * sigmoid; the losses take logits). With `minibatch`, a {@linkcode MinibatchDiscrimination} layer sits
+ * sigmoid; the losses take logits). With `minibatch`, a `MinibatchDiscrimination` layer sits
  * between the last hidden layer and the output.
  *
  * @example A 2-D toy discriminator with minibatch discrimination
@@ -122,11 +122,7 @@ export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf
   let h = mlpBody(x, o.hidden, o.activation, inits.kernel, "discriminator");
   if (o.minibatch) {
     // [batch, hidden] -> [batch, hidden + numKernels]
-    h = new MinibatchDiscrimination({
-      ...o.minibatch,
-      seed: o.seed === undefined ? undefined : o.seed + 1000,
-      name: "minibatch_discrimination",
-    }).apply(h) as tf.SymbolicTensor;
+    h = appendMinibatchFeatures(h, o.minibatch, o.seed);
   }
   // [batch, features] -> [batch, 1] logits
   h = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })

@@ -6,16 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  discriminatorLoss,
-  gradientPenalty,
-  nonSaturatingGeneratorLoss,
-  wassersteinCriticLoss,
-  wassersteinGeneratorLoss,
-} from "../losses.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
 import { buildMlpDiscriminator, buildMlpGenerator } from "../models/mlp.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
+import { wganGpObjective } from "./wgan_gp.ts";
 
 /** Options of the toy variants. */
 export interface ToyVariantOptions {
@@ -155,12 +150,7 @@ export function createToyWganGp(options: ToyVariantOptions = {}): GanVariant {
         generator: tf.train.adam(o.learningRate, 0, 0.9),
         discriminator: tf.train.adam(o.learningRate, 0, 0.9),
       },
-      dLoss: wassersteinCriticLoss,
-      gLoss: wassersteinGeneratorLoss,
-      nCritic: o.nCritic,
-      penalty: (critic, real, fake, random) =>
-        gradientPenalty(critic, real, fake, { lambda: o.lambda, seed: random.nextSeed() }),
-      guardDefaults: { dLossCollapse: false },
+      ...wganGpObjective(o.nCritic, o.lambda),
     }),
     o.learningRate,
     o.decaySteps,

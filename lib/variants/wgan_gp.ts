@@ -7,7 +7,7 @@
  */
 import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
 import type { GanVariant } from "../train/variant.ts";
-import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
+import { adversarialVariant, type AdversarialSpec, OPTIMIZER_PRESETS } from "./adversarial.ts";
 import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /** Options of {@linkcode createWganGp}. */
@@ -16,6 +16,31 @@ export interface WganGpOptions extends VariantOptions {
   nCritic?: number;
   /** Weight of the gradient penalty. Default 10. */
   lambda?: number;
+}
+
+/**
+ * The WGAN-GP objective shared by the image and toy variants: Wasserstein critic and generator
+ * losses, `nCritic` critic updates per generator update, the gradient penalty with weight
+ * `lambda` on seeded interpolates, and no "D loss collapsed" guard (a critic loss near 0 is fine).
+ *
+ * @example
+ * ```ts
+ * import { wganGpObjective } from "@course/variants/wgan_gp.ts";
+ * console.log(wganGpObjective(5, 10).nCritic); // 5
+ * ```
+ */
+export function wganGpObjective(
+  nCritic: number,
+  lambda: number,
+): Pick<AdversarialSpec, "dLoss" | "gLoss" | "nCritic" | "penalty" | "guardDefaults"> {
+  return {
+    dLoss: wassersteinCriticLoss,
+    gLoss: wassersteinGeneratorLoss,
+    nCritic,
+    penalty: (critic, real, fake, random) =>
+      gradientPenalty(critic, real, fake, { lambda, seed: random.nextSeed() }),
+    guardDefaults: { dLossCollapse: false },
+  };
 }
 
 /**
@@ -39,11 +64,6 @@ export function createWganGp(options: WganGpOptions = {}): GanVariant {
       generator: OPTIMIZER_PRESETS.wganGp(),
       discriminator: OPTIMIZER_PRESETS.wganGp(),
     },
-    dLoss: wassersteinCriticLoss,
-    gLoss: wassersteinGeneratorLoss,
-    nCritic: o.nCritic,
-    penalty: (critic, real, fake, random) =>
-      gradientPenalty(critic, real, fake, { lambda: o.lambda, seed: random.nextSeed() }),
-    guardDefaults: { dLossCollapse: false },
+    ...wganGpObjective(o.nCritic, o.lambda),
   });
 }
