@@ -7,7 +7,7 @@
  */
 import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
 import type { GanVariant } from "../train/variant.ts";
-import { adversarialVariant, type AdversarialSpec, OPTIMIZER_PRESETS } from "./adversarial.ts";
+import { type AdversarialSpec, adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
 import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /** Options of {@linkcode createWganGp}. */
