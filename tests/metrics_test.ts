@@ -16,6 +16,7 @@ import {
   matMul,
   type Matrix,
   polynomialMmd2,
+  precisionRecall,
   rgbToGrey,
   symmetricEigen,
   symmetricSqrt,
@@ -283,3 +284,76 @@ async function assertRejectsWith(fn: () => Promise<unknown>, pattern: RegExp): P
   }
   assert(false, "expected a rejection");
 }
+
+Deno.test("precisionRecall agrees with a NumPy k-NN implementation of Kynkäänniemi et al.", async () => {
+  const random = seededRandom(11);
+  const gauss = (rows: number, cols: number, shift: number, scale: number) =>
+    Array.from(
+      { length: rows },
+      () => Array.from({ length: cols }, () => shift + scale * random.normal()),
+    );
+  // Generated samples: a narrower, shifted cloud (good precision, poor recall).
+  const real = gauss(120, 6, 0, 1);
+  const fake = gauss(100, 6, 0.8, 0.5);
+  const ours = precisionRecall(real, fake, { k: 3 });
+  const python = "/usr/bin/python3";
+  let reference: { precision: number; recall: number } | undefined;
+  try {
+    const script = `
+import json, sys
+import numpy as np
+d = json.load(sys.stdin)
+r, f, k = np.array(d["real"]), np.array(d["fake"]), d["k"]
+dist = lambda a, b: ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+rr = np.partition(dist(r, r), k, axis=1)[:, k]
+ff = np.partition(dist(f, f), k, axis=1)[:, k]
+rf = dist(r, f)
+print(json.dumps({"precision": float((rf <= rr[:, None]).any(0).mean()),
+                  "recall": float((rf <= ff[None, :]).any(1).mean())}))`;
+    const child = new Deno.Command(python, {
+      args: ["-c", script],
+      stdin: "piped",
+      stdout: "piped",
+    })
+      .spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify({ real, fake, k: 3 })));
+    await writer.close();
+    const out = await child.output();
+    if (out.success) reference = JSON.parse(new TextDecoder().decode(out.stdout));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  console.log(`ours ${JSON.stringify(ours)}, numpy ${JSON.stringify(reference ?? "not run")}`);
+  if (reference) assertEquals(ours, reference);
+  assert(ours.precision > ours.recall, JSON.stringify(ours));
+  assertEquals(precisionRecall(real, real), { precision: 1, recall: 1 });
+  throws(() => precisionRecall(real, gauss(3, 6, 0, 1)), /need more than k = 3/);
+  throws(() => precisionRecall(real, gauss(10, 5, 0, 1)), /6 dimensions, generated 5/);
+});
+
+Deno.test("precisionRecall on classifier features: held-out digits high, one class only low recall, noise low", async () => {
+  const train = await loadMnist({ split: "train", size: 1000 });
+  const test = await loadMnist({ split: "test", size: 2000 });
+  const extractor = await featureExtractor();
+  const features = (images: tf.Tensor) => extractor.run(images).features;
+  const real = features(train.images);
+  const heldOut = precisionRecall(real, features(test.images.slice(0, 1000)));
+  // Mode collapse: real digits, but only ones. Noise: no digits at all.
+  const ones = Array.from(test.labels.dataSync()).flatMap((label, i) => label === 1 ? [i] : []);
+  const onesOnly = tf.gather(test.images, ones);
+  const noise = tf.randomUniform([1000, 28, 28, 1], -1, 1, "float32", 3);
+  const collapsed = precisionRecall(real, features(onesOnly));
+  const noisy = precisionRecall(real, features(noise));
+  console.log(
+    `precision/recall: held-out ${JSON.stringify(heldOut)}, ones only ${
+      JSON.stringify(collapsed)
+    }, noise ${JSON.stringify(noisy)}`,
+  );
+  assert(heldOut.precision > 0.8 && heldOut.recall > 0.8, JSON.stringify(heldOut));
+  assert(collapsed.precision > 0.8 && collapsed.recall < 0.3, JSON.stringify(collapsed));
+  assert(noisy.precision < 0.25 && noisy.recall < 0.05, JSON.stringify(noisy));
+  tf.dispose([onesOnly, noise]);
+  train.dispose();
+  test.dispose();
+});

@@ -24,3 +24,4 @@ export * from "./kid.ts";
 export * from "./linalg.ts";
 export * from "./mode_coverage.ts";
 export * from "./transport.ts";
+export * from "./precision_recall.ts";
