@@ -2,9 +2,40 @@
  * One optimizer update that also reports the global gradient norm, for the guards (the homework
  * report's rule of thumb: gradient norms above about 100 mean training is going wrong).
  *
+ * In data-parallel training (`train(..., { workers })`) every rank computes the gradients of its
+ * share of the batch; a {@linkcode GradientReducer} installed for the step averages them (and the
+ * losses) over the ranks before the optimizer applies them, so all ranks stay identical.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+
+/** Averages a flat vector over the data-parallel ranks (bit-identical result on every rank). */
+export interface GradientReducer {
+  /** The element-wise mean over all ranks of each rank's `values`. */
+  allReduceMean(values: Float32Array): Float32Array;
+}
+
+let reducer: GradientReducer | undefined;
+
+/**
+ * Install the reducer that {@linkcode optimizeWithNorm} averages gradients with, or remove it with
+ * `undefined`; returns the one it replaces. The training loop installs one for each step of a
+ * data-parallel run.
+ *
+ * @example Averaging with one rank changes nothing
+ * ```ts
+ * import { setGradientReducer } from "@course/train/gradients.ts";
+ * const previous = setGradientReducer({ allReduceMean: (values) => values });
+ * setGradientReducer(previous);
+ * console.log(previous); // undefined
+ * ```
+ */
+export function setGradientReducer(next: GradientReducer | undefined): GradientReducer | undefined {
+  const previous = reducer;
+  reducer = next;
+  return previous;
+}
 
 /** What {@linkcode optimizeWithNorm} returns (scalars; dispose them or run inside `tf.tidy`). */
 export interface OptimizeResult {
@@ -43,11 +74,43 @@ export function optimizeWithNorm(
   if (variables.length === 0) {
     throw new Error("Cannot optimise: the model has no trainable weights (is it frozen?)");
   }
-  const { value, grads } = tf.variableGrads(lossFn, variables);
+  let { value, grads } = tf.variableGrads(lossFn, variables);
+  if (reducer) ({ value, grads } = averageOverRanks(reducer, value, grads, variables));
   const gradNorm = tf.tidy(() =>
     tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar
   );
   optimizer.applyGradients(grads);
   tf.dispose(Object.values(grads));
   return { loss: value, gradNorm };
+}
+
+/** Replace `value` and `grads` by their means over the ranks (the inputs are disposed). */
+function averageOverRanks(
+  ranks: GradientReducer,
+  value: tf.Scalar,
+  grads: tf.NamedTensorMap,
+  variables: tf.Variable[],
+): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  // Flatten in the order of `variables`, which is the same on every rank (a variable the loss does
+  // not reach has no gradient, on every rank alike).
+  const present = variables.filter((v) => grads[v.name] !== undefined);
+  const ordered = present.map((v) => grads[v.name]);
+  const total = ordered.reduce((n, g) => n + g.size, 0);
+  const flat = new Float32Array(total + 1);
+  let offset = 0;
+  for (const g of ordered) {
+    flat.set(g.dataSync() as Float32Array, offset);
+    offset += g.size;
+  }
+  flat[total] = value.dataSync()[0];
+  const mean = ranks.allReduceMean(flat);
+  const averaged: tf.NamedTensorMap = {};
+  offset = 0;
+  present.forEach((v, i) => {
+    const size = ordered[i].size;
+    averaged[v.name] = tf.tensor(mean.subarray(offset, offset + size), ordered[i].shape, "float32");
+    offset += size;
+  });
+  tf.dispose([value, ...ordered]);
+  return { value: tf.scalar(mean[total]), grads: averaged };
 }

@@ -19,6 +19,8 @@ import {
 } from "../io/checkpoint.ts";
 import { type BatchSource, isBatchSource, tensorBatches } from "./batches.ts";
 import type { Batch } from "./batches.ts";
+import { type DataParallel, startDataParallel } from "../parallel/data_parallel.ts";
+import { setGradientReducer } from "./gradients.ts";
 import { type GuardOptions, makeGuard, TrainingStoppedError } from "./guards.ts";
 import { stepRandom } from "./random.ts";
 import type { GanVariant } from "./variant.ts";
@@ -84,6 +86,13 @@ export interface TrainOptions {
   guards?: GuardOptions | false;
   /** Stop after this many steps of this call (for tests and demos). Default: no limit. */
   maxSteps?: number;
+  /**
+   * Threads that share each step (data parallelism on the wasm or cpu backend): the main thread
+   * and `workers - 1` workers each train on an equal share of every batch and average their
+   * gradients, so a step uses that many cores. The batch size must be a multiple of it. The
+   * variant must come from a factory of `lib/variants/mod.ts`. Default 1 (the main thread alone).
+   */
+  workers?: number;
 }
 
 /** What {@linkcode train} returns. */
@@ -108,6 +117,7 @@ const TRAIN_DEFAULTS = {
   checkpointEvery: 0,
   resume: false,
   guards: {} as GuardOptions | false,
+  workers: 1,
 };
 
 /**
@@ -156,6 +166,7 @@ export async function train(
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: typeof TRAIN_DEFAULTS & TrainOptions = { ...TRAIN_DEFAULTS, ...given };
   checkPositiveInteger("epochs", o.epochs);
+  checkPositiveInteger("workers", o.workers);
   if (o.resume && !o.checkpointDir) {
     throw new Error("Cannot train: resume needs checkpointDir (the directory to resume from)");
   }
@@ -221,6 +232,15 @@ export async function train(
 
   await callAll("onTrainBegin", state);
   const stopAt = Math.min(state.totalSteps, state.step + (o.maxSteps ?? Infinity));
+  let parallel: DataParallel | undefined;
+  if (o.workers > 1 && state.step < stopAt) {
+    const first = source.batch(...batchPosition(state.step, stepsPerEpoch, source));
+    try {
+      parallel = await startDataParallel(variant, { workers: o.workers, seed, sampleBatch: first });
+    } finally {
+      tf.dispose(Object.values(first));
+    }
+  }
   let reason: StopReason = "completed";
   let lastYield = performance.now();
   try {
@@ -229,7 +249,7 @@ export async function train(
         reason = "interrupted";
         break;
       }
-      const logs = runStep(variant, source, state);
+      const logs = runStep(variant, source, state, parallel);
       state.step += 1;
       appendHistory(state.history, state.step, logs);
       guard?.check(state.step, logs);
@@ -247,7 +267,9 @@ export async function train(
         lastYield = performance.now();
       }
     }
+    await parallel?.finish();
   } catch (error) {
+    parallel?.abort(error instanceof Error ? error.message : String(error));
     if (error instanceof TrainingStoppedError) {
       await callAll("onTrainEnd", state, "guard");
     }
@@ -258,15 +280,32 @@ export async function train(
   return { reason, step: state.step, epoch: state.epoch, history: state.history, resumedFrom };
 }
 
-/** Run one step in tf.tidy and read its scalars back as numbers. */
+/** The epoch and batch index of a global step. */
+function batchPosition(step: number, stepsPerEpoch: number, source: BatchSource): [number, number] {
+  return [Math.floor(step / stepsPerEpoch), step % stepsPerEpoch % source.batchesPerEpoch];
+}
+
+/**
+ * Run one step in tf.tidy and read its scalars back as numbers. With workers, the main thread
+ * trains on its share of the batch and averages gradients with them inside the step.
+ */
 function runStep(
   variant: GanVariant,
   source: BatchSource,
   state: TrainState,
+  parallel?: DataParallel,
 ): Record<string, number> {
-  const epoch = Math.floor(state.step / state.stepsPerEpoch);
-  const index = state.step % state.stepsPerEpoch % source.batchesPerEpoch;
-  const batch = source.batch(epoch, index);
+  const [epoch, index] = batchPosition(state.step, state.stepsPerEpoch, source);
+  let batch = source.batch(epoch, index);
+  if (parallel) {
+    const full = batch;
+    try {
+      batch = parallel.dispatch(full, state.step, epoch);
+    } finally {
+      tf.dispose(Object.values(full));
+    }
+  }
+  const previousReducer = parallel ? setGradientReducer(parallel.channel) : undefined;
   try {
     const scalars = tf.tidy(() =>
       variant.trainStep(batch, {
@@ -282,6 +321,7 @@ function runStep(
     tf.dispose(Object.values(scalars));
     return logs;
   } finally {
+    if (parallel) setGradientReducer(previousReducer);
     tf.dispose(Object.values(batch));
   }
 }

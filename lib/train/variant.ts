@@ -28,6 +28,18 @@ export interface StepContext {
  */
 export type StepLogs = Record<string, tf.Scalar>;
 
+/**
+ * How to build a variant again in another thread: the name of a factory exported by
+ * `lib/variants/mod.ts` and its arguments (structured-cloneable values only). Data-parallel
+ * training rebuilds the variant in each worker from it, then copies the weights over.
+ */
+export interface VariantRecipe {
+  /** Factory name, e.g. `"createVariant"` or `"createDcgan"`. */
+  factory: string;
+  /** The factory's arguments. */
+  args: unknown[];
+}
+
 /** A GAN variant: models, optimizers and the step the loop calls once per batch. */
 export interface GanVariant {
   /** Registry name, e.g. `"wgan_gp"`; checked when a checkpoint is loaded. */
@@ -54,6 +66,8 @@ export interface GanVariant {
    * `dLossCollapse` guard off: a critic loss near 0 is no failure).
    */
   guardDefaults?: GuardOptions;
+  /** How to rebuild it in a worker; needed for `train(..., { workers })`. */
+  recipe?: VariantRecipe;
   /** Free the models and optimizers. */
   dispose(): void;
 }

@@ -112,7 +112,9 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
  * ```
  */
 export function createVariant(name: string, config: VariantConfig = {}): GanVariant {
-  return variantEntry(name).create(config);
+  const variant = variantEntry(name).create(config);
+  variant.recipe ??= { factory: "createVariant", args: [name, config] };
+  return variant;
 }
 
 /**
