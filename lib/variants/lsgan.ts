@@ -6,8 +6,17 @@
  */
 import { leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from "../losses.ts";
 import type { GanVariant } from "../train/variant.ts";
-import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
-import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
+import { adversarialVariant } from "./adversarial.ts";
+import {
+  type AdamOptions,
+  adamPair,
+  buildDcganPair,
+  IMAGE_VARIANT_DEFAULTS,
+  type VariantOptions,
+} from "./image_options.ts";
+
+/** Options of {@linkcode createLsgan}: model sizes and Adam settings, as for DCGAN. */
+export interface LsganOptions extends VariantOptions, AdamOptions {}
 
 /**
  * Create an LSGAN variant for images.
@@ -20,13 +29,13 @@ import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./i
  * variant.dispose();
  * ```
  */
-export function createLsgan(options: VariantOptions = {}): GanVariant {
+export function createLsgan(options: LsganOptions = {}): GanVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, ...options };
   return adversarialVariant({
     name: "lsgan",
     ...buildDcganPair(o),
     latentDim: o.latentDim,
-    optimizers: { generator: OPTIMIZER_PRESETS.dcgan(), discriminator: OPTIMIZER_PRESETS.dcgan() },
+    optimizers: adamPair(o),
     dLoss: (real, fake) => leastSquaresDiscriminatorLoss(real, fake),
     gLoss: (fake) => leastSquaresGeneratorLoss(fake),
   });
