@@ -5,16 +5,24 @@
  * profile and the WGAN-GP critic step. Prints ms/step, images/s, GFLOP/s and ours/PyTorch, and
  * writes the figures as JSON to bench/results/.
  *
+ * The same rounds also time the course's own `train()` loop on the same architecture
+ * (`createVariant("dcgan")`), on the main thread alone and data-parallel with `--workers N` ranks
+ * (default: 2, or the machine's cores if fewer), so the figure a student gets from a notebook is
+ * measured side by side with the bare step and with PyTorch.
+ *
  * Flags: --quick (a short smoke run), --rounds N, --steps N (timed steps per round),
  * --cpu-steps N (steps of the small model on the cpu backend, 0 to skip), --cpu-full (also the
  * tutorial model on the cpu backend: minutes per step), --no-torch, --profile (print the kernels
- * that take the time in one step), --out DIR.
+ * that take the time in one step), --workers N (ranks of the data-parallel row; 1 skips it),
+ * --out DIR.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
 import { registerCourseKernels } from "@course/kernels/mod.ts";
+import { train } from "@course/train/loop.ts";
+import { createVariant } from "@course/variants/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
 import { printKernelProfile } from "./kernel_profile.ts";
 
@@ -26,6 +34,7 @@ interface Flags {
   cpuFull: boolean;
   torch: boolean;
   profile: boolean;
+  workers: number;
   out: string;
 }
 
@@ -49,6 +58,7 @@ function parseFlags(args: string[]): Flags {
     cpuFull: args.includes("--cpu-full"),
     torch: !args.includes("--no-torch"),
     profile: args.includes("--profile"),
+    workers: value("--workers", Math.min(2, navigator.hardwareConcurrency ?? 1)),
     out: outIndex >= 0 ? args[outIndex + 1] : new URL("./results", import.meta.url).pathname,
   };
 }
@@ -124,15 +134,42 @@ function row(name: string, ref: Reference, backend: string, ms: number[], flops:
   };
 }
 
+/**
+ * Time `steps` steps of the course's `train()` loop on the DCGAN variant (the tutorial
+ * architecture at width 1) with `workers` ranks; the first step (worker start, Adam slots,
+ * XNNPACK operators) is run but not timed.
+ */
+async function loopSteps(width: number, workers: number, steps: number): Promise<number[]> {
+  const variant = createVariant("dcgan", { width, seed: 1 });
+  const images = tf.randomUniform([64 * (steps + 1), 28, 28, 1], -1, 1, "float32", 1);
+  const ends: number[] = [];
+  try {
+    await train(variant, { realImages: images }, {
+      batchSize: 64,
+      workers,
+      guards: false,
+      callbacks: [{ onStepEnd: () => void ends.push(performance.now()) }],
+    });
+  } finally {
+    variant.dispose();
+    images.dispose();
+  }
+  return ends.slice(1).map((t, i) => t - ends[i]);
+}
+
 /** Alternate ours and PyTorch for `rounds` rounds on one model width. */
 async function compare(width: number, flags: Flags, torchError: { value?: string }) {
   const ref = buildReference({ width });
   dcganStep(ref); // warm-up: creates Adam slots, XNNPACK operators
   const ours: number[] = [];
+  const loop: number[] = [];
+  const parallel: number[] = [];
   const torch: number[] = [];
   let version: string | undefined;
   for (let r = 0; r < flags.rounds; r++) {
     ours.push(...timeSteps(() => dcganStep(ref), flags.steps));
+    loop.push(...await loopSteps(width, 1, flags.steps));
+    if (flags.workers > 1) parallel.push(...await loopSteps(width, flags.workers, flags.steps));
     if (flags.torch && torchError.value === undefined) {
       const t = await torchSteps(width, flags.steps);
       if (t.ms) {
@@ -141,7 +178,7 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
       } else torchError.value = t.error;
     }
   }
-  return { ref, ours, torch, version };
+  return { ref, ours, loop, parallel, torch, version };
 }
 
 async function main() {
@@ -150,6 +187,7 @@ async function main() {
   const torchError: { value?: string } = flags.torch ? {} : { value: "skipped (--no-torch)" };
   const rows: Row[] = [];
   const ratios: Record<string, number> = {};
+  const speedups: Record<string, number> = {};
   let torchVersion: string | undefined;
   let wganOverDcgan = NaN;
 
@@ -157,13 +195,21 @@ async function main() {
     console.log(
       `${name}: ${flags.rounds} round(s) of ${flags.steps} step(s), ours then PyTorch...`,
     );
-    const { ref, ours, torch, version } = await compare(width, flags, torchError);
+    const { ref, ours, loop, parallel, torch, version } = await compare(width, flags, torchError);
     torchVersion ??= version;
     rows.push(row(name, ref, "wasm+course-kernels", ours, ref.dcganStepFlops));
+    rows.push(row(name, ref, "wasm train() 1 thread", loop, ref.dcganStepFlops));
+    const parallelName = `wasm train() ${flags.workers} workers`;
+    if (parallel.length > 0) rows.push(row(name, ref, parallelName, parallel, ref.dcganStepFlops));
     if (torch.length > 0) {
       rows.push(row(name, ref, "pytorch-1-thread", torch, ref.dcganStepFlops));
       ratios[name] = median(ours) / median(torch);
+      ratios[`${name}, train() 1 thread`] = median(loop) / median(torch);
+      if (parallel.length > 0) {
+        ratios[`${name}, ${parallelName}`] = median(parallel) / median(torch);
+      }
     }
+    if (parallel.length > 0) speedups[name] = median(loop) / median(parallel);
     if (width === 1) {
       if (flags.profile) await printKernelProfile("one DCGAN step", () => dcganStep(ref));
       wganGpCriticStep(ref);
@@ -191,6 +237,13 @@ async function main() {
   }
 
   printTable(rows, ratios, wganOverDcgan, torchError.value);
+  for (const [name, speedup] of Object.entries(speedups)) {
+    console.log(
+      `train() loop, 1-thread time / ${flags.workers}-worker time (${name}): ${
+        speedup.toFixed(2)
+      }x`,
+    );
+  }
   const result = {
     date: new Date().toISOString(),
     quick: flags.quick,
@@ -200,7 +253,9 @@ async function main() {
     torch: torchVersion ?? null,
     torchSkipped: torchError.value ?? null,
     rows,
+    workers: flags.workers,
     oursOverPytorch: ratios,
+    workersSpeedup: speedups,
     wganGpCriticOverDcganStep: wganOverDcgan,
   };
   await Deno.mkdir(flags.out, { recursive: true });
@@ -215,12 +270,12 @@ function printTable(rows: Row[], ratios: Record<string, number>, wgan: number, t
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (x: number, d: number, n: number) => x.toFixed(d).padStart(n);
   console.log(
-    `${pad("step", 22)}${pad("width", 7)}${pad("backend", 22)}${"ms/step".padStart(10)}` +
+    `${pad("step", 22)}${pad("width", 7)}${pad("backend", 24)}${"ms/step".padStart(10)}` +
       `${"images/s".padStart(10)}${"GFLOP/s".padStart(9)}${"GFLOP".padStart(7)}`,
   );
   for (const r of rows) {
     console.log(
-      `${pad(r.name, 22)}${pad(String(r.width), 7)}${pad(r.backend, 22)}${
+      `${pad(r.name, 22)}${pad(String(r.width), 7)}${pad(r.backend, 24)}${
         num(r.msPerStep, 0, 10)
       }` +
         `${num(r.imagesPerSecond, 1, 10)}${num(r.gflopPerSecond, 1, 9)}${

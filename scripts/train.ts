@@ -3,12 +3,14 @@
  *
  * ```
  * deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu] [--out DIR]
- *                           [--resume] [--seed N] [--steps-per-epoch N]
+ *                           [--resume] [--seed N] [--steps-per-epoch N] [--workers N]
  * ```
  *
  * Writes sample grids (PNG, or HTML scatter plots for the 2-D toys), loss curves (HTML + JSON) and
  * checkpoints (every epoch and on Ctrl-C) to DIR, default `runs/<variant>`. `--resume` continues
  * from the checkpoint in DIR. Sizes come from the profile (`COURSE_PROFILE` overrides).
+ * `--workers N` shares every step between N threads (data parallelism on the wasm or cpu backend;
+ * the batch size must be a multiple of N).
  *
  * @module
  */
@@ -25,10 +27,11 @@ import { lossCurves, progressBar, sampleGrids } from "../lib/train/callbacks.ts"
 import { type BatchSource, samplerBatches, tensorBatches } from "../lib/train/batches.ts";
 import { TrainingStoppedError } from "../lib/train/guards.ts";
 import { train } from "../lib/train/loop.ts";
-import { variantEntry, VARIANTS } from "../lib/variants/mod.ts";
+import { createVariant, variantEntry, VARIANTS } from "../lib/variants/mod.ts";
 
 const USAGE = `Usage: deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu]
                           [--out DIR] [--resume] [--seed N] [--steps-per-epoch N]
+                          [--workers N]
 Variants: ${Object.keys(VARIANTS).join(", ")}`;
 
 function fail(message: string): never {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
         out: { type: "string" },
         resume: { type: "boolean", default: false },
         seed: { type: "string" },
+        workers: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
   const batchSize = positiveInt("batch-size", values["batch-size"]) ??
     (toy ? profile.toyBatchSize : profile.batchSize);
   const stepsPerEpoch = positiveInt("steps-per-epoch", values["steps-per-epoch"]);
+  const workers = positiveInt("workers", values.workers) ?? 1;
   const out = values.out ?? `runs/${name}`;
   console.log(`Profile: ${profile.name} (${profile.reason}); output: ${out}`);
 
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
       : { realImages: data.images };
     source = tensorBatches(batch, { batchSize, seed: dataSeed });
   }
-  const variant = entry.create({
+  const variant = createVariant(name, {
     imageShape,
     width: profile.width,
     seed: dataSeed,
@@ -164,6 +169,7 @@ async function main(): Promise<void> {
       checkpointDir: `${out}/checkpoint`,
       resume: values.resume,
       signal: controller.signal,
+      workers,
       callbacks: [
         progressBar(),
         lossCurves({
