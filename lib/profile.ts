@@ -7,7 +7,9 @@
  * - `gpu`: paper-like sizes for tfjs-node-gpu on a CUDA GPU.
  *
  * The profile is picked from the backend (`gpu` on a CUDA GPU, `cpu` otherwise) unless the
- * `COURSE_PROFILE` environment variable or the `profile` option names one.
+ * `COURSE_PROFILE` environment variable or the `profile` option names one. `COURSE_WORKERS`
+ * (a number, or `auto` for the machine's cores up to 4) sets `workers`, the threads each training
+ * step is shared between on the wasm and cpu backends (`train(..., { workers })`).
  *
  * @module
  */
@@ -38,10 +40,17 @@ export interface Profile {
   evalSamples: number;
   /** Take a sample grid (and a loss-plot update) every this many steps. */
   sampleEvery: number;
+  /**
+   * Threads per training step (data parallelism on the wasm and cpu backends): 1 unless
+   * `COURSE_WORKERS` says otherwise. Pass it to `train(..., { workers: profile.workers })`.
+   */
+  workers: number;
 }
 
 /** Every profile's sizes. */
-export const PROFILES: Readonly<Record<ProfileName, Omit<Profile, "name" | "reason">>> = {
+export const PROFILES: Readonly<
+  Record<ProfileName, Omit<Profile, "name" | "reason" | "workers">>
+> = {
   ci: {
     mnistSize: 256,
     epochs: 1,
@@ -110,7 +119,25 @@ export function resolveProfile(options: ResolveProfileOptions = {}): Profile {
     name = "cpu";
     reason = "default without a CUDA GPU";
   }
-  return { name, reason, ...PROFILES[name], ...options.overrides };
+  return { name, reason, ...PROFILES[name], workers: readWorkersEnv(), ...options.overrides };
+}
+
+function readWorkersEnv(): number {
+  let value: string | undefined;
+  try {
+    value = Deno.env.get("COURSE_WORKERS")?.trim().toLowerCase();
+  } catch {
+    return 1;
+  }
+  if (!value) return 1;
+  if (value === "auto") return Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(
+      `Cannot resolve profile: COURSE_WORKERS must be a positive integer or "auto", got "${value}"`,
+    );
+  }
+  return n;
 }
 
 /**

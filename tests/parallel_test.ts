@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
+import { resolveProfile } from "@course/profile.ts";
 import { loadMnist } from "@course/data/mnist.ts";
 import { Channel, ParallelAbortError } from "@course/parallel/channel.ts";
 import { decodeShard, encodeShards, takeShard } from "@course/parallel/shards.ts";
@@ -165,4 +166,25 @@ Deno.test("train() with workers explains what is wrong: no recipe, uneven batch,
   );
   toy.dispose();
   points.dispose();
+});
+
+Deno.test("resolveProfile() reads the worker count from COURSE_WORKERS (a number or auto)", () => {
+  const saved = Deno.env.get("COURSE_WORKERS");
+  try {
+    Deno.env.delete("COURSE_WORKERS");
+    assertEquals(resolveProfile({ profile: "ci" }).workers, 1);
+    Deno.env.set("COURSE_WORKERS", "3");
+    assertEquals(resolveProfile({ profile: "cpu" }).workers, 3);
+    Deno.env.set("COURSE_WORKERS", "auto");
+    const auto = resolveProfile({ profile: "cpu" }).workers;
+    assert(auto >= 1 && auto <= 4 && auto <= navigator.hardwareConcurrency, `auto gave ${auto}`);
+    Deno.env.set("COURSE_WORKERS", "two");
+    throws(
+      () => resolveProfile(),
+      /COURSE_WORKERS must be a positive integer or "auto", got "two"/,
+    );
+  } finally {
+    if (saved === undefined) Deno.env.delete("COURSE_WORKERS");
+    else Deno.env.set("COURSE_WORKERS", saved);
+  }
 });
