@@ -17,6 +17,8 @@ import {
   createWganGp,
   mismatchedLabels,
   VARIANTS,
+  WGAN_DEFAULTS,
+  WGAN_PAPER_LEARNING_RATE,
 } from "@course/variants/mod.ts";
 import type { GanVariant } from "@course/train/mod.ts";
 
@@ -101,6 +103,37 @@ Deno.test("wgan keeps every critic weight inside [-0.01, 0.01] after a step", ()
   }
   tf.dispose(batch.realImages);
   variant.dispose();
+});
+
+Deno.test("wgan clips to its clip option and uses RMSProp at its learning rate", () => {
+  const variant = createWgan({ ...tiny, nCritic: 1, clip: 0.05, learningRate: 1e-3 });
+  const batch = { realImages: images(4, 11) };
+  tf.dispose(
+    Object.values(
+      tf.tidy(() => variant.trainStep(batch, { step: 0, epoch: 0, random: stepRandom(0, 0) })),
+    ),
+  );
+  const largest = Math.max(
+    ...variant.models.discriminator.trainableWeights.map((w) => w.read().abs().max().dataSync()[0]),
+  );
+  assert(largest <= 0.05 + 1e-7 && largest > 0.01, `largest |weight| ${largest}`);
+  for (const optimizer of Object.values(variant.optimizers)) {
+    assertEquals(optimizer.getClassName(), "RMSProp");
+    assertEquals((optimizer as tf.RMSPropOptimizer).getConfig().learningRate, 1e-3);
+  }
+  tf.dispose(batch.realImages);
+  variant.dispose();
+});
+
+Deno.test("wgan defaults: the paper's nCritic and clip, the course's learning rate", () => {
+  assertEquals(WGAN_DEFAULTS, { nCritic: 5, clip: 0.01, learningRate: 5e-4 });
+  assertEquals(WGAN_PAPER_LEARNING_RATE, 5e-5);
+  const variant = createWgan(tiny);
+  const optimizer = variant.optimizers.discriminator as tf.RMSPropOptimizer;
+  assertEquals(optimizer.getConfig().learningRate, WGAN_DEFAULTS.learningRate);
+  variant.dispose();
+  throws(() => createWgan({ ...tiny, learningRate: 0 }), /learningRate must be a positive number/);
+  throws(() => createWgan({ ...tiny, clip: -0.01 }), /clip must be a positive number/);
 });
 
 Deno.test("wgan_gp logs its gradient penalty and turns the dLoss-collapse guard off", () => {
