@@ -7,7 +7,7 @@ import { Channel, ParallelAbortError } from "@course/parallel/channel.ts";
 import { decodeShard, encodeShards, takeShard } from "@course/parallel/shards.ts";
 import { fingerprint } from "@course/parallel/snapshot.ts";
 import { type GanVariant, optimizeWithNorm, train } from "@course/train/mod.ts";
-import { createVariant } from "@course/variants/mod.ts";
+import { createCgan, createVariant } from "@course/variants/mod.ts";
 
 await initBackend({ backend: "wasm" });
 
@@ -187,4 +187,19 @@ Deno.test("resolveProfile() reads the worker count from COURSE_WORKERS (a number
     if (saved === undefined) Deno.env.delete("COURSE_WORKERS");
     else Deno.env.set("COURSE_WORKERS", saved);
   }
+});
+
+Deno.test("train() with 2 workers: a factory-made conditional variant with int32 labels", async () => {
+  const mnist = await loadMnist({ size: 128 });
+  const variant = createCgan({ width: 0.125, seed: 2 });
+  assertEquals(variant.recipe?.factory, "createCgan");
+  const result = await train(variant, { realImages: mnist.images, labels: mnist.labels }, {
+    batchSize: 32,
+    maxSteps: 2,
+    workers: 2,
+  });
+  assertEquals(result.step, 2);
+  assert(result.history.values.dLoss.every(Number.isFinite));
+  variant.dispose();
+  mnist.dispose();
 });

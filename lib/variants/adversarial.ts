@@ -13,7 +13,7 @@ import type { Batch } from "../train/batches.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import type { GuardOptions } from "../train/guards.ts";
 import { type StepRandom, stepRandom } from "../train/random.ts";
-import type { GanVariant, StepLogs } from "../train/variant.ts";
+import type { GanVariant, StepLogs, VariantRecipe } from "../train/variant.ts";
 
 /** Optimizer settings of the papers, as factories (each call makes a fresh optimizer). */
 export const OPTIMIZER_PRESETS = {
@@ -65,6 +65,8 @@ export interface AdversarialSpec {
   sampleCondition?(count: number): tf.Tensor;
   /** Guard defaults of the variant. */
   guardDefaults?: GuardOptions;
+  /** How to rebuild the variant in a worker (the factory's name and arguments). */
+  recipe?: VariantRecipe;
 }
 
 /**
@@ -106,6 +108,7 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
     optimizers,
     latentDim,
     guardDefaults: spec.guardDefaults,
+    recipe: spec.recipe,
     trainStep(batch, { random }): StepLogs {
       const realImages = batch.realImages;
       const n = realImages.shape[0];

@@ -85,6 +85,7 @@ export function createCyclegan(options: CycleganOptions = {}): GanVariant {
     name: "cyclegan",
     models,
     optimizers,
+    recipe: { factory: "createCyclegan", args: [options] },
     trainStep(batch): StepLogs {
       const { domainA: realA, domainB: realB } = batch;
       if (!realA || !realB) {
