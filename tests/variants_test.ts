@@ -148,6 +148,46 @@ Deno.test("wgan_gp logs its gradient penalty and turns the dLoss-collapse guard 
   variant.dispose();
 });
 
+Deno.test("wgan_gp: the paper's Adam settings by default, a faster critic and betas on request", () => {
+  const config = (variant: GanVariant) =>
+    Object.fromEntries(
+      Object.entries(variant.optimizers).map(([key, o]) => [key, o.getConfig()]),
+    );
+  const paper = createWganGp(tiny);
+  for (const c of Object.values(config(paper))) {
+    assertEquals([c.learningRate, c.beta1, c.beta2], [1e-4, 0, 0.9]);
+  }
+  paper.dispose();
+  const ttur = createWganGp({
+    ...tiny,
+    learningRate: 2e-4,
+    criticLearningRate: 4e-4,
+    beta1: 0.5,
+    beta2: 0.99,
+  });
+  const { generator, discriminator } = config(ttur);
+  assertEquals([generator.learningRate, generator.beta1, generator.beta2], [2e-4, 0.5, 0.99]);
+  assertEquals(
+    [discriminator.learningRate, discriminator.beta1, discriminator.beta2],
+    [4e-4, 0.5, 0.99],
+  );
+  ttur.dispose();
+  throws(() => createWganGp({ ...tiny, criticLearningRate: 0 }), /criticLearningRate must be/);
+  throws(() => createWganGp({ ...tiny, beta1: 1 }), /beta1 must be in \[0, 1\)/);
+});
+
+Deno.test("toy_wgan_gp: generatorActivation picks the generator's hidden activation", () => {
+  const classes = (variant: GanVariant) =>
+    variant.models.generator.layers.map((layer) => layer.getClassName());
+  const relu = createToyWganGp({ hidden: [8, 8], seed: 1 });
+  const leaky = createToyWganGp({ hidden: [8, 8], seed: 1, generatorActivation: "leakyRelu" });
+  assertEquals(classes(relu).filter((c) => c === "ReLU").length, 2);
+  assertEquals(classes(leaky).filter((c) => c === "LeakyReLU").length, 2);
+  assertEquals(classes(leaky).filter((c) => c === "ReLU").length, 0);
+  relu.dispose();
+  leaky.dispose();
+});
+
 Deno.test("mismatchedLabels() never keeps a row's class and reaches every other class", () => {
   const classes = Array.from({ length: 200 }, (_, i) => i % 5);
   const right = tf.oneHot(tf.tensor1d(classes, "int32"), 5).toFloat();

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
-import { buildMlpDiscriminator, buildMlpGenerator } from "../models/mlp.ts";
+import { buildMlpDiscriminator, buildMlpGenerator, type MlpActivation } from "../models/mlp.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import { wganGpObjective } from "./wgan_gp.ts";
@@ -34,6 +34,11 @@ export interface ToyVariantOptions {
   lambda?: number;
   /** Seed of the initial weights. Default: unseeded. */
   seed?: number;
+  /**
+   * Hidden activation of the generator. Default `"relu"` (the WGAN-GP paper's); `"leakyRelu"` keeps
+   * a small MLP from losing units that never fire again.
+   */
+  generatorActivation?: MlpActivation;
 }
 
 const TOY_DEFAULTS = {
@@ -42,6 +47,7 @@ const TOY_DEFAULTS = {
   hidden: [128, 128, 128],
   lambda: 10,
   decaySteps: 0,
+  generatorActivation: "relu" as MlpActivation,
 };
 
 function toyModels(o: typeof TOY_DEFAULTS & ToyVariantOptions) {
@@ -50,6 +56,7 @@ function toyModels(o: typeof TOY_DEFAULTS & ToyVariantOptions) {
       latentDim: o.latentDim,
       outputDim: o.dataDim,
       hidden: o.hidden,
+      activation: o.generatorActivation,
       seed: o.seed,
     }),
     discriminator: buildMlpDiscriminator({
