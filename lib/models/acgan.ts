@@ -16,10 +16,22 @@ import {
 } from "./dcgan.ts";
 import { makeInitializers } from "./init.ts";
 
+/**
+ * How the generator takes its tags:
+ * - `"concat"`: `[z, tags]` side by side (Mirza and Osindero; the homework report);
+ * - `"multiply"`: `z * (tags E)`, each tag value owning a learned vector `E` of `latentDim` numbers
+ *   that scales z element-wise (the Keras ACGAN example), so that the tag changes every input of
+ *   the first layer instead of adding a few columns next to z;
+ * - `"both"`: `[z * (tags E), tags]`.
+ */
+export type AcganConditioning = "concat" | "multiply" | "both";
+
 /** Options of {@linkcode buildAcganGenerator}. */
 export interface AcganGeneratorOptions extends DcganGeneratorOptions {
   /** Number of values of each tag group, e.g. `[12, 11]` for hair and eye colours. Default `[10]`. */
   tagGroups?: number[];
+  /** How the tags enter (see {@linkcode AcganConditioning}). Default `"concat"`. */
+  conditioning?: AcganConditioning;
 }
 
 /** Options of {@linkcode buildAcganDiscriminator}. */
@@ -52,16 +64,46 @@ function checkTagGroups(what: string, tagGroups: number[]): void {
  * ```
  */
 export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.LayersModel {
-  const { tagGroups = [10], latentDim = 100, name = "acgan_generator", ...rest } = options;
+  const {
+    tagGroups = [10],
+    latentDim = 100,
+    name = "acgan_generator",
+    conditioning = "concat",
+    ...rest
+  } = options;
   checkTagGroups("generator", tagGroups);
   checkPositiveInt("generator", "latentDim", latentDim);
+  if (!["concat", "multiply", "both"].includes(conditioning)) {
+    throw new Error(
+      `Cannot build generator: conditioning must be "concat", "multiply" or "both", got "${conditioning}"`,
+    );
+  }
   const z = tf.input({ shape: [latentDim], name: "z" });
   const tags = tf.input({ shape: [tagGroups.reduce((a, b) => a + b, 0)], name: "tags" });
-  // [batch, latentDim] ++ [batch, sum(tagGroups)]
-  const joined = tf.layers.concatenate({ name: "z_and_tags" }).apply([
-    z,
-    tags,
-  ]) as tf.SymbolicTensor;
+  let joined: tf.SymbolicTensor;
+  if (conditioning === "concat") {
+    // [batch, latentDim] ++ [batch, sum(tagGroups)]
+    joined = tf.layers.concatenate({ name: "z_and_tags" }).apply([z, tags]) as tf.SymbolicTensor;
+  } else {
+    // one-hot tags [batch, sum(tagGroups)] -> the sum of each group's vector, [batch, latentDim]
+    const embedded = tf.layers.dense({
+      units: latentDim,
+      useBias: false,
+      kernelInitializer: tf.initializers.randomNormal({
+        mean: 0,
+        stddev: 1,
+        seed: rest.seed === undefined ? undefined : rest.seed + 3000,
+      }),
+      name: "tag_embedding",
+    }).apply(tags) as tf.SymbolicTensor;
+    const scaled = tf.layers.multiply({ name: "z_times_tags" }).apply([
+      z,
+      embedded,
+    ]) as tf.SymbolicTensor;
+    joined = conditioning === "multiply"
+      ? scaled
+      : tf.layers.concatenate({ name: "z_and_tags" }).apply([scaled, tags]) as tf.SymbolicTensor;
+  }
   const images = dcganGeneratorBody(joined, rest);
   return tf.model({ inputs: [z, tags], outputs: images, name });
 }

@@ -9,7 +9,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { auxiliaryClassLoss, discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
-import { buildAcganDiscriminator, buildAcganGenerator } from "../models/acgan.ts";
+import {
+  type AcganConditioning,
+  buildAcganDiscriminator,
+  buildAcganGenerator,
+} from "../models/acgan.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import { type StepRandom, stepRandom } from "../train/random.ts";
 import type { GanVariant, StepLogs } from "../train/variant.ts";
@@ -25,6 +29,27 @@ export interface AcganOptions extends VariantOptions {
   lossWeights?: number[];
   /** G updates per step. Default 2 (the report's D:G = 1:2). */
   gSteps?: number;
+  /**
+   * Weight of D's class loss on generated images (with the tags G was asked for), relative to its
+   * class loss on real images. 0 (default): D learns the tags from real images only, as in the
+   * report; 1: the paper's L_C, which counts both.
+   */
+  fakeClassWeight?: number;
+  /**
+   * What D's class head should say on generated images when `fakeClassWeight > 0`: `"requested"`
+   * (default), the tags G was asked for, as in the paper; `"uniform"`, every value equally likely,
+   * so that D learns to be unsure of a generated image's class and G must earn a confident reading
+   * with features that real images have.
+   */
+  fakeClassTarget?: "requested" | "uniform";
+  /** Multiplier of G's class loss (on top of each group's weight). Default 1. */
+  generatorClassWeight?: number;
+  /** Target of real images in D's real/fake loss (one-sided label smoothing). Default 1 (none). */
+  realLabel?: number;
+  /** Adam learning rates. Default 2e-4 for both. */
+  learningRates?: { generator?: number; discriminator?: number };
+  /** How G takes the tags (see {@linkcode AcganConditioning}). Default `"concat"`. */
+  conditioning?: AcganConditioning;
 }
 
 /** Random one-hot tags of every group, concatenated: `[count, sum(tagGroups)]`. */
@@ -57,7 +82,17 @@ function splitTags(tags: tf.Tensor, tagGroups: number[]): tf.Tensor[] {
  * ```
  */
 export function createAcgan(options: AcganOptions = {}): GanVariant {
-  const o = { ...IMAGE_VARIANT_DEFAULTS, tagGroups: [10], gSteps: 2, ...options };
+  const o = {
+    ...IMAGE_VARIANT_DEFAULTS,
+    tagGroups: [10],
+    gSteps: 2,
+    fakeClassWeight: 0,
+    fakeClassTarget: "requested" as "requested" | "uniform",
+    generatorClassWeight: 1,
+    realLabel: 1,
+    conditioning: "concat" as AcganConditioning,
+    ...options,
+  };
   const defaults = [1, 0.3, 0.35];
   const lossWeights = o.lossWeights ??
     Array.from({ length: o.tagGroups.length + 1 }, (_, i) => defaults[Math.min(i, 2)]);
@@ -75,6 +110,7 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
     width: o.width,
     latentDim: o.latentDim,
     tagGroups: o.tagGroups,
+    conditioning: o.conditioning,
     seed: o.seed,
   });
   const discriminator = buildAcganDiscriminator({
@@ -84,9 +120,11 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
     dropout: 0,
     seed: o.seed === undefined ? undefined : o.seed + 1,
   });
+  const adam = (rate?: number) =>
+    rate === undefined ? OPTIMIZER_PRESETS.dcgan() : tf.train.adam(rate, 0.5, 0.999);
   const optimizers = {
-    generator: OPTIMIZER_PRESETS.dcgan(),
-    discriminator: OPTIMIZER_PRESETS.dcgan(),
+    generator: adam(o.learningRates?.generator),
+    discriminator: adam(o.learningRates?.discriminator),
   };
   const tagWeights = lossWeights.slice(1);
   const discriminate = (x: tf.Tensor) => {
@@ -120,10 +158,20 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
       const d = optimizeWithNorm(optimizers.discriminator, () => {
         const real = discriminate(realImages);
         const fake = discriminate(generator.apply([z, fakeTags], { training: true }) as tf.Tensor);
-        const adversarial = discriminatorLoss(real.realFake, fake.realFake).mul(lossWeights[0]);
-        const aux = auxiliaryClassLoss(real.tags, splitTags(realTags, o.tagGroups), {
+        const adversarial = discriminatorLoss(real.realFake, fake.realFake, {
+          realLabel: o.realLabel,
+        }).mul(lossWeights[0]);
+        let aux = auxiliaryClassLoss(real.tags, splitTags(realTags, o.tagGroups), {
           weights: tagWeights,
         });
+        if (o.fakeClassWeight > 0) {
+          const targets = o.fakeClassTarget === "uniform"
+            ? o.tagGroups.map((size) => tf.fill([n, size], 1 / size))
+            : splitTags(fakeTags, o.tagGroups);
+          aux = aux.add(
+            auxiliaryClassLoss(fake.tags, targets, { weights: tagWeights }).mul(o.fakeClassWeight),
+          );
+        }
         return adversarial.add(aux) as tf.Scalar;
       }, discriminator);
       logs.dLoss = d.loss;
@@ -135,7 +183,7 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
           const fake = discriminate(generator.apply([zG, tagsG], { training: true }) as tf.Tensor);
           const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
             weights: tagWeights,
-          });
+          }).mul(o.generatorClassWeight);
           return nonSaturatingGeneratorLoss(fake.realFake).mul(lossWeights[0]).add(
             aux,
           ) as tf.Scalar;
