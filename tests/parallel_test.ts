@@ -7,6 +7,7 @@ import { Channel, ParallelAbortError } from "@course/parallel/channel.ts";
 import { decodeShard, encodeShards, takeShard } from "@course/parallel/shards.ts";
 import { fingerprint } from "@course/parallel/snapshot.ts";
 import { type GanVariant, optimizeWithNorm, train } from "@course/train/mod.ts";
+import * as variants from "@course/variants/mod.ts";
 import { createCgan, createVariant } from "@course/variants/mod.ts";
 
 await initBackend({ backend: "wasm" });
@@ -202,4 +203,28 @@ Deno.test("train() with 2 workers: a factory-made conditional variant with int32
   assert(result.history.values.dLoss.every(Number.isFinite));
   variant.dispose();
   mnist.dispose();
+});
+
+Deno.test("every variant factory records a recipe that rebuilds the same variant", () => {
+  const factories = variants as unknown as Record<string, (...args: unknown[]) => GanVariant>;
+  const made = [
+    variants.createDcgan({ width: 0.125, seed: 3 }),
+    variants.createLsgan({ width: 0.125, seed: 3 }),
+    variants.createWgan({ width: 0.125, seed: 3 }),
+    variants.createWganGp({ width: 0.125, seed: 3 }),
+    variants.createCgan({ width: 0.125, seed: 3 }),
+    variants.createAcgan({ width: 0.125, seed: 3, tagGroups: [10] }),
+    variants.createCyclegan({ width: 0.125, nBlocks: 1, seed: 3 }),
+    variants.createToyGan({ seed: 3 }),
+    variants.createToyWganGp({ seed: 3, decaySteps: 10 }),
+  ];
+  for (const variant of made) {
+    const recipe = variant.recipe;
+    assert(recipe, `${variant.name} has no recipe`);
+    const again = factories[recipe.factory](...recipe.args);
+    assertEquals(again.name, variant.name);
+    assertEquals(fingerprint(again), fingerprint(variant));
+    again.dispose();
+    variant.dispose();
+  }
 });

@@ -135,6 +135,7 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
     name: "acgan",
     models: { generator, discriminator },
     optimizers,
+    recipe: { factory: "createAcgan", args: [options] },
     latentDim: o.latentDim,
     trainStep(batch, { random }): StepLogs {
       const realImages = batch.realImages;

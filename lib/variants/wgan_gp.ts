@@ -106,5 +106,6 @@ export function createWganGp(options: WganGpOptions = {}): GanVariant {
       discriminator: tf.train.adam(criticRate, o.beta1, o.beta2),
     },
     ...wganGpObjective(o.nCritic, o.lambda),
+    recipe: { factory: "createWganGp", args: [options] },
   });
 }
