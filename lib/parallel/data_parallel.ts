@@ -14,7 +14,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { currentBackend } from "../backend.ts";
 import type { Batch } from "../train/batches.ts";
 import type { GanVariant, VariantRecipe } from "../train/variant.ts";
 import { Channel, type ChannelLayout } from "./channel.ts";
@@ -67,7 +66,8 @@ export async function startDataParallel(
   options: DataParallelOptions,
 ): Promise<DataParallel> {
   const ranks = options.workers;
-  const backend = currentBackend()?.tfBackend ?? tf.getBackend();
+  // tf.getBackend(), not lib/backend.ts: importing that would register wasm for every user of train().
+  const backend = tf.getBackend();
   if (backend !== "wasm" && backend !== "cpu") {
     throw new Error(
       `Cannot train with workers on the ${backend} backend: it already uses every core (or a ` +
