@@ -78,25 +78,33 @@ export function precisionRecall(
   const realToFake = squaredDistances(real, fake); // [real.rows, fake.rows]
   const realRadii = kthNeighbour(realToReal, real.rows, k);
   const fakeRadii = kthNeighbour(fakeToFake, fake.rows, k);
-  let precise = 0;
-  for (let j = 0; j < fake.rows; j++) {
-    for (let i = 0; i < real.rows; i++) {
-      if (realToFake[i * fake.rows + j] <= realRadii[i]) {
-        precise++;
+  const between = (i: number, j: number) => realToFake[i * fake.rows + j];
+  return {
+    precision: shareInsideBalls(fake.rows, real.rows, (p, c) => between(c, p), realRadii),
+    recall: shareInsideBalls(real.rows, fake.rows, (p, c) => between(p, c), fakeRadii),
+  };
+}
+
+/**
+ * The share of `points` points within the ball of at least one of `centres` centres: squared
+ * distance from point p to centre c at most `radii[c]`.
+ */
+function shareInsideBalls(
+  points: number,
+  centres: number,
+  distance: (point: number, centre: number) => number,
+  radii: Float64Array,
+): number {
+  let inside = 0;
+  for (let p = 0; p < points; p++) {
+    for (let c = 0; c < centres; c++) {
+      if (distance(p, c) <= radii[c]) {
+        inside++;
         break;
       }
     }
   }
-  let recalled = 0;
-  for (let i = 0; i < real.rows; i++) {
-    for (let j = 0; j < fake.rows; j++) {
-      if (realToFake[i * fake.rows + j] <= fakeRadii[j]) {
-        recalled++;
-        break;
-      }
-    }
-  }
-  return { precision: precise / fake.rows, recall: recalled / real.rows };
+  return inside / points;
 }
 
 /** Squared Euclidean distances `[a.rows, b.rows]`, row-major. */
