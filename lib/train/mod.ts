@@ -10,3 +10,4 @@ export * from "./loop.ts";
 export * from "./random.ts";
 export type * from "./variant.ts";
 export * from "./callbacks.ts";
+export * from "./ema.ts";
