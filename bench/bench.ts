@@ -21,6 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
 import { registerCourseKernels } from "@course/kernels/mod.ts";
+import { setWasmGemm } from "@course/kernels/wasm_gemm_conv.ts";
 import { train } from "@course/train/loop.ts";
 import { createVariant } from "@course/variants/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
@@ -162,12 +163,17 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
   const ref = buildReference({ width });
   dcganStep(ref); // warm-up: creates Adam slots, XNNPACK operators
   const ours: number[] = [];
+  const xnnpack: number[] = [];
   const loop: number[] = [];
   const parallel: number[] = [];
   const torch: number[] = [];
   let version: string | undefined;
   for (let r = 0; r < flags.rounds; r++) {
     ours.push(...timeSteps(() => dcganStep(ref), flags.steps));
+    setWasmGemm(false); // the same step with every convolution on XNNPACK
+    dcganStep(ref);
+    xnnpack.push(...timeSteps(() => dcganStep(ref), flags.steps));
+    setWasmGemm(true);
     loop.push(...await loopSteps(width, 1, flags.steps));
     if (flags.workers > 1) parallel.push(...await loopSteps(width, flags.workers, flags.steps));
     if (flags.torch && torchError.value === undefined) {
@@ -178,7 +184,7 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
       } else torchError.value = t.error;
     }
   }
-  return { ref, ours, loop, parallel, torch, version };
+  return { ref, ours, xnnpack, loop, parallel, torch, version };
 }
 
 async function main() {
@@ -188,6 +194,7 @@ async function main() {
   const rows: Row[] = [];
   const ratios: Record<string, number> = {};
   const speedups: Record<string, number> = {};
+  const gemmSpeedups: Record<string, number> = {};
   let torchVersion: string | undefined;
   let wganOverDcgan = NaN;
 
@@ -195,9 +202,15 @@ async function main() {
     console.log(
       `${name}: ${flags.rounds} round(s) of ${flags.steps} step(s), ours then PyTorch...`,
     );
-    const { ref, ours, loop, parallel, torch, version } = await compare(width, flags, torchError);
+    const { ref, ours, xnnpack, loop, parallel, torch, version } = await compare(
+      width,
+      flags,
+      torchError,
+    );
     torchVersion ??= version;
     rows.push(row(name, ref, "wasm+course-kernels", ours, ref.dcganStepFlops));
+    rows.push(row(name, ref, "wasm, XNNPACK convs", xnnpack, ref.dcganStepFlops));
+    gemmSpeedups[name] = median(xnnpack) / median(ours);
     rows.push(row(name, ref, "wasm train() 1 thread", loop, ref.dcganStepFlops));
     const parallelName = `wasm train() ${flags.workers} workers`;
     if (parallel.length > 0) rows.push(row(name, ref, parallelName, parallel, ref.dcganStepFlops));
@@ -237,6 +250,11 @@ async function main() {
   }
 
   printTable(rows, ratios, wganOverDcgan, torchError.value);
+  for (const [name, speedup] of Object.entries(gemmSpeedups)) {
+    console.log(
+      `bare step, XNNPACK convolutions / the course's FMA kernel (${name}): ${speedup.toFixed(2)}x`,
+    );
+  }
   for (const [name, speedup] of Object.entries(speedups)) {
     console.log(
       `train() loop, 1-thread time / ${flags.workers}-worker time (${name}): ${
@@ -256,6 +274,7 @@ async function main() {
     workers: flags.workers,
     oursOverPytorch: ratios,
     workersSpeedup: speedups,
+    courseKernelOverXnnpack: gemmSpeedups,
     wganGpCriticOverDcganStep: wganOverDcgan,
   };
   await Deno.mkdir(flags.out, { recursive: true });

@@ -20,6 +20,8 @@ export {
   wasmConv2dBackpropInputConfig,
 } from "./wasm_conv.ts";
 export { registerWasmMatMul, wasmBatchMatMulConfig } from "./wasm_matmul.ts";
+export { GEMM_COL_BLOCK, GEMM_ROW_BLOCK, type WasmGemm, wasmGemm } from "./wasm_gemm.ts";
+export { type ConvGeometry, gemmConv, setWasmGemm, wasmGemmActive } from "./wasm_gemm_conv.ts";
 export {
   installWasmKernels,
   type Pads,

@@ -1,10 +1,11 @@
 /**
- * Convolution gradient kernels for the wasm backend, built on its XNNPACK forward convolution.
+ * Convolution kernels for the wasm backend: the forward pass and both gradients.
  *
  * Stock `@tensorflow/tfjs-backend-wasm` 4.22 has no `Conv2DBackpropFilter` (so no conv net can train
  * on it) and a slow scalar loop for `Conv2DBackpropInput` (the input gradient of every convolution
  * and the forward pass of every transposed convolution). Both are rewritten here as forward
- * convolutions, which XNNPACK runs at tens of GFLOP/s on one core:
+ * convolutions, which run on the course's fused-multiply-add kernel (`wasm_gemm_conv.ts`) where it
+ * applies and on XNNPACK otherwise, at tens of GFLOP/s on one core:
  *
  * - input gradient, stride s: a stride-phase decomposition. Output rows `s*q + rho` only meet the
  *   filter taps `a = a0 + s*m`, so each of the s*s phases is a stride-1 convolution of `dy` with a
@@ -14,12 +15,26 @@
  *   a `[outHeight, outWidth, batch, outChannels]` filter, dilated by the stride; the result
  *   `[inChannels, kh, kw, outChannels]` is transposed to `[kh, kw, inChannels, outChannels]`.
  *
- * Padding is passed to XNNPACK explicitly (it pads implicitly, at no cost); negative paddings crop.
+ * Padding is explicit (both kernels pad implicitly, at no cost); negative paddings crop. `Conv2D`
+ * and `FusedConv2D` (a layer's convolution plus bias) run on the course's kernel too.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { installWasmKernels, Scratch } from "./wasm_scratch.ts";
+import { installWasmKernels, type Pads, Scratch } from "./wasm_scratch.ts";
+import { type ConvGeometry, gemmConv, wasmGemmActive } from "./wasm_gemm_conv.ts";
+
+/** A stride-1 convolution: the course's kernel where it runs, else XNNPACK. */
+function conv(
+  s: Scratch,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  pads: Pads,
+  dilations: [number, number],
+): tf.TensorInfo {
+  return gemmConv(s, x, filter, { pads, strides: [1, 1], dilations }) ??
+    s.conv(x, filter, pads, dilations);
+}
 
 function convInfoOf(
   kernel: string,
@@ -73,10 +88,8 @@ function conv2dBackpropFilter(
   const xT = s.run("Transpose", { x }, { perm: [3, 1, 2, 0] });
   const dyT = s.run("Transpose", { x: dy }, { perm: [1, 2, 0, 3] });
   // [Cin, needH, needW, N] (*) dilated [oH, oW, N, Cout] -> [Cin, kh, kw, Cout]
-  const dw = s.conv(xT, dyT, [[0, 0], [top, needH - top - height], [left, needW - left - width], [
-    0,
-    0,
-  ]], [sh, sw]);
+  const pads: Pads = [[0, 0], [top, needH - top - height], [left, needW - left - width], [0, 0]];
+  const dw = conv(s, xT, dyT, pads, [sh, sw]);
   // [Cin, kh, kw, Cout] -> [kh, kw, Cin, Cout]
   return s.release(s.run("Transpose", { x: dw }, { perm: [1, 2, 0, 3] }));
 }
@@ -176,7 +189,7 @@ function conv2dBackpropInput(
         }
       }
       // [N, outH, outW, outC] (*) [tapsH, tapsW, outC, inC] -> [N, rows, cols, inC]
-      phases.push({ rh, rw, out: s.conv(dy, sub, [[0, 0], ph.pads, pw.pads, [0, 0]], [1, 1]) });
+      phases.push({ rh, rw, out: conv(s, dy, sub, [[0, 0], ph.pads, pw.pads, [0, 0]], [1, 1]) });
     }
   }
   if (phases.length === 1 && sh * sw === 1) return s.release(phases[0].out);
@@ -223,28 +236,46 @@ function phasePlan(
 }
 
 let stockConv2d: tf.KernelConfig | undefined;
+let stockFusedConv2d: tf.KernelConfig | undefined;
+
+/** Explicit paddings, strides and dilations of a convolution tfjs described. */
+function geometryOf(info: tf.backend_util.Conv2DInfo, xShape: number[]): ConvGeometry {
+  const { top, left } = info.padInfo;
+  const bottom = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight -
+    xShape[1] - top;
+  const right = (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - xShape[2] -
+    left;
+  return {
+    pads: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+  };
+}
 
 /**
- * `Conv2D` on wasm with `dimRoundingMode` honoured. The stock kernel allocates the output that
- * `round`/`ceil` ask for but lets XNNPACK compute the floored size, leaving the last row or column
- * unwritten; here the missing bottom/right zero padding is passed explicitly, as the cpu backend
- * reads it.
+ * `Conv2D` on wasm: the course's kernel where it runs (NHWC). Otherwise XNNPACK, with
+ * `dimRoundingMode` honoured: the stock kernel allocates the output that `round`/`ceil` ask for
+ * but lets XNNPACK compute the floored size, leaving the last row or column unwritten; the missing
+ * bottom/right zero padding is passed explicitly, as the cpu backend reads it.
  */
-function conv2dRounded(
+function conv2dForward(
   args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown },
 ): tf.TensorInfo | tf.TensorInfo[] {
   const attrs = args.attrs ?? {};
   if (stockConv2d === undefined) throw new Error("Cannot run Conv2D on wasm: stock kernel missing");
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const nhwc = attrs.dataFormat === undefined || attrs.dataFormat === "NHWC";
+  if (nhwc && wasmGemmActive()) {
+    const info = convInfoOf("Conv2D", x.shape, filter.shape, attrs, attrs.dilations);
+    const s = new Scratch(args.backend);
+    const out = gemmConv(s, x, filter, geometryOf(info, x.shape));
+    if (out !== null) return s.release(out);
+  }
   if (attrs.dimRoundingMode == null || typeof attrs.pad !== "number") {
     return stockConv2d.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
   }
-  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const info = convInfoOf("Conv2D", x.shape, filter.shape, attrs, attrs.dilations);
-  const { top, left } = info.padInfo;
-  const bottom = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight -
-    x.shape[1] - top;
-  const right = (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - x.shape[2] -
-    left;
+  const [[, [top, bottom], [left, right]]] = [geometryOf(info, x.shape).pads];
   return stockConv2d.kernelFunc(
     {
       ...args,
@@ -257,12 +288,48 @@ function conv2dRounded(
   );
 }
 
-const conv2dRoundedConfig: tf.KernelConfig = {
+/**
+ * `FusedConv2D` on wasm: a convolution plus bias without activation (how tfjs-layers runs a
+ * `conv2d` layer) through the course's kernel; everything else through the stock kernel.
+ */
+function fusedConv2d(
+  args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown },
+): tf.TensorInfo | tf.TensorInfo[] {
+  if (stockFusedConv2d === undefined) {
+    throw new Error("Cannot run FusedConv2D on wasm: stock kernel missing");
+  }
+  const attrs = args.attrs ?? {};
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<
+    string,
+    tf.TensorInfo | undefined
+  >;
+  const nhwc = attrs.dataFormat === undefined || attrs.dataFormat === "NHWC";
+  const linear = attrs.activation == null || attrs.activation === "linear";
+  const outC = filter!.shape[3];
+  const plainBias = bias === undefined ||
+    (bias.shape.reduce((a, b) => a * b, 1) === outC && bias.shape.at(-1) === outC);
+  if (nhwc && linear && plainBias && preluActivationWeights === undefined && wasmGemmActive()) {
+    const info = convInfoOf("FusedConv2D", x!.shape, filter!.shape, attrs, attrs.dilations);
+    const s = new Scratch(args.backend);
+    const out = gemmConv(s, x!, filter!, geometryOf(info, x!.shape), bias);
+    if (out !== null) return s.release(out);
+  }
+  return stockFusedConv2d.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+}
+
+const conv2dForwardConfig: tf.KernelConfig = {
   kernelName: "Conv2D",
   backendName: "wasm",
-  kernelFunc: conv2dRounded as unknown as tf.KernelFunc,
+  kernelFunc: conv2dForward as unknown as tf.KernelFunc,
   // The stock kernel binds its wasm function in its setup; run it when the backend starts later.
   setupFunc: (backend: unknown) => stockConv2d?.setupFunc?.(backend as tf.KernelBackend),
+};
+
+const fusedConv2dConfig: tf.KernelConfig = {
+  kernelName: "FusedConv2D",
+  backendName: "wasm",
+  kernelFunc: fusedConv2d as unknown as tf.KernelFunc,
+  setupFunc: (backend: unknown) => stockFusedConv2d?.setupFunc?.(backend as tf.KernelBackend),
 };
 
 /** `Conv2DBackpropFilter` for the wasm backend (XNNPACK forward convolution underneath). */
@@ -281,7 +348,8 @@ export const wasmConv2dBackpropInputConfig: tf.KernelConfig = {
 
 /** The kernels {@linkcode registerWasmConvKernels} installs. */
 export const WASM_CONV_KERNELS: readonly tf.KernelConfig[] = [
-  conv2dRoundedConfig,
+  conv2dForwardConfig,
+  fusedConv2dConfig,
   wasmConv2dBackpropFilterConfig,
   wasmConv2dBackpropInputConfig,
 ];
@@ -306,7 +374,8 @@ export const WASM_CONV_KERNELS: readonly tf.KernelConfig[] = [
  */
 export function registerWasmConvKernels(): string[] {
   return installWasmKernels([
-    { config: conv2dRoundedConfig, wraps: (stock) => stockConv2d = stock },
+    { config: conv2dForwardConfig, wraps: (stock) => stockConv2d = stock },
+    { config: fusedConv2dConfig, wraps: (stock) => stockFusedConv2d = stock },
     { config: wasmConv2dBackpropFilterConfig },
     { config: wasmConv2dBackpropInputConfig },
   ]);

@@ -93,6 +93,12 @@ export class Scratch {
     return keep;
   }
 
+  /** Free every intermediate (when the kernel falls back to another one). */
+  dispose(): void {
+    for (const info of this.#owned) this.#backend.disposeData(info.dataId);
+    this.#owned.length = 0;
+  }
+
   /** Crop `x` [N, H, W, C] where a padding is negative; return it and the remaining pads. */
   cropNegative(x: tf.TensorInfo, pads: Pads): { x: tf.TensorInfo; pads: Pads } {
     const begin = [0, 0, 0, 0];

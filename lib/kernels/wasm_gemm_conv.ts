@@ -1,0 +1,176 @@
+/**
+ * Convolutions on the wasm backend through the course's fused-multiply-add kernel
+ * (`wasm_gemm.ts`) instead of XNNPACK.
+ *
+ * A convolution `y[n, p, q, o] = sum_{a, b, c} x[n, s*p + d*a - top, s*q + d*b - left, c]
+ * w[a, b, c, o]` is one indirect matrix product: for each filter tap `(a, b)`, row `(n, p, q)` of the
+ * left operand is the input pixel's channel vector (or a row of zeros in the padding), and the right
+ * operand is the tap's `[inChannels, outChannels]` slice of the filter. Convolutions with fewer
+ * than 8 input or output channels (an MNIST model's first layer and its gradient) stay on XNNPACK,
+ * which measured faster on them.
+ *
+ * Every convolution of the course's wasm kernels (forward, and the input and filter gradients of
+ * `wasm_conv.ts`) runs here when the kernel is available and {@linkcode setWasmGemm} has not turned
+ * it off; otherwise XNNPACK runs them.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Pads, Scratch } from "./wasm_scratch.ts";
+import { GEMM_COL_BLOCK, GEMM_ROW_BLOCK, wasmGemm } from "./wasm_gemm.ts";
+
+/**
+ * Convolutions with fewer input or output channels stay on XNNPACK: the kernel computes 8 output
+ * channels at a time, and its inner loop runs over the input channels of one tap.
+ */
+const MIN_CHANNELS = 8;
+
+let enabled = true;
+
+/**
+ * Turn the course's kernel on or off for convolutions on wasm (on by default; off runs XNNPACK),
+ * e.g. to compare the two in a benchmark. Returns whether the kernel will run.
+ *
+ * @example
+ * ```ts
+ * import { setWasmGemm } from "@course/kernels/wasm_gemm_conv.ts";
+ * setWasmGemm(false); // XNNPACK from here on
+ * console.log(setWasmGemm(true)); // true where WebAssembly SIMD works
+ * ```
+ */
+export function setWasmGemm(on: boolean): boolean {
+  enabled = on;
+  return wasmGemmActive();
+}
+
+/**
+ * Whether convolutions on wasm run through the course's kernel now.
+ *
+ * @example
+ * ```ts
+ * import { wasmGemmActive } from "@course/kernels/wasm_gemm_conv.ts";
+ * console.log(typeof wasmGemmActive()); // "boolean"
+ * ```
+ */
+export function wasmGemmActive(): boolean {
+  return enabled && wasmGemm() !== null;
+}
+
+/** Geometry of one convolution: strides and dilations per axis, explicit NHWC paddings. */
+export interface ConvGeometry {
+  pads: Pads;
+  strides: [number, number];
+  dilations: [number, number];
+}
+
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
+ * `x [N, H, W, Cin] (*) filter [kh, kw, Cin, Cout]` with explicit (possibly negative) paddings,
+ * plus `bias [Cout]` when given, through the course's kernel; `null` when it is off, missing, or
+ * not suited (fewer than 8 input or output channels): the caller then runs XNNPACK.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { gemmConv } from "@course/kernels/wasm_gemm_conv.ts";
+ * import { Scratch } from "@course/kernels/wasm_scratch.ts";
+ * await tf.setBackend("wasm");
+ * const x = tf.ones([1, 3, 3, 8]);
+ * const w = tf.ones([3, 3, 8, 8]);
+ * const s = new Scratch(tf.backend());
+ * const y = s.release(gemmConv(s, x, w, {
+ *   pads: [[0, 0], [1, 1], [1, 1], [0, 0]], strides: [1, 1], dilations: [1, 1],
+ * })!);
+ * console.log(tf.engine().makeTensorFromTensorInfo(y).dataSync()[32]); // 72: 9 taps x 8 channels
+ * ```
+ */
+export function gemmConv(
+  s: Scratch,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  g: ConvGeometry,
+  bias?: tf.TensorInfo,
+): tf.TensorInfo | null {
+  const k = enabled ? wasmGemm() : null;
+  if (k === null) return null;
+  const [batch, height, width, inC] = x.shape;
+  const [kh, kw, , outC] = filter.shape;
+  if (inC < MIN_CHANNELS || outC < MIN_CHANNELS) return null;
+  const [top, left] = [g.pads[1][0], g.pads[2][0]];
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const outH = Math.floor((height + top + g.pads[1][1] - ((kh - 1) * dh + 1)) / sh) + 1;
+  const outW = Math.floor((width + left + g.pads[2][1] - ((kw - 1) * dw + 1)) / sw) + 1;
+  const out = s.alloc([batch, Math.max(0, outH), Math.max(0, outW), outC]);
+  const rows = batch * outH * outW;
+  if (rows <= 0) return out;
+  const taps = kh * kw;
+  const rowsP = Math.ceil(rows / GEMM_ROW_BLOCK) * GEMM_ROW_BLOCK;
+  const colsP = Math.ceil(outC / GEMM_COL_BLOCK) * GEMM_COL_BLOCK;
+  // Layout: [a row of zeros][x][indirection][packed filter][product]
+  const zeroAt = 0;
+  const xAt = align16(inC * 4);
+  const indAt = xAt + align16(batch * height * width * inC * 4);
+  const bpAt = indAt + align16(taps * rowsP * 4);
+  const cAt = bpAt + align16(colsP * taps * inC * 4);
+  k.reserve(cAt + rowsP * colsP * 4);
+  const f32 = new Float32Array(k.memory.buffer);
+  const i32 = new Int32Array(k.memory.buffer);
+  f32.fill(0, zeroAt / 4, zeroAt / 4 + inC);
+  f32.set(s.view(x), xAt / 4);
+  // Indirection: the byte address of the input pixel that output position m reads through tap t.
+  const ind = i32.subarray(indAt / 4, indAt / 4 + taps * rowsP);
+  for (let a = 0, t = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++, t++) {
+      let m = t * rowsP;
+      for (let n = 0; n < batch; n++) {
+        for (let p = 0; p < outH; p++) {
+          const r = sh * p + dh * a - top;
+          const inside = r >= 0 && r < height;
+          for (let q = 0; q < outW; q++, m++) {
+            const c = sw * q + dw * b - left;
+            ind[m] = inside && c >= 0 && c < width
+              ? xAt + ((n * height + r) * width + c) * inC * 4
+              : zeroAt;
+          }
+        }
+      }
+      ind.fill(zeroAt, m, (t + 1) * rowsP);
+    }
+  }
+  // Filter [taps * inC, outC] -> panels [outC / 8][taps * inC][8], zero beyond outC.
+  const w = s.view(filter);
+  const bp = f32.subarray(bpAt / 4, bpAt / 4 + colsP * taps * inC);
+  const kRows = taps * inC;
+  for (let j = 0, o = 0; j < colsP; j += GEMM_COL_BLOCK) {
+    const full = j + GEMM_COL_BLOCK <= outC;
+    for (let r = 0; r < kRows; r++) {
+      const base = r * outC + j;
+      if (full) {
+        for (let c = 0; c < GEMM_COL_BLOCK; c++) bp[o++] = w[base + c];
+      } else {
+        for (let c = 0; c < GEMM_COL_BLOCK; c++) bp[o++] = j + c < outC ? w[base + c] : 0;
+      }
+    }
+  }
+  k.gemm(indAt, bpAt, cAt, rowsP, colsP, taps, inC);
+  const product = f32.subarray(cAt / 4, cAt / 4 + rowsP * colsP);
+  const y = s.view(out);
+  if (colsP === outC && bias === undefined) {
+    y.set(product.subarray(0, rows * outC));
+  } else {
+    const add = bias === undefined ? undefined : s.view(bias);
+    for (let m = 0; m < rows; m++) {
+      const from = m * colsP;
+      const to = m * outC;
+      if (add === undefined) {
+        y.set(product.subarray(from, from + outC), to);
+      } else {
+        for (let c = 0; c < outC; c++) y[to + c] = product[from + c] + add[c];
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,190 @@
+import * as tf from "@tensorflow/tfjs";
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { initBackend } from "@course/backend.ts";
+import { registerCourseKernels, setWasmGemm, wasmGemm } from "@course/kernels/mod.ts";
+
+await initBackend({ backend: "wasm" });
+
+/** float32 sums of up to 5*5*16 products, relative to the largest value. */
+const TOLERANCE = 1e-4;
+
+/** Count the course kernel's calls while `fn` runs. */
+function countingGemm<T>(fn: () => T): { result: T; calls: number } {
+  const k = wasmGemm();
+  assert(k !== null, "the course's wasm kernel should compile under Deno (WebAssembly SIMD)");
+  const original = k.gemm;
+  let calls = 0;
+  k.gemm = (...args) => {
+    calls++;
+    return original(...args);
+  };
+  try {
+    return { result: fn(), calls };
+  } finally {
+    k.gemm = original;
+  }
+}
+
+function seeded(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, "float32", seed);
+}
+
+/** Run `fn` on the cpu backend with copies of `inputs`; return its outputs' values. */
+async function onCpu(
+  inputs: tf.Tensor[],
+  fn: (...ts: tf.Tensor[]) => tf.Tensor[],
+): Promise<Float32Array[]> {
+  const values = inputs.map((t) => [t.dataSync(), t.shape] as const);
+  await tf.setBackend("cpu");
+  registerCourseKernels();
+  const copies = values.map(([v, s]) => tf.tensor(v, s));
+  const outs = fn(...copies);
+  const data = outs.map((t) => t.dataSync() as Float32Array);
+  tf.dispose([...copies, ...outs]);
+  await tf.setBackend("wasm");
+  return data;
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  assertEquals(a.length, b.length);
+  let scale = 1;
+  let error = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    error = Math.max(error, Math.abs(a[i] - b[i]));
+  }
+  return error / scale;
+}
+
+/** A convolution's output and both gradients of `sum(conv(x, w) * dy)`. */
+function convAndGradients(
+  conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
+): (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) => tf.Tensor[] {
+  return (x, w, dy) => {
+    const y = conv(x as tf.Tensor4D, w as tf.Tensor4D);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      conv(a as tf.Tensor4D, b as tf.Tensor4D).mul(dy).sum()
+    );
+    return [y, ...g([x, w])];
+  };
+}
+
+interface Case {
+  x: [number, number, number, number];
+  kernel: number;
+  outC: number;
+  stride: number;
+  pad: "same" | "valid";
+}
+
+// Channels of at least 8 (the kernel's threshold); output channels and positions that are not
+// multiples of its 8-column and 4-row blocks; batch 1 and 9 (the filter gradient's two paths).
+const CASES: Case[] = [
+  { x: [2, 7, 7, 16], kernel: 5, outC: 8, stride: 1, pad: "same" },
+  { x: [2, 7, 7, 16], kernel: 5, outC: 12, stride: 2, pad: "same" },
+  { x: [1, 9, 8, 8], kernel: 3, outC: 20, stride: 2, pad: "valid" },
+  { x: [9, 6, 5, 10], kernel: 3, outC: 9, stride: 1, pad: "valid" },
+  { x: [9, 7, 7, 8], kernel: 4, outC: 16, stride: 2, pad: "same" },
+  { x: [3, 5, 5, 12], kernel: 1, outC: 8, stride: 1, pad: "same" },
+];
+
+Deno.test("convolutions and both gradients on the course's wasm kernel match the cpu backend", async () => {
+  let worst = 0;
+  for (const [i, c] of CASES.entries()) {
+    const w = seeded([c.kernel, c.kernel, c.x[3], c.outC], 2 * i + 1);
+    const x = seeded(c.x, 2 * i);
+    const conv = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.stride, c.pad);
+    const dy = tf.tidy(() => seeded(conv(x as tf.Tensor4D, w as tf.Tensor4D).shape, 50 + i));
+    const run = convAndGradients(conv);
+    const { result, calls } = countingGemm(() => run(x, w, dy));
+    assert(calls > 0, `case ${i}: the course's kernel did not run`);
+    const reference = await onCpu([x, w, dy], run);
+    for (const [k, name] of ["output", "input gradient", "filter gradient"].entries()) {
+      const error = relativeError(result[k].dataSync() as Float32Array, reference[k]);
+      worst = Math.max(worst, error);
+      assert(error < TOLERANCE, `${JSON.stringify(c)} ${name}: error ${error}`);
+    }
+    tf.dispose([x, w, dy, ...result]);
+  }
+  console.log(`worst relative error ${worst.toExponential(2)} (bound ${TOLERANCE})`);
+});
+
+Deno.test("conv2d and dense layers with bias run on the course's kernel and match the cpu backend", async () => {
+  const model = (seed: number) =>
+    tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [6, 6, 8],
+          filters: 12,
+          kernelSize: 3,
+          strides: 2,
+          padding: "same",
+          biasInitializer: tf.initializers.randomNormal({ seed }),
+          kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }),
+        }),
+        tf.layers.flatten(),
+        tf.layers.dense({
+          units: 10,
+          biasInitializer: tf.initializers.randomNormal({ seed: seed + 2 }),
+          kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 3 }),
+        }),
+      ],
+    });
+  const x = seeded([5, 6, 6, 8], 7);
+  const ours = model(1);
+  const { result, calls } = countingGemm(() => ours.predict(x) as tf.Tensor);
+  assert(calls >= 2, `expected the conv and the dense layer on the course's kernel, got ${calls}`);
+  const weights = ours.getWeights().map((t) => [t.dataSync(), t.shape] as const);
+  const [reference] = await onCpu([x], (input) => {
+    const m = model(1);
+    m.setWeights(weights.map(([v, s]) => tf.tensor(v, s)));
+    const y = m.predict(input) as tf.Tensor;
+    m.dispose();
+    return [y];
+  });
+  const error = relativeError(result.dataSync() as Float32Array, reference);
+  assert(error < TOLERANCE, `error ${error}`);
+  tf.dispose([x, result]);
+  ours.dispose();
+});
+
+Deno.test("setWasmGemm(false) sends convolutions back to XNNPACK with the same results", () => {
+  const x = seeded([2, 7, 7, 16], 30);
+  const w = seeded([3, 3, 16, 8], 31);
+  const run = () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same");
+  const on = countingGemm(run);
+  assert(setWasmGemm(false) === false);
+  let off: { result: tf.Tensor4D; calls: number };
+  try {
+    off = countingGemm(run);
+  } finally {
+    assert(setWasmGemm(true) === true);
+  }
+  assertEquals(off.calls, 0);
+  assert(on.calls > 0);
+  const error = relativeError(
+    on.result.dataSync() as Float32Array,
+    off.result.dataSync() as Float32Array,
+  );
+  assert(error < TOLERANCE, `error ${error}`);
+  tf.dispose([x, w, on.result, off.result]);
+});
+
+Deno.test("a training step through the course's kernel leaks no tensors", () => {
+  const x = seeded([4, 8, 8, 8], 40);
+  const w = tf.variable(seeded([3, 3, 8, 16], 41));
+  const dense = tf.variable(seeded([4 * 4 * 16, 8], 42));
+  const optimizer = tf.train.adam(1e-3);
+  const step = () =>
+    optimizer.minimize(() =>
+      tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same").reshape([4, -1]).matMul(dense)
+        .square().mean() as tf.Scalar
+    );
+  step(); // creates Adam's slots
+  const before = tf.memory().numTensors;
+  const { calls } = countingGemm(step);
+  assert(calls > 0);
+  assertEquals(tf.memory().numTensors, before);
+  tf.dispose([x, w, dense]);
+  optimizer.dispose();
+});
