@@ -4,7 +4,7 @@
  * tfjs-backend-wasm 4.22 runs its convolutions and matrix products through an XNNPACK build that
  * multiplies and adds in two SIMD instructions. The relaxed-SIMD proposal's `f32x4.relaxed_madd`
  * (shipped in V8, so in Deno) compiles to one fused multiply-add on x86-64 CPUs with FMA3; a plain
- * 4x8 register-blocked kernel using it ran about 1.7x faster than XNNPACK's on the DCGAN's largest
+ * 6x8 register-blocked kernel using it ran about 1.5-2x faster than XNNPACK's on the DCGAN's largest
  * convolution here (`deno task bench` measures both side by side). Without relaxed SIMD the same
  * kernel is generated with separate multiplies and adds.
  *
@@ -13,12 +13,12 @@
  * no im2col copy, and a plain matrix product is the case of one tap.
  *
  * `C[rows, cols] = sum over taps t of A_t[rows, depth] * B_t[depth, cols]`, with `B` packed as
- * `[cols / 8][taps][depth][8]` and `C` row-major; `rows` a multiple of 4, `cols` of 8.
+ * `[cols / 8][taps][depth][8]` and `C` row-major; `rows` a multiple of {@linkcode GEMM_ROW_BLOCK}, `cols` of 8.
  *
  * @module
  */
 
-const MR = 4; // rows per register block
+const MR = 6; // rows per register block
 const NR = 8; // columns per register block (two f32x4 vectors)
 
 /** Rows of the left operand are padded to a multiple of this. */
@@ -54,19 +54,21 @@ let cached: WasmGemm | null | undefined;
 /**
  * The kernel, compiled once per thread; `null` where WebAssembly SIMD is unavailable.
  *
- * @example C = A B for A [4, 2] and B [2, 8]
+ * @example C = A B for A [6, 2] and B [2, 8] (6 rows: one register block)
  * ```ts
- * import { wasmGemm } from "@course/kernels/wasm_gemm.ts";
+ * import { GEMM_ROW_BLOCK, wasmGemm } from "@course/kernels/wasm_gemm.ts";
  * const k = wasmGemm()!;
  * k.reserve(1024);
  * const f32 = new Float32Array(k.memory.buffer);
  * const i32 = new Int32Array(k.memory.buffer);
- * // A's rows at bytes 0, 8, 16, 24 (two floats each): row m is [m, 1]
- * for (let m = 0; m < 4; m++) [f32[2 * m], f32[2 * m + 1], i32[16 + m]] = [m, 1, 8 * m];
+ * // A's rows at bytes 0, 8, 16, ... (two floats each): row m is [m, 1]; their addresses at byte 64
+ * for (let m = 0; m < GEMM_ROW_BLOCK; m++) {
+ *   [f32[2 * m], f32[2 * m + 1], i32[16 + m]] = [m, 1, 8 * m];
+ * }
  * // B packed [1 panel][1 tap][2][8] at byte 128: B[0][c] = 1, B[1][c] = c
  * for (let c = 0; c < 8; c++) [f32[32 + c], f32[40 + c]] = [1, c];
- * k.gemm(64, 128, 256, 4, 8, 1, 2);
- * console.log(Array.from(f32.subarray(64 + 8 * 3, 64 + 8 * 3 + 3))); // [3, 4, 5]
+ * k.gemm(64, 128, 256, GEMM_ROW_BLOCK, 8, 1, 2); // C at byte 256
+ * console.log(Array.from(f32.subarray(64 + 8 * 3, 64 + 8 * 3 + 3))); // row 3: [3, 4, 5]
  * ```
  */
 export function wasmGemm(): WasmGemm | null {
