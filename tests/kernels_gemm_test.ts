@@ -1,5 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  throws as assertThrows,
+} from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { registerCourseKernels, setWasmGemm, wasmGemm } from "@course/kernels/mod.ts";
 
@@ -187,4 +191,9 @@ Deno.test("a training step through the course's kernel leaks no tensors", () => 
   assertEquals(tf.memory().numTensors, before);
   tf.dispose([x, w, dense]);
   optimizer.dispose();
+});
+
+Deno.test("a convolution too large for the kernel's memory gets an error that says what to do", () => {
+  const k = wasmGemm()!;
+  assertThrows(() => k.reserve(5 * 2 ** 30), /needs 5120 MiB .* setWasmGemm\(false\)/);
 });

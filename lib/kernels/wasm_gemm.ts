@@ -86,7 +86,17 @@ export function wasmGemm(): WasmGemm | null {
       gemm,
       reserve(bytes: number) {
         const missing = bytes - memory.buffer.byteLength;
-        if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+        if (missing <= 0) return;
+        try {
+          memory.grow(Math.ceil(missing / 65536));
+        } catch (error) {
+          throw new Error(
+            `The course's wasm matrix kernel needs ${(bytes / 2 ** 20).toFixed(0)} MiB for one ` +
+              `convolution and could not get it (${(error as Error).message}). Use a smaller ` +
+              `batch, or run this convolution on XNNPACK: setWasmGemm(false) from ` +
+              `"@course/kernels/mod.ts".`,
+          );
+        }
       },
     };
     break;

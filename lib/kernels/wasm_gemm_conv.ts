@@ -1,6 +1,6 @@
 /**
- * Convolutions on the wasm backend through the course's fused-multiply-add kernel
- * (`wasm_gemm.ts`) instead of XNNPACK.
+ * Convolutions (and, through `wasm_matmul.ts`, matrix products) on the wasm backend through the
+ * course's fused-multiply-add kernel (`wasm_gemm.ts`) instead of XNNPACK.
  *
  * A convolution `y[n, p, q, o] = sum_{a, b, c} x[n, s*p + d*a - top, s*q + d*b - left, c]
  * w[a, b, c, o]` is one indirect matrix product: for each filter tap `(a, b)`, row `(n, p, q)` of the
