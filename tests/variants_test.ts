@@ -19,6 +19,8 @@ import {
   VARIANTS,
   WGAN_DEFAULTS,
   WGAN_PAPER_LEARNING_RATE,
+  WGAN_PAPER_SETTINGS,
+  type WganOptions,
 } from "@course/variants/mod.ts";
 import type { GanVariant } from "@course/train/mod.ts";
 
@@ -91,7 +93,7 @@ for (const [name, create, makeBatch] of cases) {
 }
 
 Deno.test("wgan keeps every critic weight inside [-0.01, 0.01] after a step", () => {
-  const variant = createWgan({ ...tiny, nCritic: 1 });
+  const variant = createWgan({ ...tiny, nCritic: 1, clip: 0.01 });
   const batch = { realImages: images(4, 9) };
   tf.dispose(
     Object.values(
@@ -125,15 +127,48 @@ Deno.test("wgan clips to its clip option and uses RMSProp at its learning rate",
   variant.dispose();
 });
 
-Deno.test("wgan defaults: the paper's nCritic and clip, the course's learning rate", () => {
-  assertEquals(WGAN_DEFAULTS, { nCritic: 5, clip: 0.01, learningRate: 1e-3 });
+Deno.test("wgan defaults: the course's short-run settings; the paper's on request", () => {
+  assertEquals(WGAN_DEFAULTS, { nCritic: 2, clip: 0.06, learningRate: 1e-3 });
   assertEquals(WGAN_PAPER_LEARNING_RATE, 5e-5);
-  const variant = createWgan(tiny);
-  const optimizer = variant.optimizers.discriminator as tf.RMSPropOptimizer;
-  assertEquals(optimizer.getConfig().learningRate, WGAN_DEFAULTS.learningRate);
-  variant.dispose();
+  assertEquals(WGAN_PAPER_SETTINGS, { nCritic: 5, clip: 0.01, learningRate: 5e-5 });
+  const batch = { realImages: images(4, 13) };
+  const runs: [{ clip: number; learningRate: number }, WganOptions][] = [
+    [WGAN_DEFAULTS, {}],
+    [WGAN_PAPER_SETTINGS, WGAN_PAPER_SETTINGS],
+  ];
+  for (const [settings, options] of runs) {
+    const variant = createWgan({ ...tiny, ...options });
+    const optimizer = variant.optimizers.discriminator as tf.RMSPropOptimizer;
+    assertEquals(optimizer.getConfig().learningRate, settings.learningRate);
+    tf.dispose(
+      Object.values(
+        tf.tidy(() => variant.trainStep(batch, { step: 0, epoch: 0, random: stepRandom(0, 0) })),
+      ),
+    );
+    const critic = variant.models.discriminator;
+    const largest = Math.max(
+      ...critic.trainableWeights.map((w) => w.read().abs().max().dataSync()[0]),
+    );
+    assert(largest <= settings.clip + 1e-7, `largest |weight| ${largest} > clip ${settings.clip}`);
+    variant.dispose();
+  }
+  tf.dispose(batch.realImages);
   throws(() => createWgan({ ...tiny, learningRate: 0 }), /learningRate must be a positive number/);
   throws(() => createWgan({ ...tiny, clip: -0.01 }), /clip must be a positive number/);
+});
+
+Deno.test("wgan criticWidth widens the critic alone", () => {
+  const same = createWgan({ ...tiny, width: 0.125 });
+  const wide = createWgan({ ...tiny, width: 0.125, criticWidth: 0.25 });
+  assertEquals(wide.models.generator.countParams(), same.models.generator.countParams());
+  const channels = (v: GanVariant) =>
+    v.models.discriminator.layers.filter((l) => l.getClassName() === "Conv2D")
+      .map((l) => l.getConfig().filters);
+  assertEquals(channels(same), [8, 16]);
+  assertEquals(channels(wide), [16, 32]);
+  same.dispose();
+  wide.dispose();
+  throws(() => createWgan({ ...tiny, criticWidth: 0 }), /criticWidth must be a positive number/);
 });
 
 Deno.test("wgan_gp logs its gradient penalty and turns the dLoss-collapse guard off", () => {
@@ -174,6 +209,43 @@ Deno.test("wgan_gp: the paper's Adam settings by default, a faster critic and be
   ttur.dispose();
   throws(() => createWganGp({ ...tiny, criticLearningRate: 0 }), /criticLearningRate must be/);
   throws(() => createWganGp({ ...tiny, beta1: 1 }), /beta1 must be in \[0, 1\)/);
+});
+
+Deno.test("createWganGp({ decaySteps }) decays each optimizer linearly from its own rate", () => {
+  const variant = createWganGp({
+    ...tiny,
+    nCritic: 1,
+    learningRate: 2e-4,
+    criticLearningRate: 8e-4,
+    decaySteps: 4,
+  });
+  const rates = () =>
+    [variant.optimizers.generator, variant.optimizers.discriminator].map((o) =>
+      o.getConfig().learningRate as number
+    );
+  const batch = { realImages: images(4, 11) };
+  for (const [step, factor] of [[0, 1], [1, 0.75], [3, 0.25], [6, 0]]) {
+    tf.dispose(Object.values(
+      tf.tidy(() => variant.trainStep(batch, { step, epoch: 0, random: stepRandom(0, step) })),
+    ));
+    const [g, d] = rates();
+    assert(Math.abs(g - 2e-4 * factor) < 1e-12 && Math.abs(d - 8e-4 * factor) < 1e-12, `${g} ${d}`);
+  }
+  batch.realImages.dispose();
+  variant.dispose();
+  throws(() => createWganGp({ ...tiny, decaySteps: 1.5 }), /decaySteps must be a non-negative/);
+});
+
+Deno.test("toy_wgan_gp: beta1 sets Adam's beta1 of both models (default 0)", () => {
+  const beta1s = (variant: GanVariant) =>
+    Object.values(variant.optimizers).map((o) => o.getConfig().beta1);
+  const paper = createToyWganGp({ hidden: [8], seed: 1 });
+  const momentum = createToyWganGp({ hidden: [8], seed: 1, beta1: 0.5 });
+  assertEquals(beta1s(paper), [0, 0]);
+  assertEquals(beta1s(momentum), [0.5, 0.5]);
+  paper.dispose();
+  momentum.dispose();
+  throws(() => createToyWganGp({ beta1: 1 }), /beta1 must be in \[0, 1\)/);
 });
 
 Deno.test("toy_wgan_gp: generatorActivation picks the generator's hidden activation", () => {
