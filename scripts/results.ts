@@ -30,6 +30,8 @@ export interface NotebookResults {
   ok: boolean;
   /** Wall-clock seconds, kernel start included. */
   seconds: number;
+  /** CPU seconds of the kernel process (absent in rows measured before it was recorded). */
+  cpuSeconds?: number;
   /** ISO date of the run. */
   date: string;
   /** The records the notebook wrote. */
@@ -55,8 +57,8 @@ const END = "<!-- results:end -->";
  */
 export function resultsTable(rows: NotebookResults[]): string {
   const lines = [
-    "| notebook | profile | backend | time | results | run on |",
-    "| --- | --- | --- | ---: | --- | --- |",
+    "| notebook | profile | backend | time | CPU time | results | run on |",
+    "| --- | --- | --- | ---: | ---: | --- | --- |",
   ];
   for (const row of [...rows].sort((a, b) => a.notebook.localeCompare(b.notebook))) {
     const name = row.notebook.replace(/^.*\//, "").replace(/\.ipynb$/, "");
@@ -66,14 +68,18 @@ export function resultsTable(rows: NotebookResults[]): string {
         `${cell(r.metric)} ${formatValue(r.value)}${r.unit ? ` ${cell(r.unit)}` : ""}`
       ).join("; ") || "(no metric recorded)"
       : "FAILED (see `deno task notebooks " + row.notebook + "`)";
-    const time = row.seconds >= 120
-      ? `${(row.seconds / 60).toFixed(1)} min`
-      : `${row.seconds.toFixed(0)} s`;
+    const cpu = row.cpuSeconds === undefined ? "-" : duration(row.cpuSeconds);
     lines.push(
-      `| ${name} | ${row.profile} | ${backend} | ${time} | ${results} | ${row.date.slice(0, 10)} |`,
+      `| ${name} | ${row.profile} | ${backend} | ${duration(row.seconds)} | ${cpu} | ${results} | ${
+        row.date.slice(0, 10)
+      } |`,
     );
   }
   return lines.join("\n");
+}
+
+function duration(seconds: number): string {
+  return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`;
 }
 
 /**
@@ -176,6 +182,7 @@ async function main(): Promise<number> {
       profile,
       ok: run.ok,
       seconds: Math.round(run.seconds * 10) / 10,
+      cpuSeconds: Math.round(run.cpuSeconds * 10) / 10,
       date: new Date().toISOString(),
       records: await readRecords(recordsFile),
     };
@@ -183,7 +190,11 @@ async function main(): Promise<number> {
       failed++;
       console.error(`results: ${notebook} failed at cell ${run.cell}:\n${run.error}`);
     }
-    console.log(`results: ${notebook}: ${run.seconds.toFixed(1)} s, ${row.records.length} records`);
+    console.log(
+      `results: ${notebook}: ${run.seconds.toFixed(1)} s (CPU ${
+        run.cpuSeconds.toFixed(1)
+      } s), ${row.records.length} records`,
+    );
     const index = stored.findIndex((r) => r.notebook === notebook);
     if (index >= 0) stored[index] = row;
     else stored.push(row);

@@ -11,12 +11,15 @@ message on the wire ("Invalid Signature", a Deno kernel glitch with very large o
 up to three runs in all, and each repetition is reported on stderr.
 
 For every notebook one JSON line goes to stdout:
-{"path", "ok", "seconds", "cell", "error", "executed", "html"}.
+{"path", "ok", "seconds", "cpu_seconds", "cell", "error", "executed", "html"}, where
+"cpu_seconds" is the user + system CPU time of the kernel process (with its threads and children),
+read from this process's reaped children once the kernel has shut down.
 """
 
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -116,6 +119,7 @@ def run_one(path, out_dir, timeout, html):
         nb, kernel_name=kernel, timeout=timeout, resources={"metadata": {"path": folder}}
     )
     started = time.monotonic()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {"path": path, "ok": True, "cell": None, "error": None}
     try:
         with client.setup_kernel():
@@ -149,6 +153,12 @@ def run_one(path, out_dir, timeout, html):
         # Plotly bundles); jupyter_client rejects it. Reported as such so the caller may retry.
         result.update(ok=False, transport=True, error=f"kernel sent a garbled message ({error})")
     result["seconds"] = round(time.monotonic() - started, 2)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu_seconds"] = round(
+        (children_after.ru_utime - children_before.ru_utime)
+        + (children_after.ru_stime - children_before.ru_stime),
+        2,
+    )
 
     os.makedirs(out_dir, exist_ok=True)
     stem = os.path.splitext(os.path.basename(path))[0]

@@ -24,6 +24,11 @@ export interface NotebookRun {
   ok: boolean;
   /** Wall-clock seconds, kernel start included. */
   seconds: number;
+  /**
+   * CPU seconds (user + system) of the kernel process: what the notebook computed, which on a
+   * busy machine says more than the wall time.
+   */
+  cpuSeconds: number;
   /** Index of the failing cell, when one failed. */
   cell: number | null;
   /** The error text (the cell's source and traceback), when one failed. */
@@ -161,7 +166,8 @@ export async function runNotebooks(
   const runs: NotebookRun[] = [];
   for await (const line of lines(child.stdout)) {
     if (!line.startsWith("{")) continue;
-    const run = JSON.parse(line) as NotebookRun;
+    const { cpu_seconds: cpuSeconds, ...rest } = JSON.parse(line);
+    const run = { ...rest, cpuSeconds } as NotebookRun;
     runs.push(run);
     options.onResult?.(run);
   }
@@ -245,7 +251,9 @@ async function main(): Promise<number> {
     onResult: (run) => {
       const where = run.cell === null ? "" : ` (cell ${run.cell})`;
       console.log(
-        `${run.ok ? "ok  " : "FAIL"} ${run.seconds.toFixed(1).padStart(6)} s  ${run.path}${where}`,
+        `${run.ok ? "ok  " : "FAIL"} ${run.seconds.toFixed(1).padStart(6)} s (CPU ${
+          run.cpuSeconds.toFixed(1)
+        } s)  ${run.path}${where}`,
       );
       if (!run.ok) console.error(run.error);
     },

@@ -29,6 +29,7 @@ Deno.test("resultsTable() shows each notebook's metrics, time and failures", () 
       profile: "cpu",
       ok: true,
       seconds: 300,
+      cpuSeconds: 250,
       date: "2026-11-22T05:00:00Z",
       records: [
         { source: "08_cgan", metric: "class accuracy", value: 0.9312, time: "", backend: "wasm" },
@@ -46,8 +47,11 @@ Deno.test("resultsTable() shows each notebook's metrics, time and failures", () 
   ]);
   const rows = table.split("\n");
   assert.equal(rows.length, 4);
-  assert.match(rows[2], /^\| 02_dcgan \| cpu \| \? \| 12 s \| FAILED/);
-  assert.match(rows[3], /^\| 08_cgan \| cpu \| wasm \| 5\.0 min \| class accuracy 0\.931; /);
+  assert.match(rows[2], /^\| 02_dcgan \| cpu \| \? \| 12 s \| - \| FAILED/);
+  assert.match(
+    rows[3],
+    /^\| 08_cgan \| cpu \| wasm \| 5\.0 min \| 4\.2 min \| class accuracy 0\.931; /,
+  );
   assert.match(rows[3], /mean \\\|D - D\*\\\| 0\.0400 \|/); // pipes escaped inside the cell
 });
 
