@@ -211,6 +211,43 @@ Deno.test("wgan_gp: the paper's Adam settings by default, a faster critic and be
   throws(() => createWganGp({ ...tiny, beta1: 1 }), /beta1 must be in \[0, 1\)/);
 });
 
+Deno.test("createWganGp({ decaySteps }) decays each optimizer linearly from its own rate", () => {
+  const variant = createWganGp({
+    ...tiny,
+    nCritic: 1,
+    learningRate: 2e-4,
+    criticLearningRate: 8e-4,
+    decaySteps: 4,
+  });
+  const rates = () =>
+    [variant.optimizers.generator, variant.optimizers.discriminator].map((o) =>
+      o.getConfig().learningRate as number
+    );
+  const batch = { realImages: images(4, 11) };
+  for (const [step, factor] of [[0, 1], [1, 0.75], [3, 0.25], [6, 0]]) {
+    tf.dispose(Object.values(
+      tf.tidy(() => variant.trainStep(batch, { step, epoch: 0, random: stepRandom(0, step) })),
+    ));
+    const [g, d] = rates();
+    assert(Math.abs(g - 2e-4 * factor) < 1e-12 && Math.abs(d - 8e-4 * factor) < 1e-12, `${g} ${d}`);
+  }
+  batch.realImages.dispose();
+  variant.dispose();
+  throws(() => createWganGp({ ...tiny, decaySteps: 1.5 }), /decaySteps must be a non-negative/);
+});
+
+Deno.test("toy_wgan_gp: beta1 sets Adam's beta1 of both models (default 0)", () => {
+  const beta1s = (variant: GanVariant) =>
+    Object.values(variant.optimizers).map((o) => o.getConfig().beta1);
+  const paper = createToyWganGp({ hidden: [8], seed: 1 });
+  const momentum = createToyWganGp({ hidden: [8], seed: 1, beta1: 0.5 });
+  assertEquals(beta1s(paper), [0, 0]);
+  assertEquals(beta1s(momentum), [0.5, 0.5]);
+  paper.dispose();
+  momentum.dispose();
+  throws(() => createToyWganGp({ beta1: 1 }), /beta1 must be in \[0, 1\)/);
+});
+
 Deno.test("toy_wgan_gp: generatorActivation picks the generator's hidden activation", () => {
   const classes = (variant: GanVariant) =>
     variant.models.generator.layers.map((layer) => layer.getClassName());

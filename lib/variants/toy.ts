@@ -10,7 +10,7 @@ import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
 import { buildMlpDiscriminator, buildMlpGenerator, type MlpActivation } from "../models/mlp.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
-import { wganGpObjective } from "./wgan_gp.ts";
+import { wganGpObjective, withLinearDecay } from "./wgan_gp.ts";
 
 /** Options of the toy variants. */
 export interface ToyVariantOptions {
@@ -22,6 +22,8 @@ export interface ToyVariantOptions {
   hidden?: number[];
   /** Adam learning rate. Default 1e-3 (`toy_gan`), 1e-4 (`toy_wgan_gp`). */
   learningRate?: number;
+  /** Adam learning rate of the critic (`toy_wgan_gp`). Default: `learningRate`. */
+  criticLearningRate?: number;
   /**
    * Decay both learning rates linearly from `learningRate` to 0 over this many steps (the WGAN-GP
    * paper's schedule); 0 keeps them constant. The decay pulls the samples onto the modes: at a
@@ -32,6 +34,8 @@ export interface ToyVariantOptions {
   nCritic?: number;
   /** Gradient-penalty weight (`toy_wgan_gp`). Default 10. */
   lambda?: number;
+  /** Adam's beta1 of both models (`toy_wgan_gp`). Default 0 (the WGAN-GP paper's image setting). */
+  beta1?: number;
   /** Seed of the initial weights. Default: unseeded. */
   seed?: number;
   /**
@@ -75,33 +79,6 @@ function checkDecaySteps(name: string, decaySteps: number): void {
   }
 }
 
-/** The learning rate of an Adam optimizer (tfjs keeps it in a protected field). */
-type WithLearningRate = { learningRate: number };
-
-/**
- * Wrap a variant's step so that, before step `s`, both optimizers use
- * `learningRate * max(0, 1 - s / decaySteps)`. The step index comes from the loop, so a resumed run
- * continues the schedule where it stopped.
- */
-function withLinearDecay(
-  variant: GanVariant,
-  learningRate: number,
-  decaySteps: number,
-): GanVariant {
-  if (decaySteps === 0) return variant;
-  const trainStep = variant.trainStep.bind(variant);
-  return {
-    ...variant,
-    trainStep(batch, context) {
-      const rate = learningRate * Math.max(0, 1 - context.step / decaySteps);
-      for (const optimizer of Object.values(variant.optimizers)) {
-        (optimizer as unknown as WithLearningRate).learningRate = rate;
-      }
-      return trainStep(batch, context);
-    },
-  };
-}
-
 /**
  * A toy non-saturating GAN: Adam (beta1 0.5), one D update per G update.
  *
@@ -130,7 +107,6 @@ export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
       nCritic: o.nCritic,
       recipe: { factory: "createToyGan", args: [options] },
     }),
-    o.learningRate,
     o.decaySteps,
   );
 }
@@ -147,21 +123,23 @@ export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
  * ```
  */
 export function createToyWganGp(options: ToyVariantOptions = {}): GanVariant {
-  const o = { ...TOY_DEFAULTS, learningRate: 1e-4, nCritic: 5, ...options };
+  const o = { ...TOY_DEFAULTS, learningRate: 1e-4, nCritic: 5, beta1: 0, ...options };
   checkDecaySteps("toy_wgan_gp", o.decaySteps);
+  if (!(o.beta1 >= 0 && o.beta1 < 1)) {
+    throw new Error(`Cannot create variant toy_wgan_gp: beta1 must be in [0, 1), got ${o.beta1}`);
+  }
   return withLinearDecay(
     adversarialVariant({
       name: "toy_wgan_gp",
       ...toyModels(o),
       latentDim: o.latentDim,
       optimizers: {
-        generator: tf.train.adam(o.learningRate, 0, 0.9),
-        discriminator: tf.train.adam(o.learningRate, 0, 0.9),
+        generator: tf.train.adam(o.learningRate, o.beta1, 0.9),
+        discriminator: tf.train.adam(o.criticLearningRate ?? o.learningRate, o.beta1, 0.9),
       },
       ...wganGpObjective(o.nCritic, o.lambda),
       recipe: { factory: "createToyWganGp", args: [options] },
     }),
-    o.learningRate,
     o.decaySteps,
   );
 }
