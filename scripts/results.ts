@@ -169,7 +169,6 @@ async function main(): Promise<number> {
     return 2;
   }
   const notebooks = positionals.length > 0 ? positionals : await defaultNotebooks();
-  const stored = await readStored();
   const tmp = await Deno.makeTempDir({ prefix: "course-results-" });
   let failed = 0;
   for (const notebook of notebooks) {
@@ -195,6 +194,8 @@ async function main(): Promise<number> {
         run.cpuSeconds.toFixed(1)
       } s), ${row.records.length} records`,
     );
+    // Read the file again: another results run may have saved its rows in the meantime.
+    const stored = await readStored();
     const index = stored.findIndex((r) => r.notebook === notebook);
     if (index >= 0) stored[index] = row;
     else stored.push(row);
@@ -202,7 +203,7 @@ async function main(): Promise<number> {
     await Deno.writeTextFile(RESULTS_JSON, JSON.stringify(stored, null, 2) + "\n");
   }
   Deno.env.delete("COURSE_RESULTS");
-  const table = resultsTable(stored);
+  const table = resultsTable(await readStored());
   console.log(`\n${table}`);
   if (!values["no-readme"]) {
     const readmePath = `${PROJECT_ROOT}/README.md`;
