@@ -64,7 +64,8 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
     create: (c) => createLsgan(c),
   },
   wgan: {
-    description: "WGAN, weight clipping 0.01, 5 critic updates, RMSProp 1e-3 (the paper: 5e-5)",
+    description:
+      "WGAN, weight clipping 0.1, 2 critic updates, RMSProp 1e-3 (the paper: 0.01, 5, 5e-5)",
     data: "mnist",
     create: (c) => createWgan(c),
   },
