@@ -322,6 +322,9 @@ async function checkCriticLoop(student: StudentModule): Promise<CheckOutcome[]> 
   return outcomes;
 }
 
+/** Share of the starting distance to the ring that training must stay below. */
+const RING_PROGRESS = 0.6;
+
 function checkTraining(student: StudentModule): CheckOutcome[] {
   const trainStep = studentFunction<TrainStep>(student, "trainStep");
   const steps = 120;
@@ -362,10 +365,14 @@ function checkTraining(student: StudentModule): CheckOutcome[] {
     },
     {
       name: `${steps} steps (nCritic 5) bring samples onto the ring`,
-      passed: finite && after < 0.5 * before,
+      // The reference solution ended at 52% of the start with the course's matrix kernel and below
+      // 50% with XNNPACK's rounding; an untrained or broken step stays near 100%.
+      passed: finite && after < RING_PROGRESS * before,
       detail: `mean distance to the circle of radius 2 from ${before.toFixed(3)} to ${
         after.toFixed(3)
-      }; it must fall below half the start (${(0.5 * before).toFixed(3)})`,
+      }; it must fall below ${100 * RING_PROGRESS}% of the start (${
+        (RING_PROGRESS * before).toFixed(3)
+      })`,
     },
   ];
 }
