@@ -4,6 +4,7 @@ import {
   ok as assert,
   throws as assertThrows,
 } from "node:assert/strict";
+import { maxRelativeError } from "./kernels_helpers.ts";
 import { initBackend } from "@course/backend.ts";
 import { registerCourseKernels, setWasmGemm, wasmGemm } from "@course/kernels/mod.ts";
 
@@ -47,17 +48,6 @@ async function onCpu(
   tf.dispose([...copies, ...outs]);
   await tf.setBackend("wasm");
   return data;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  assertEquals(a.length, b.length);
-  let scale = 1;
-  let error = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    error = Math.max(error, Math.abs(a[i] - b[i]));
-  }
-  return error / scale;
 }
 
 /** A convolution's output and both gradients of `sum(conv(x, w) * dy)`. */
@@ -104,7 +94,7 @@ Deno.test("convolutions and both gradients on the course's wasm kernel match the
     assert(calls > 0, `case ${i}: the course's kernel did not run`);
     const reference = await onCpu([x, w, dy], run);
     for (const [k, name] of ["output", "input gradient", "filter gradient"].entries()) {
-      const error = relativeError(result[k].dataSync() as Float32Array, reference[k]);
+      const error = maxRelativeError(result[k].dataSync() as Float32Array, reference[k]);
       worst = Math.max(worst, error);
       assert(error < TOLERANCE, `${JSON.stringify(c)} ${name}: error ${error}`);
     }
@@ -146,7 +136,7 @@ Deno.test("conv2d and dense layers with bias run on the course's kernel and matc
     m.dispose();
     return [y];
   });
-  const error = relativeError(result.dataSync() as Float32Array, reference);
+  const error = maxRelativeError(result.dataSync() as Float32Array, reference);
   assert(error < TOLERANCE, `error ${error}`);
   tf.dispose([x, result]);
   ours.dispose();
@@ -166,7 +156,7 @@ Deno.test("setWasmGemm(false) sends convolutions back to XNNPACK with the same r
   }
   assertEquals(off.calls, 0);
   assert(on.calls > 0);
-  const error = relativeError(
+  const error = maxRelativeError(
     on.result.dataSync() as Float32Array,
     off.result.dataSync() as Float32Array,
   );

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { maxRelativeError } from "./kernels_helpers.ts";
 import { initBackend } from "@course/backend.ts";
 import { mirrorPadBackward, registerCourseKernels } from "@course/kernels/mod.ts";
 
@@ -33,17 +34,6 @@ async function onBackend(
   const data = outs.map((t) => t.dataSync() as Float32Array);
   tf.dispose([...inputs, ...outs]);
   return data;
-}
-
-function maxError(a: Float32Array, b: Float32Array): number {
-  assertEquals(a.length, b.length);
-  let scale = 1;
-  let error = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    error = Math.max(error, Math.abs(a[i] - b[i]));
-  }
-  return error / scale;
 }
 
 function convCases(): ConvCase[] {
@@ -91,7 +81,7 @@ Deno.test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm match the cpu ba
     const ours = await onBackend("wasm", values, grads);
     const reference = await onBackend("cpu", values, grads);
     for (let k = 0; k < 2; k++) {
-      const error = maxError(ours[k], reference[k]);
+      const error = maxRelativeError(ours[k], reference[k]);
       worst = Math.max(worst, error);
       assert(error < TOLERANCE, `${JSON.stringify(c)} ${k ? "filter" : "input"}: error ${error}`);
     }
@@ -133,7 +123,7 @@ Deno.test("conv2dTranspose and its gradients on wasm match the cpu backend for e
     const ours = await onBackend("wasm", values, run);
     const reference = await onBackend("cpu", values, run);
     for (let k = 0; k < 3; k++) {
-      const error = maxError(ours[k], reference[k]);
+      const error = maxRelativeError(ours[k], reference[k]);
       assert(error < TOLERANCE, `${mode} output ${k}: error ${error}`);
     }
   }
@@ -163,7 +153,7 @@ Deno.test("conv2dTranspose on wasm matches the cpu backend for odd output sizes"
         pad,
       ),
     ];
-    const error = maxError(
+    const error = maxRelativeError(
       (await onBackend("wasm", values, run))[0],
       (await onBackend("cpu", values, run))[0],
     );
@@ -307,7 +297,7 @@ Deno.test("BatchMatMul on wasm matches the cpu backend for every transpose combi
       [seeded(bShape, 100 + i), bShape],
     ];
     const run = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b, transposeA, transposeB)];
-    const error = maxError(
+    const error = maxRelativeError(
       (await onBackend("wasm", values, run))[0],
       (await onBackend("cpu", values, run))[0],
     );
@@ -330,7 +320,7 @@ Deno.test("batchNorm's registered gradient equals the gradient of its formula", 
   const ours = tf.grads(fused)(inputs);
   const reference = tf.grads(formula)(inputs);
   for (let k = 0; k < inputs.length; k++) {
-    const error = maxError(
+    const error = maxRelativeError(
       ours[k].dataSync() as Float32Array,
       reference[k].dataSync() as Float32Array,
     );

@@ -275,7 +275,7 @@ function conv2dForward(
     return stockConv2d.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
   }
   const info = convInfoOf("Conv2D", x.shape, filter.shape, attrs, attrs.dilations);
-  const [[, [top, bottom], [left, right]]] = [geometryOf(info, x.shape).pads];
+  const [, [top, bottom], [left, right]] = geometryOf(info, x.shape).pads;
   return stockConv2d.kernelFunc(
     {
       ...args,
