@@ -103,6 +103,46 @@ Deno.test("convolutions and both gradients on the course's wasm kernel match the
   console.log(`worst relative error ${worst.toExponential(2)} (bound ${TOLERANCE})`);
 });
 
+Deno.test("transposed convolutions to few channels (the column path) match the cpu backend", async () => {
+  // [input of conv2dTranspose, its output shape, kernel, stride, pad]: 1 and 3 image channels from
+  // at least 8 (the generator's last layer), odd sizes, every rounding of the output size.
+  const cases: Array<[number[], number[], number, number, "same" | "valid" | number]> = [
+    [[3, 14, 14, 16], [3, 28, 28, 1], 5, 2, "same"],
+    [[2, 7, 7, 8], [2, 13, 13, 3], 4, 2, "same"],
+    [[1, 5, 6, 12], [1, 13, 15, 1], 5, 2, "valid"],
+    [[2, 6, 6, 9], [2, 6, 6, 2], 3, 1, "same"],
+    [[1, 5, 5, 8], [1, 9, 9, 3], 3, 2, 1],
+    [[1, 4, 5, 10], [1, 9, 11, 1], 3, 2, 0],
+  ];
+  let worst = 0;
+  for (const [i, [xShape, outShape, kernel, stride, pad]] of cases.entries()) {
+    const w = seeded([kernel, kernel, outShape[3], xShape[3]], 90 + i);
+    const x = seeded(xShape, 100 + i);
+    const ddx = seeded(outShape, 110 + i);
+    const run = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+      const f = (p: tf.Tensor, q: tf.Tensor) =>
+        tf.conv2dTranspose(
+          p as tf.Tensor4D,
+          q as tf.Tensor4D,
+          outShape as number[] as [number, number, number, number],
+          stride,
+          pad,
+        );
+      return [f(a, b), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => f(p, q).mul(c).sum())([a, b])];
+    };
+    const { result, calls } = countingGemm(() => run(x, w, ddx));
+    assert(calls > 0, `case ${i}: the course's kernel did not run`);
+    const reference = await onCpu([x, w, ddx], run);
+    for (const [k, name] of ["output", "input gradient", "filter gradient"].entries()) {
+      const error = maxRelativeError(result[k].dataSync() as Float32Array, reference[k]);
+      worst = Math.max(worst, error);
+      assert(error < TOLERANCE, `case ${i} ${name}: error ${error}`);
+    }
+    tf.dispose([x, w, ddx, ...result]);
+  }
+  console.log(`worst relative error ${worst.toExponential(2)} (bound ${TOLERANCE})`);
+});
+
 Deno.test("conv2d and dense layers with bias run on the course's kernel and match the cpu backend", async () => {
   const model = (seed: number) =>
     tf.sequential({

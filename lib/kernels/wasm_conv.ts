@@ -22,7 +22,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { installWasmKernels, type Pads, Scratch } from "./wasm_scratch.ts";
-import { type ConvGeometry, gemmConv, wasmGemmActive } from "./wasm_gemm_conv.ts";
+import {
+  type ConvGeometry,
+  GEMM_MIN_CHANNELS,
+  gemmConv,
+  wasmGemmActive,
+} from "./wasm_gemm_conv.ts";
 
 /** A stride-1 convolution: the course's kernel where it runs, else XNNPACK. */
 function conv(
@@ -163,6 +168,10 @@ function conv2dBackpropInput(
   const [batch, height, width, inC] = inputShape;
   const outC = filter.shape[3];
   const [, outH, outW] = dy.shape;
+  if (inC < GEMM_MIN_CHANNELS) {
+    const byColumns = inputGradientByColumns(s, dy, filter, inputShape, info);
+    if (byColumns !== null) return s.release(byColumns);
+  }
   // [kh, kw, inC, outC] -> [kh * kw, outC, inC]: each tap's block is then one contiguous copy.
   const taps = s.run("Transpose", {
     x: s.run("Reshape", { x: filter }, { shape: [kh * kw, inC, outC] }),
@@ -211,6 +220,63 @@ function conv2dBackpropInput(
     }
   }
   return s.release(dx);
+}
+
+/**
+ * The input gradient as one matrix product and a scatter ("col2im"), for few input channels (a
+ * transposed convolution to 1 or 3 image channels, or the input gradient of an image model's first
+ * layer): `cols [N * outH * outW, kh * kw * inC] = dy [N * outH * outW, outC] x filter^T`, then
+ * every `cols` entry is added to the input pixel its tap reads. The stride phases would each be a
+ * convolution with fewer than 8 output channels, which the course's kernel leaves to XNNPACK; here
+ * the product has `kh * kw * inC` columns instead. `null` when the course's kernel does not take
+ * the product (turned off, or fewer than 8 columns): the caller then uses the stride phases.
+ */
+function inputGradientByColumns(
+  s: Scratch,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  inputShape: number[],
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
+  const [kh, kw, inC, outC] = filter.shape;
+  const [batch, height, width] = inputShape;
+  const [, outH, outW] = dy.shape;
+  const k = kh * kw * inC;
+  // filter [kh, kw, inC, outC] -> [1, 1, outC, kh * kw * inC]: a 1x1 convolution over dy.
+  const flat = s.run("Reshape", { x: filter }, { shape: [k, outC] });
+  const filterT = s.run("Reshape", {
+    x: s.run("Transpose", { x: flat }, { perm: [1, 0] }),
+  }, { shape: [1, 1, outC, k] });
+  const cols = gemmConv(s, dy, filterT, {
+    pads: [[0, 0], [0, 0], [0, 0], [0, 0]],
+    strides: [1, 1],
+    dilations: [1, 1],
+  });
+  if (cols === null) return null;
+  const dx = s.alloc(inputShape);
+  const out = s.view(dx);
+  out.fill(0);
+  const src = s.view(cols);
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  for (let n = 0, row = 0; n < batch; n++) {
+    for (let i = 0; i < outH; i++) {
+      for (let j = 0; j < outW; j++, row += k) {
+        for (let a = 0; a < kh; a++) {
+          const y = sh * i + a - top;
+          if (y < 0 || y >= height) continue;
+          for (let b = 0; b < kw; b++) {
+            const x = sw * j + b - left;
+            if (x < 0 || x >= width) continue;
+            const to = ((n * height + y) * width + x) * inC;
+            const from = row + (a * kw + b) * inC;
+            for (let c = 0; c < inC; c++) out[to + c] += src[from + c];
+          }
+        }
+      }
+    }
+  }
+  return dx;
 }
 
 /**

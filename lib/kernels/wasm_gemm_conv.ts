@@ -22,8 +22,14 @@ import { GEMM_COL_BLOCK, GEMM_ROW_BLOCK, wasmGemm } from "./wasm_gemm.ts";
 /**
  * Convolutions with fewer input or output channels stay on XNNPACK: the kernel computes 8 output
  * channels at a time, and its inner loop runs over the input channels of one tap.
+ *
+ * @example
+ * ```ts
+ * import { GEMM_MIN_CHANNELS } from "@course/kernels/wasm_gemm_conv.ts";
+ * console.log(GEMM_MIN_CHANNELS); // 8
+ * ```
  */
-const MIN_CHANNELS = 8;
+export const GEMM_MIN_CHANNELS = 8;
 
 let enabled = true;
 
@@ -97,7 +103,7 @@ export function gemmConv(
   if (k === null) return null;
   const [batch, height, width, inC] = x.shape;
   const [kh, kw, , outC] = filter.shape;
-  if (inC < MIN_CHANNELS || outC < MIN_CHANNELS) return null;
+  if (inC < GEMM_MIN_CHANNELS || outC < GEMM_MIN_CHANNELS) return null;
   const [top, left] = [g.pads[1][0], g.pads[2][0]];
   const [sh, sw] = g.strides;
   const [dh, dw] = g.dilations;
