@@ -193,6 +193,9 @@ async function main() {
   const torchError: { value?: string } = flags.torch ? {} : { value: "skipped (--no-torch)" };
   const rows: Row[] = [];
   const ratios: Record<string, number> = {};
+  // The same ratios from each side's fastest step: interference from other processes only adds
+  // time, so the minimum is the steadier estimate of the uncontended speed on a shared machine.
+  const bestRatios: Record<string, number> = {};
   const speedups: Record<string, number> = {};
   const gemmSpeedups: Record<string, number> = {};
   let torchVersion: string | undefined;
@@ -218,8 +221,11 @@ async function main() {
       rows.push(row(name, ref, "pytorch-1-thread", torch, ref.dcganStepFlops));
       ratios[name] = median(ours) / median(torch);
       ratios[`${name}, train() 1 thread`] = median(loop) / median(torch);
+      bestRatios[name] = Math.min(...ours) / Math.min(...torch);
+      bestRatios[`${name}, train() 1 thread`] = Math.min(...loop) / Math.min(...torch);
       if (parallel.length > 0) {
         ratios[`${name}, ${parallelName}`] = median(parallel) / median(torch);
+        bestRatios[`${name}, ${parallelName}`] = Math.min(...parallel) / Math.min(...torch);
       }
     }
     if (parallel.length > 0) speedups[name] = median(loop) / median(parallel);
@@ -250,6 +256,9 @@ async function main() {
   }
 
   printTable(rows, ratios, wganOverDcgan, torchError.value);
+  for (const [name, ratio] of Object.entries(bestRatios)) {
+    console.log(`ours / PyTorch, fastest steps (${name}): ${ratio.toFixed(2)}x the time`);
+  }
   for (const [name, speedup] of Object.entries(gemmSpeedups)) {
     console.log(
       `bare step, XNNPACK convolutions / the course's FMA kernel (${name}): ${speedup.toFixed(2)}x`,
@@ -273,6 +282,7 @@ async function main() {
     rows,
     workers: flags.workers,
     oursOverPytorch: ratios,
+    oursOverPytorchFastestSteps: bestRatios,
     workersSpeedup: speedups,
     courseKernelOverXnnpack: gemmSpeedups,
     wganGpCriticOverDcganStep: wganOverDcgan,

@@ -1,0 +1,252 @@
+/**
+ * `deno run -A bench/recipe_trial.ts '<json>' [OUT]`: train one MNIST GAN recipe in the `cpu`
+ * profile's setting and score it at checkpoints, the way the notebooks' recipes were chosen (the
+ * trial-run tables of notebooks 04 and 07). At every step of `evalAt` it scores `nEval` samples of
+ * G's moving averages (`emaBetas`) and of its last iterate against as many held-out digits: FID,
+ * precision and recall on the metric classifier's features. Each checkpoint prints one JSON line;
+ * with `OUT` the rows also go to `OUT.json` (rewritten at every checkpoint, so a run stopped early
+ * keeps what it measured) and the first average's last 64 samples to `OUT.bin` (float32, [-1, 1]).
+ *
+ * The JSON names the recipe; every key is optional:
+ *
+ * - `kind`: `"wgan_gp"` (default), `"dcgan"` or `"lsgan"`; `options` are passed to `createDcgan` /
+ *   `createLsgan` as they are;
+ * - WGAN-GP: `nCritic` (1), `lambda` (10), `lr` / `criticLr` (8e-4 / 3.2e-3), `beta1` (0.5),
+ *   `beta2` (0.9), `decay` (0: linear decay steps), `init` (`"dcgan"` or `"glorot"`), `norm`
+ *   (critic normalisation, `"none"`), `criticWidth` (default `width`);
+ * - all: `name`, `width` (0.25), `seed` (0), `batch` (32), `steps` (1000), `evalAt` ([500, 1000]),
+ *   `emaBetas` ([0.999]), `mnistSize` (8000), `nEval` (2000).
+ *
+ * @example Notebook 07's WGAN-GP recipe, scored at 500 and 1,000 steps (about 4 minutes)
+ * ```sh
+ * deno run -A bench/recipe_trial.ts '{"name":"gp","beta1":0,"lr":1.6e-3,"criticLr":6.4e-3}' /tmp/gp
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "@course/backend.ts";
+import { loadMnist } from "@course/data/mod.ts";
+import {
+  featureExtractor,
+  featureStatistics,
+  frechetDistance,
+  precisionRecall,
+} from "@course/metrics/mod.ts";
+import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/mod.ts";
+import type { Normalization, WeightInit } from "@course/models/mod.ts";
+import { train, type TrainCallback, weightAverage } from "@course/train/mod.ts";
+import type { GanVariant } from "@course/train/mod.ts";
+import {
+  adversarialVariant,
+  createDcgan,
+  createLsgan,
+  wganGpObjective,
+  withLinearDecay,
+} from "@course/variants/mod.ts";
+
+/** A recipe: what the JSON argument may set (see the module documentation). */
+export interface Recipe {
+  name: string;
+  kind: "wgan_gp" | "dcgan" | "lsgan";
+  options: Record<string, unknown>;
+  width: number;
+  criticWidth?: number;
+  seed: number;
+  nCritic: number;
+  lambda: number;
+  lr: number;
+  criticLr: number;
+  beta1: number;
+  beta2: number;
+  decay: number;
+  init: WeightInit;
+  norm: Normalization;
+  batch: number;
+  steps: number;
+  evalAt: number[];
+  emaBetas: number[];
+  mnistSize: number;
+  nEval: number;
+}
+
+/** The defaults of every {@linkcode Recipe} key: notebook 07's first WGAN-GP recipe. */
+export const RECIPE_DEFAULTS: Recipe = {
+  name: "trial",
+  kind: "wgan_gp",
+  options: {},
+  width: 0.25,
+  seed: 0,
+  nCritic: 1,
+  lambda: 10,
+  lr: 8e-4,
+  criticLr: 3.2e-3,
+  beta1: 0.5,
+  beta2: 0.9,
+  decay: 0,
+  init: "dcgan",
+  norm: "none",
+  batch: 32,
+  steps: 1000,
+  evalAt: [500, 1000],
+  emaBetas: [0.999],
+  mnistSize: 8000,
+  nEval: 2000,
+};
+
+/**
+ * Parse a recipe's JSON, filling in the defaults; throws with the offending key on bad input.
+ *
+ * @example
+ * ```ts
+ * import { parseRecipe } from "./recipe_trial.ts";
+ * console.log(parseRecipe('{"beta1": 0, "steps": 1500}').evalAt); // [500, 1000]
+ * ```
+ */
+export function parseRecipe(json: string): Recipe {
+  let given: Record<string, unknown>;
+  try {
+    given = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`recipe_trial: the recipe is not valid JSON (${(error as Error).message})`);
+  }
+  const unknown = Object.keys(given).filter((k) => !(k in RECIPE_DEFAULTS) && k !== "criticWidth");
+  if (unknown.length > 0) {
+    throw new Error(
+      `recipe_trial: unknown recipe key(s) ${unknown.join(", ")}; known: ${
+        Object.keys(RECIPE_DEFAULTS).join(", ")
+      }, criticWidth`,
+    );
+  }
+  const recipe = { ...RECIPE_DEFAULTS, ...given } as Recipe;
+  if (!["wgan_gp", "dcgan", "lsgan"].includes(recipe.kind)) {
+    throw new Error(`recipe_trial: kind must be wgan_gp, dcgan or lsgan, got ${recipe.kind}`);
+  }
+  for (const key of ["batch", "steps", "mnistSize", "nEval", "nCritic"] as const) {
+    if (!(Number.isInteger(recipe[key]) && recipe[key] > 0)) {
+      throw new Error(`recipe_trial: ${key} must be a positive integer, got ${recipe[key]}`);
+    }
+  }
+  if (!recipe.evalAt.every((s) => Number.isInteger(s) && s > 0 && s <= recipe.steps)) {
+    throw new Error(
+      `recipe_trial: evalAt must hold steps in [1, steps = ${recipe.steps}], got ${recipe.evalAt}`,
+    );
+  }
+  return recipe;
+}
+
+/** The variant a recipe names, with its seeded models and optimizers. */
+function variantOf(r: Recipe): GanVariant {
+  if (r.kind === "dcgan") return createDcgan({ width: r.width, seed: r.seed, ...r.options });
+  if (r.kind === "lsgan") return createLsgan({ width: r.width, seed: r.seed, ...r.options });
+  const generator = buildDcganGenerator({ width: r.width, seed: r.seed, init: r.init });
+  const discriminator = buildDcganDiscriminator({
+    width: r.criticWidth ?? r.width,
+    seed: r.seed + 1,
+    dropout: 0,
+    normalization: r.norm,
+    init: r.init,
+    name: "critic",
+  });
+  return withLinearDecay(
+    adversarialVariant({
+      name: "wgan_gp",
+      generator,
+      discriminator,
+      latentDim: 100,
+      optimizers: {
+        generator: tf.train.adam(r.lr, r.beta1, r.beta2),
+        discriminator: tf.train.adam(r.criticLr, r.beta1, r.beta2),
+      },
+      ...wganGpObjective(r.nCritic, r.lambda),
+    }),
+    r.decay,
+  );
+}
+
+/**
+ * Train the recipe and score it at its checkpoints; returns one row per checkpoint.
+ *
+ * @example A few steps on a few digits (a smoke run, not a result)
+ * ```ts
+ * import { parseRecipe, runTrial } from "./recipe_trial.ts";
+ * const rows = await runTrial(parseRecipe('{"steps": 2, "evalAt": [2], "mnistSize": 64, "nEval": 32, "batch": 8}'));
+ * console.log(rows[0].step); // 2
+ * ```
+ */
+export async function runTrial(
+  r: Recipe,
+  out?: string,
+): Promise<Record<string, number | string>[]> {
+  await initBackend({ backend: "wasm" });
+  const variant = variantOf(r);
+  const mnist = await loadMnist({ split: "train", size: r.mnistSize });
+  const heldOut = await loadMnist({ split: "test", size: r.nEval });
+  const extractor = await featureExtractor();
+  const realFeatures = extractor.run(heldOut.images).features;
+  const realStats = featureStatistics(realFeatures);
+  const averages = r.emaBetas.map((beta) => weightAverage({ beta }));
+  const rows: Record<string, number | string>[] = [];
+  let trainMs = 0;
+  let since = performance.now();
+  const score = async (step: number) => {
+    trainMs += performance.now() - since;
+    const row: Record<string, number | string> = {
+      name: r.name,
+      step,
+      trainSeconds: Number((trainMs / 1000).toFixed(1)),
+    };
+    const samplers: Array<[string, () => Promise<tf.Tensor>]> = [
+      ...averages.map((ema, i): [string, () => Promise<tf.Tensor>] => [
+        `ema${r.emaBetas[i]}`,
+        () => ema.withAveragedWeights(() => variant.sample!(r.nEval, 21)),
+      ]),
+      ["last", () => Promise.resolve(variant.sample!(r.nEval, 21))],
+    ];
+    for (const [which, sample] of samplers) {
+      const samples = await sample();
+      const features = extractor.run(samples).features;
+      const { precision, recall } = precisionRecall(realFeatures, features, { k: 3 });
+      row[`fid ${which}`] = Number(
+        frechetDistance(featureStatistics(features), realStats).toFixed(1),
+      );
+      row[`precision ${which}`] = Number(precision.toFixed(2));
+      row[`recall ${which}`] = Number(recall.toFixed(2));
+      if (out && which === samplers[0][0] && step === Math.max(...r.evalAt)) {
+        const grid = samples.slice(0, Math.min(64, r.nEval));
+        await Deno.writeFile(`${out}.bin`, new Uint8Array((await grid.data()).buffer));
+        grid.dispose();
+      }
+      samples.dispose();
+    }
+    rows.push(row);
+    console.log(JSON.stringify(row));
+    if (out) await Deno.writeTextFile(`${out}.json`, JSON.stringify({ recipe: r, rows }, null, 1));
+    since = performance.now();
+  };
+  const checkpoints: TrainCallback = {
+    async onStepEnd(state) {
+      if (r.evalAt.includes(state.step)) await score(state.step);
+    },
+  };
+  await train(variant, { realImages: mnist.images }, {
+    epochs: Math.ceil(r.steps / Math.ceil(mnist.count / r.batch)),
+    maxSteps: r.steps,
+    batchSize: r.batch,
+    seed: 0,
+    callbacks: [...averages, checkpoints],
+  });
+  averages.forEach((ema) => ema.dispose());
+  mnist.dispose();
+  heldOut.dispose();
+  variant.dispose();
+  return rows;
+}
+
+if (import.meta.main) {
+  if (Deno.args.length < 1) {
+    console.error("usage: deno run -A bench/recipe_trial.ts '<recipe json>' [OUT]");
+    Deno.exit(2);
+  }
+  await runTrial(parseRecipe(Deno.args[0]), Deno.args[1]);
+}
