@@ -21,6 +21,7 @@
 
 const MR = 6; // rows per register block
 const NR = 8; // columns per register block (two f32x4 vectors)
+const UNROLL = 4; // inner-product values per loop iteration (a power of 2)
 
 /** Rows of the left operand are padded to a multiple of this. */
 export const GEMM_ROW_BLOCK = MR;
@@ -212,6 +213,9 @@ const OP = {
   sub: [0x6b],
   mul: [0x6c],
   ltS: [0x48],
+  eqz: [0x45],
+  and: [0x71],
+  shrU: [0x76],
 };
 const SIMD = {
   load: 0x00,
@@ -248,25 +252,41 @@ function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
   f.get("ind").get("t").get("rows").op(...OP.mul).get("i").op(...OP.add).i32(4).op(...OP.mul)
     .op(...OP.add).set("pi");
   for (let r = 0; r < MR; r++) f.get("pi").op(...OP.i32Load(4 * r)).set(`pa${r}`);
-  //       for (k = depth; k > 0; k--)
-  f.get("depth").set("k").op(...OP.loop);
-  f.get("pb").simd(SIMD.load, 4, 0).set("b0");
-  f.get("pb").simd(SIMD.load, 4, 16).set("b1");
-  for (let r = 0; r < MR; r++) {
-    f.get(`pa${r}`).simd(SIMD.load32Splat, 2, 0).set("s");
-    for (let v = 0; v < 2; v++) {
-      if (fused) {
-        f.get("s").get(`b${v}`).get(`c${r}${v}`).simd(SIMD.relaxedMadd).set(`c${r}${v}`);
-      } else {
-        f.get("s").get(`b${v}`).simd(SIMD.f32x4Mul).get(`c${r}${v}`).simd(SIMD.f32x4Add)
-          .set(`c${r}${v}`);
+  // Per tap, `depth` multiply-adds per accumulator: UNROLL at a time with constant offsets (one
+  // pointer update per UNROLL values, not per value), then the remainder one at a time.
+  const step = (u: number) => {
+    f.get("pb").simd(SIMD.load, 4, 4 * NR * u).set("b0");
+    f.get("pb").simd(SIMD.load, 4, 4 * NR * u + 16).set("b1");
+    for (let r = 0; r < MR; r++) {
+      f.get(`pa${r}`).simd(SIMD.load32Splat, 2, 4 * u).set("s");
+      for (let v = 0; v < 2; v++) {
+        if (fused) {
+          f.get("s").get(`b${v}`).get(`c${r}${v}`).simd(SIMD.relaxedMadd).set(`c${r}${v}`);
+        } else {
+          f.get("s").get(`b${v}`).simd(SIMD.f32x4Mul).get(`c${r}${v}`).simd(SIMD.f32x4Add)
+            .set(`c${r}${v}`);
+        }
       }
     }
-    f.get(`pa${r}`).i32(4).op(...OP.add).set(`pa${r}`);
-  }
-  f.get("pb").i32(4 * NR).op(...OP.add).set("pb");
+  };
+  const advance = (values: number) => {
+    for (let r = 0; r < MR; r++) f.get(`pa${r}`).i32(4 * values).op(...OP.add).set(`pa${r}`);
+    f.get("pb").i32(4 * NR * values).op(...OP.add).set("pb");
+  };
+  //       for (k = depth / UNROLL; k > 0; k--) { UNROLL values }
+  f.get("depth").i32(Math.log2(UNROLL)).op(...OP.shrU).set("k");
+  f.op(...OP.block).get("k").op(...OP.eqz, ...OP.brIf(0), ...OP.loop);
+  for (let u = 0; u < UNROLL; u++) step(u);
+  advance(UNROLL);
   f.get("k").i32(1).op(...OP.sub).set("k");
-  f.get("k").op(...OP.brIf(0), ...OP.end);
+  f.get("k").op(...OP.brIf(0), ...OP.end, ...OP.end);
+  //       for (k = depth % UNROLL; k > 0; k--) { one value }
+  f.get("depth").i32(UNROLL - 1).op(...OP.and).set("k");
+  f.op(...OP.block).get("k").op(...OP.eqz, ...OP.brIf(0), ...OP.loop);
+  step(0);
+  advance(1);
+  f.get("k").i32(1).op(...OP.sub).set("k");
+  f.get("k").op(...OP.brIf(0), ...OP.end, ...OP.end);
   //       end k; t++ while t < taps
   f.get("t").i32(1).op(...OP.add).set("t");
   f.get("t").get("taps").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
