@@ -10,7 +10,9 @@
  * - input gradient, stride s: a stride-phase decomposition. Output rows `s*q + rho` only meet the
  *   filter taps `a = a0 + s*m`, so each of the s*s phases is a stride-1 convolution of `dy` with a
  *   flipped sub-filter (no multiplications by inserted zeros); the phases are interleaved by one
- *   transpose.
+ *   transpose. With fewer than 8 input channels (a transposed convolution to an image, or the input
+ *   gradient of an image model's first layer) it is instead one matrix product of `dy` with the
+ *   filter's transpose on the course's kernel, scattered into the input ("col2im").
  * - filter gradient: a convolution of the input seen as `[inChannels, H, W, batch]` with `dy` seen as
  *   a `[outHeight, outWidth, batch, outChannels]` filter, dilated by the stride; the result
  *   `[inChannels, kh, kw, outChannels]` is transposed to `[kh, kw, inChannels, outChannels]`.
