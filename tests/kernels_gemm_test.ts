@@ -63,6 +63,28 @@ function convAndGradients(
   };
 }
 
+/**
+ * Run `run` on wasm (asserting that the course's kernel ran) and on cpu with the same inputs; assert
+ * that its three outputs (output, input gradient, filter gradient) agree. Returns the worst error.
+ */
+async function expectKernelMatchesCpu(
+  label: string,
+  inputs: tf.Tensor[],
+  run: (...ts: tf.Tensor[]) => tf.Tensor[],
+): Promise<number> {
+  const { result, calls } = countingGemm(() => run(...inputs));
+  assert(calls > 0, `${label}: the course's kernel did not run`);
+  const reference = await onCpu(inputs, run);
+  let worst = 0;
+  for (const [k, name] of ["output", "input gradient", "filter gradient"].entries()) {
+    const error = maxRelativeError(result[k].dataSync() as Float32Array, reference[k]);
+    worst = Math.max(worst, error);
+    assert(error < TOLERANCE, `${label} ${name}: error ${error}`);
+  }
+  tf.dispose(result);
+  return worst;
+}
+
 interface Case {
   x: [number, number, number, number];
   kernel: number;
@@ -89,16 +111,13 @@ Deno.test("convolutions and both gradients on the course's wasm kernel match the
     const x = seeded(c.x, 2 * i);
     const conv = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.stride, c.pad);
     const dy = tf.tidy(() => seeded(conv(x as tf.Tensor4D, w as tf.Tensor4D).shape, 50 + i));
-    const run = convAndGradients(conv);
-    const { result, calls } = countingGemm(() => run(x, w, dy));
-    assert(calls > 0, `case ${i}: the course's kernel did not run`);
-    const reference = await onCpu([x, w, dy], run);
-    for (const [k, name] of ["output", "input gradient", "filter gradient"].entries()) {
-      const error = maxRelativeError(result[k].dataSync() as Float32Array, reference[k]);
-      worst = Math.max(worst, error);
-      assert(error < TOLERANCE, `${JSON.stringify(c)} ${name}: error ${error}`);
-    }
-    tf.dispose([x, w, dy, ...result]);
+    const error = await expectKernelMatchesCpu(
+      `case ${i} ${JSON.stringify(c)}`,
+      [x, w, dy],
+      convAndGradients(conv),
+    );
+    worst = Math.max(worst, error);
+    tf.dispose([x, w, dy]);
   }
   console.log(`worst relative error ${worst.toExponential(2)} (bound ${TOLERANCE})`);
 });
@@ -119,26 +138,11 @@ Deno.test("transposed convolutions to few channels (the column path) match the c
     const w = seeded([kernel, kernel, outShape[3], xShape[3]], 90 + i);
     const x = seeded(xShape, 100 + i);
     const ddx = seeded(outShape, 110 + i);
-    const run = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
-      const f = (p: tf.Tensor, q: tf.Tensor) =>
-        tf.conv2dTranspose(
-          p as tf.Tensor4D,
-          q as tf.Tensor4D,
-          outShape as number[] as [number, number, number, number],
-          stride,
-          pad,
-        );
-      return [f(a, b), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => f(p, q).mul(c).sum())([a, b])];
-    };
-    const { result, calls } = countingGemm(() => run(x, w, ddx));
-    assert(calls > 0, `case ${i}: the course's kernel did not run`);
-    const reference = await onCpu([x, w, ddx], run);
-    for (const [k, name] of ["output", "input gradient", "filter gradient"].entries()) {
-      const error = maxRelativeError(result[k].dataSync() as Float32Array, reference[k]);
-      worst = Math.max(worst, error);
-      assert(error < TOLERANCE, `case ${i} ${name}: error ${error}`);
-    }
-    tf.dispose([x, w, ddx, ...result]);
+    const convT = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+      tf.conv2dTranspose(a, b, outShape as [number, number, number, number], stride, pad);
+    const error = await expectKernelMatchesCpu(`case ${i}`, [x, w, ddx], convAndGradients(convT));
+    worst = Math.max(worst, error);
+    tf.dispose([x, w, ddx]);
   }
   console.log(`worst relative error ${worst.toExponential(2)} (bound ${TOLERANCE})`);
 });
