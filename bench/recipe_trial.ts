@@ -11,9 +11,8 @@
  *
  * - `kind`: `"wgan_gp"` (default), `"dcgan"` or `"lsgan"`; `options` are passed to `createDcgan` /
  *   `createLsgan` as they are;
- * - WGAN-GP: `nCritic` (1), `lambda` (10), `lr` / `criticLr` (8e-4 / 3.2e-3), `beta1` (0.5),
- *   `beta2` (0.9), `decay` (0: linear decay steps), `init` (`"dcgan"` or `"glorot"`), `norm`
- *   (critic normalisation, `"none"`), `criticWidth` (default `width`);
+ * - WGAN-GP (`createWganGp`): `nCritic` (1), `lambda` (10), `lr` / `criticLr` (8e-4 / 3.2e-3),
+ *   `beta1` (0.5), `beta2` (0.9), `decay` (0: linear decay steps);
  * - all: `name`, `width` (0.25), `seed` (0), `batch` (32), `steps` (1000), `evalAt` ([500, 1000]),
  *   `emaBetas` ([0.999]), `mnistSize` (8000), `nEval` (2000).
  *
@@ -33,17 +32,9 @@ import {
   frechetDistance,
   precisionRecall,
 } from "@course/metrics/mod.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/mod.ts";
-import type { Normalization, WeightInit } from "@course/models/mod.ts";
 import { train, type TrainCallback, weightAverage } from "@course/train/mod.ts";
 import type { GanVariant } from "@course/train/mod.ts";
-import {
-  adversarialVariant,
-  createDcgan,
-  createLsgan,
-  wganGpObjective,
-  withLinearDecay,
-} from "@course/variants/mod.ts";
+import { createDcgan, createLsgan, createWganGp } from "@course/variants/mod.ts";
 
 /** A recipe: what the JSON argument may set (see the module documentation). */
 export interface Recipe {
@@ -51,7 +42,6 @@ export interface Recipe {
   kind: "wgan_gp" | "dcgan" | "lsgan";
   options: Record<string, unknown>;
   width: number;
-  criticWidth?: number;
   seed: number;
   nCritic: number;
   lambda: number;
@@ -60,8 +50,6 @@ export interface Recipe {
   beta1: number;
   beta2: number;
   decay: number;
-  init: WeightInit;
-  norm: Normalization;
   batch: number;
   steps: number;
   evalAt: number[];
@@ -84,8 +72,6 @@ export const RECIPE_DEFAULTS: Recipe = {
   beta1: 0.5,
   beta2: 0.9,
   decay: 0,
-  init: "dcgan",
-  norm: "none",
   batch: 32,
   steps: 1000,
   evalAt: [500, 1000],
@@ -110,12 +96,12 @@ export function parseRecipe(json: string): Recipe {
   } catch (error) {
     throw new Error(`recipe_trial: the recipe is not valid JSON (${(error as Error).message})`);
   }
-  const unknown = Object.keys(given).filter((k) => !(k in RECIPE_DEFAULTS) && k !== "criticWidth");
+  const unknown = Object.keys(given).filter((k) => !(k in RECIPE_DEFAULTS));
   if (unknown.length > 0) {
     throw new Error(
       `recipe_trial: unknown recipe key(s) ${unknown.join(", ")}; known: ${
         Object.keys(RECIPE_DEFAULTS).join(", ")
-      }, criticWidth`,
+      }`,
     );
   }
   const recipe = { ...RECIPE_DEFAULTS, ...given } as Recipe;
@@ -139,29 +125,17 @@ export function parseRecipe(json: string): Recipe {
 function variantOf(r: Recipe): GanVariant {
   if (r.kind === "dcgan") return createDcgan({ width: r.width, seed: r.seed, ...r.options });
   if (r.kind === "lsgan") return createLsgan({ width: r.width, seed: r.seed, ...r.options });
-  const generator = buildDcganGenerator({ width: r.width, seed: r.seed, init: r.init });
-  const discriminator = buildDcganDiscriminator({
-    width: r.criticWidth ?? r.width,
-    seed: r.seed + 1,
-    dropout: 0,
-    normalization: r.norm,
-    init: r.init,
-    name: "critic",
+  return createWganGp({
+    width: r.width,
+    seed: r.seed,
+    nCritic: r.nCritic,
+    lambda: r.lambda,
+    learningRate: r.lr,
+    criticLearningRate: r.criticLr,
+    beta1: r.beta1,
+    beta2: r.beta2,
+    decaySteps: r.decay,
   });
-  return withLinearDecay(
-    adversarialVariant({
-      name: "wgan_gp",
-      generator,
-      discriminator,
-      latentDim: 100,
-      optimizers: {
-        generator: tf.train.adam(r.lr, r.beta1, r.beta2),
-        discriminator: tf.train.adam(r.criticLr, r.beta1, r.beta2),
-      },
-      ...wganGpObjective(r.nCritic, r.lambda),
-    }),
-    r.decay,
-  );
 }
 
 /**
