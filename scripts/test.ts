@@ -6,7 +6,9 @@
  * `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests (`deno test -A --doc` over
  * lib/ and tests/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
  * A failing setup stops the run; any other failing phase is reported and the next ones still run,
- * so one run shows every problem. The exit code is 1 when any phase failed.
+ * so one run shows every problem. The exit code is 1 when any phase failed. After the summary of
+ * times, each failed phase gets a short digest (its failed tests and their first error line, see
+ * `test_failures.ts`), so that the tail of a CI log says what broke.
  *
  * `--only <phase>` runs setup and that one phase (`deno task test:unit`, `deno task test:notebooks`).
  *
@@ -15,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "./jupyter_env.ts";
 import { setupForCommand, TEST_DEBIAN_PACKAGES } from "./setup.ts";
+import { failureDigest } from "./test_failures.ts";
 
 /** The notebook test file, run as its own phase. */
 const NOTEBOOK_TESTS = "tests/notebooks_test.ts";
@@ -66,6 +69,18 @@ async function phases(): Promise<Phase[]> {
   ];
 }
 
+/** Copy `stream` to `sink` as it arrives; resolves to everything it carried, as text. */
+async function tee(stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    let written = 0;
+    while (written < chunk.length) written += await sink.write(chunk.subarray(written));
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 function elapsed(started: number): number {
   return (performance.now() - started) / 1000;
 }
@@ -79,6 +94,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const times: [string, number, boolean][] = [];
+  const failures: [string, string[]][] = [];
   let started = performance.now();
   if (!await setupForCommand({ quiet: true, extraDebianPackages: TEST_DEBIAN_PACKAGES })) return 1;
   times.push(["setup", elapsed(started), true]);
@@ -86,16 +102,28 @@ async function main(): Promise<number> {
     if (only && phase.name !== only) continue;
     console.log(`\n=== ${phase.name}: deno ${phase.args.join(" ")}`);
     started = performance.now();
-    const status = await new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(Deno.execPath(), {
       args: phase.args,
       cwd: PROJECT_ROOT,
       stdin: "null",
-    }).spawn().status;
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const [out, err, status] = await Promise.all([
+      tee(child.stdout, Deno.stdout),
+      tee(child.stderr, Deno.stderr),
+      child.status,
+    ]);
     times.push([phase.name, elapsed(started), status.success]);
+    if (!status.success) failures.push([phase.name, failureDigest(`${out}\n${err}`)]);
   }
   console.log("\n=== summary");
   for (const [name, seconds, ok] of times) {
     console.log(`${ok ? "ok  " : "FAIL"} ${name.padEnd(12)} ${seconds.toFixed(1).padStart(7)} s`);
+  }
+  for (const [name, digest] of failures) {
+    console.log(`\n=== what failed in ${name}`);
+    for (const line of digest) console.log(line);
   }
   return times.every(([, , ok]) => ok) ? 0 : 1;
 }
