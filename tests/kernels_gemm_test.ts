@@ -104,6 +104,49 @@ const CASES: Case[] = [
   { x: [3, 5, 5, 12], kernel: 1, outC: 8, stride: 1, pad: "same" },
 ];
 
+Deno.test("the kernel skips a tap where all six rows of a block read address 0, and only there", () => {
+  const k = wasmGemm()!;
+  const [rows, cols, taps, depth] = [12, 8, 2, 3];
+  k.reserve(4096);
+  const f32 = new Float32Array(k.memory.buffer);
+  const i32 = new Int32Array(k.memory.buffer);
+  f32.fill(0, 0, 1024);
+  // Address 0 should hold the row of zeros; 7s here show whether the kernel read it.
+  f32.set([7, 7, 7], 0);
+  const rowAt = (m: number, t: number) => 64 + 16 * (t * rows + m); // row values: m + 1, t + 1, 1
+  for (let t = 0; t < taps; t++) {
+    for (let m = 0; m < rows; m++) f32.set([m + 1, t + 1, 1], rowAt(m, t) / 4);
+  }
+  // Tap 0: block 0 (rows 0-5) all at address 0, so skipped; block 1 only rows 6-10 (row 11 not).
+  const address = (m: number, t: number) => t === 0 && m < 11 ? 0 : rowAt(m, t);
+  const indAt = 1024;
+  for (let t = 0; t < taps; t++) {
+    for (let m = 0; m < rows; m++) i32[indAt / 4 + t * rows + m] = address(m, t);
+  }
+  // B packed [1 panel][taps][depth][8]: B_t[d][c] = 10 * t + d + c / 8.
+  const bAt = 2048;
+  const b = (t: number, d: number, c: number) => 10 * t + d + c / 8;
+  for (let t = 0; t < taps; t++) {
+    for (let d = 0; d < depth; d++) {
+      for (let c = 0; c < cols; c++) f32[bAt / 4 + (t * depth + d) * 8 + c] = b(t, d, c);
+    }
+  }
+  const cAt = 3072;
+  k.gemm(indAt, bAt, cAt, rows, cols, taps, depth);
+  for (let m = 0; m < rows; m++) {
+    for (let c = 0; c < cols; c++) {
+      let expected = 0;
+      for (let t = 0; t < taps; t++) {
+        if (t === 0 && m < 6) continue; // skipped: the 7s at address 0 must not show
+        const a = Array.from(f32.subarray(address(m, t) / 4, address(m, t) / 4 + depth));
+        for (let d = 0; d < depth; d++) expected += a[d] * b(t, d, c);
+      }
+      const got = f32[cAt / 4 + m * cols + c];
+      assert(Math.abs(got - expected) < 1e-3, `row ${m} column ${c}: ${got} vs ${expected}`);
+    }
+  }
+});
+
 Deno.test("convolutions and both gradients on the course's wasm kernel match the cpu backend", async () => {
   let worst = 0;
   for (const [i, c] of CASES.entries()) {

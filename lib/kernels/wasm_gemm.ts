@@ -16,6 +16,11 @@
  * `[cols / 8][taps][depth][8]` and `C` row-major; `rows` a multiple of {@linkcode GEMM_ROW_BLOCK},
  * `cols` of {@linkcode GEMM_COL_BLOCK}.
  *
+ * Byte address 0 is reserved for a row of zeros (a convolution's padding): when all six rows of a
+ * register block read tap `t` from address 0, the kernel skips that tap for the block, so a
+ * convolution whose rows are ordered by the taps they see (`wasm_gemm_conv.ts`) does not multiply
+ * its padding.
+ *
  * @module
  */
 
@@ -63,9 +68,10 @@ let cached: WasmGemm | null | undefined;
  * k.reserve(1024);
  * const f32 = new Float32Array(k.memory.buffer);
  * const i32 = new Int32Array(k.memory.buffer);
- * // A's rows at bytes 0, 8, 16, ... (two floats each): row m is [m, 1]; their addresses at byte 64
+ * // A's rows at bytes 16, 24, 32, ... (two floats each; byte 0 is the row of zeros): row m is
+ * // [m, 1]; their addresses at byte 64
  * for (let m = 0; m < GEMM_ROW_BLOCK; m++) {
- *   [f32[2 * m], f32[2 * m + 1], i32[16 + m]] = [m, 1, 8 * m];
+ *   [f32[4 + 2 * m], f32[5 + 2 * m], i32[16 + m]] = [m, 1, 16 + 8 * m];
  * }
  * // B packed [1 panel][1 tap][2][8] at byte 128: B[0][c] = 1, B[1][c] = c
  * for (let c = 0; c < 8; c++) [f32[32 + c], f32[40 + c]] = [1, c];
@@ -215,6 +221,7 @@ const OP = {
   ltS: [0x48],
   eqz: [0x45],
   and: [0x71],
+  or: [0x72],
   shrU: [0x76],
 };
 const SIMD = {
@@ -230,7 +237,7 @@ const SIMD = {
 /** The module: memory and `gemm(ind, bp, c, rows, cols, taps, depth)`. */
 function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
   const f = new Fn(["ind", "bp", "c", "rows", "cols", "taps", "depth"]);
-  for (const l of ["j", "i", "t", "k", "pb", "pc", "pi"]) f.local(l, I32);
+  for (const l of ["j", "i", "t", "k", "pb", "pt", "pc", "pi"]) f.local(l, I32);
   for (let r = 0; r < MR; r++) f.local(`pa${r}`, I32);
   for (const l of ["s", "b0", "b1"]) f.local(l, V128);
   for (let r = 0; r < MR; r++) for (let v = 0; v < 2; v++) f.local(`c${r}${v}`, V128);
@@ -252,6 +259,12 @@ function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
   f.get("ind").get("t").get("rows").op(...OP.mul).get("i").op(...OP.add).i32(4).op(...OP.mul)
     .op(...OP.add).set("pi");
   for (let r = 0; r < MR; r++) f.get("pi").op(...OP.i32Load(4 * r)).set(`pa${r}`);
+  //       if every row reads the row of zeros at address 0 (padding), skip the tap; pt = the
+  //       tap's first byte of the panel, so that pb moves on to the next tap either way
+  f.get("pb").set("pt");
+  f.op(...OP.block).get("pa0");
+  for (let r = 1; r < MR; r++) f.get(`pa${r}`).op(...OP.or);
+  f.op(...OP.eqz, ...OP.brIf(0));
   // Per tap, `depth` multiply-adds per accumulator: UNROLL at a time with constant offsets (one
   // pointer update per UNROLL values, not per value), then the remainder one at a time.
   const step = (u: number) => {
@@ -287,6 +300,8 @@ function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
   advance(1);
   f.get("k").i32(1).op(...OP.sub).set("k");
   f.get("k").op(...OP.brIf(0), ...OP.end, ...OP.end);
+  f.op(...OP.end); // the skip
+  f.get("pt").get("depth").i32(4 * NR).op(...OP.mul).op(...OP.add).set("pb");
   //       end k; t++ while t < taps
   f.get("t").i32(1).op(...OP.add).set("t");
   f.get("t").get("taps").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
