@@ -9,6 +9,8 @@ import { registerComparisonGradients } from "./comparison_gradients.ts";
 import { registerMirrorPadGradient } from "./mirror_pad_gradient.ts";
 import { registerWasmConvKernels } from "./wasm_conv.ts";
 import { registerWasmMatMul } from "./wasm_matmul.ts";
+import { registerWasmLeakyRelu } from "./wasm_leaky_relu.ts";
+import { registerWasmReductions } from "./wasm_reduce.ts";
 
 export { registerBatchNormGradient } from "./batch_norm_gradient.ts";
 export { COMPARISON_KERNELS, registerComparisonGradients } from "./comparison_gradients.ts";
@@ -20,6 +22,9 @@ export {
   wasmConv2dBackpropInputConfig,
 } from "./wasm_conv.ts";
 export { registerWasmMatMul, wasmBatchMatMulConfig } from "./wasm_matmul.ts";
+export { LEAKY_RELU_GRAD, registerWasmLeakyRelu } from "./wasm_leaky_relu.ts";
+export { registerWasmReductions } from "./wasm_reduce.ts";
+export { elementwiseOn, type WasmElementwise, wasmElementwise } from "./wasm_elementwise.ts";
 export { GEMM_COL_BLOCK, GEMM_ROW_BLOCK, type WasmGemm, wasmGemm } from "./wasm_gemm.ts";
 export { type ConvGeometry, gemmConv, setWasmGemm, wasmGemmActive } from "./wasm_gemm_conv.ts";
 export {
@@ -48,5 +53,7 @@ export function registerCourseKernels(): void {
   if (tf.getKernel("Conv2D", "wasm") !== undefined) {
     registerWasmConvKernels();
     registerWasmMatMul();
+    registerWasmLeakyRelu();
+    registerWasmReductions();
   }
 }

@@ -24,6 +24,8 @@
  * @module
  */
 
+import { Fn, I32, moduleBytes, OP, SIMD, V128 } from "./wasm_encoder.ts";
+
 const MR = 6; // rows per register block
 const NR = 8; // columns per register block (two f32x4 vectors)
 const UNROLL = 4; // inner-product values per loop iteration (a power of 2)
@@ -83,7 +85,7 @@ export function wasmGemm(): WasmGemm | null {
   if (cached !== undefined) return cached;
   cached = null;
   for (const fused of [true, false]) {
-    const bytes = moduleBytes(fused);
+    const bytes = gemmModule(fused);
     if (!WebAssembly.validate(bytes)) continue;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
     const memory = instance.exports.memory as WebAssembly.Memory;
@@ -112,130 +114,8 @@ export function wasmGemm(): WasmGemm | null {
   return cached;
 }
 
-// --- A small WebAssembly encoder: just the instructions the kernel needs. ---
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...new TextEncoder().encode(s)];
-}
-
-/** Locals by name, with their indices (parameters first). */
-class Fn {
-  readonly code: number[] = [];
-  readonly #index = new Map<string, number>();
-  readonly #locals: number[] = [];
-
-  constructor(readonly params: string[]) {
-    params.forEach((p, i) => this.#index.set(p, i));
-  }
-
-  local(label: string, type: number): void {
-    this.#index.set(label, this.params.length + this.#locals.length);
-    this.#locals.push(type);
-  }
-
-  get(label: string): this {
-    return this.#op(0x20, ...uleb(this.#at(label)));
-  }
-
-  set(label: string): this {
-    return this.#op(0x21, ...uleb(this.#at(label)));
-  }
-
-  i32(n: number): this {
-    return this.#op(0x41, ...sleb(n));
-  }
-
-  op(...bytes: number[]): this {
-    return this.#op(...bytes);
-  }
-
-  simd(opcode: number, ...immediates: number[]): this {
-    return this.#op(0xfd, ...uleb(opcode), ...immediates);
-  }
-
-  /** Local declarations and code, as a code-section entry. */
-  body(): number[] {
-    const groups: number[] = [];
-    let nGroups = 0;
-    for (let i = 0; i < this.#locals.length;) {
-      let end = i;
-      while (end < this.#locals.length && this.#locals[end] === this.#locals[i]) end++;
-      groups.push(...uleb(end - i), this.#locals[i]);
-      nGroups++;
-      i = end;
-    }
-    const fn = [...uleb(nGroups), ...groups, ...this.code, 0x0b];
-    return [...uleb(fn.length), ...fn];
-  }
-
-  #at(label: string): number {
-    const i = this.#index.get(label);
-    if (i === undefined) throw new Error(`wasm_gemm generator: unknown local ${label}`);
-    return i;
-  }
-
-  #op(...bytes: number[]): this {
-    this.code.push(...bytes);
-    return this;
-  }
-}
-
-const OP = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  i32Load: (offset: number) => [0x28, 2, ...uleb(offset)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  ltS: [0x48],
-  eqz: [0x45],
-  and: [0x71],
-  or: [0x72],
-  shrU: [0x76],
-};
-const SIMD = {
-  load: 0x00,
-  load32Splat: 0x09,
-  store: 0x0b,
-  const: 0x0c,
-  f32x4Add: 0xe4,
-  f32x4Mul: 0xe6,
-  relaxedMadd: 0x105,
-};
-
 /** The module: memory and `gemm(ind, bp, c, rows, cols, taps, depth)`. */
-function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
+function gemmModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const f = new Fn(["ind", "bp", "c", "rows", "cols", "taps", "depth"]);
   for (const l of ["j", "i", "t", "k", "pb", "pt", "pc", "pi"]) f.local(l, I32);
   for (let r = 0; r < MR; r++) f.local(`pa${r}`, I32);
@@ -317,20 +197,5 @@ function moduleBytes(fused: boolean): Uint8Array<ArrayBuffer> {
   f.get("j").i32(NR).op(...OP.add).set("j");
   f.get("j").get("cols").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
 
-  const type = [0x60, ...uleb(f.params.length), ...f.params.map(() => I32), 0];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [1, ...type]),
-    ...section(3, [1, 0]),
-    ...section(5, [1, 0x00, ...uleb(16)]),
-    ...section(7, [2, ...name("gemm"), 0x00, 0, ...name("memory"), 0x02, 0]),
-    ...section(10, [1, ...f.body()]),
-  ]);
+  return moduleBytes([{ name: "gemm", fn: f }], { pages: 16 });
 }
