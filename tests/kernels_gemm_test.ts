@@ -132,7 +132,9 @@ Deno.test("the kernel skips a tap where all six rows of a block read address 0, 
     }
   }
   const cAt = 3072;
-  k.gemm(indAt, bAt, cAt, rows, cols, taps, depth);
+  const outAt = 3584; // row m of C at cAt + 32 m
+  for (let m = 0; m < rows; m++) i32[outAt / 4 + m] = cAt + 4 * cols * m;
+  k.gemm(indAt, bAt, outAt, rows, cols, taps, depth);
   for (let m = 0; m < rows; m++) {
     for (let c = 0; c < cols; c++) {
       let expected = 0;

@@ -13,8 +13,9 @@
  * no im2col copy, and a plain matrix product is the case of one tap.
  *
  * `C[rows, cols] = sum over taps t of A_t[rows, depth] * B_t[depth, cols]`, with `B` packed as
- * `[cols / 8][taps][depth][8]` and `C` row-major; `rows` a multiple of {@linkcode GEMM_ROW_BLOCK},
- * `cols` of {@linkcode GEMM_COL_BLOCK}.
+ * `[cols / 8][taps][depth][8]`; row `m` of `C` is written where an output table says (so a
+ * convolution that computes its rows out of order writes them in order); `rows` a multiple of
+ * {@linkcode GEMM_ROW_BLOCK}, `cols` of {@linkcode GEMM_COL_BLOCK}.
  *
  * Byte address 0 is reserved for a row of zeros (a convolution's padding): when all six rows of a
  * register block read tap `t` from address 0, the kernel skips that tap for the block, so a
@@ -45,12 +46,13 @@ export interface WasmGemm {
   reserve(bytes: number): void;
   /**
    * Run `C = sum_t A_t B_t` with byte addresses into {@linkcode WasmGemm.memory}: the indirection
-   * table (`taps * rows` int32), the packed `B`, and `C`.
+   * table (`taps * rows` int32), the packed `B`, and the output table (`rows` int32: where each
+   * row of `C` goes, `cols` floats from there, so rows can land in any order).
    */
   gemm(
     indirection: number,
     packedB: number,
-    c: number,
+    outRows: number,
     rows: number,
     cols: number,
     taps: number,
@@ -77,7 +79,9 @@ let cached: WasmGemm | null | undefined;
  * }
  * // B packed [1 panel][1 tap][2][8] at byte 128: B[0][c] = 1, B[1][c] = c
  * for (let c = 0; c < 8; c++) [f32[32 + c], f32[40 + c]] = [1, c];
- * k.gemm(64, 128, 256, GEMM_ROW_BLOCK, 8, 1, 2); // C at byte 256
+ * // C row-major at byte 256: row m's address at byte 448 + 4 m
+ * for (let m = 0; m < GEMM_ROW_BLOCK; m++) i32[112 + m] = 256 + 32 * m;
+ * k.gemm(64, 128, 448, GEMM_ROW_BLOCK, 8, 1, 2);
  * console.log(Array.from(f32.subarray(64 + 8 * 3, 64 + 8 * 3 + 3))); // row 3: [3, 4, 5]
  * ```
  */
@@ -114,9 +118,9 @@ export function wasmGemm(): WasmGemm | null {
   return cached;
 }
 
-/** The module: memory and `gemm(ind, bp, c, rows, cols, taps, depth)`. */
+/** The module: memory and `gemm(ind, bp, out, rows, cols, taps, depth)`. */
 function gemmModule(fused: boolean): Uint8Array<ArrayBuffer> {
-  const f = new Fn(["ind", "bp", "c", "rows", "cols", "taps", "depth"]);
+  const f = new Fn(["ind", "bp", "out", "rows", "cols", "taps", "depth"]);
   for (const l of ["j", "i", "t", "k", "pb", "pt", "pc", "pi"]) f.local(l, I32);
   for (let r = 0; r < MR; r++) f.local(`pa${r}`, I32);
   for (const l of ["s", "b0", "b1"]) f.local(l, V128);
@@ -185,12 +189,11 @@ function gemmModule(fused: boolean): Uint8Array<ArrayBuffer> {
   //       end k; t++ while t < taps
   f.get("t").i32(1).op(...OP.add).set("t");
   f.get("t").get("taps").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
-  //     store the block: pc = c + (i * cols + j) * 4, one row of `cols` floats apart
-  f.get("c").get("i").get("cols").op(...OP.mul).get("j").op(...OP.add).i32(4).op(...OP.mul)
-    .op(...OP.add).set("pc");
+  //     store the block: row r at out[i + r] + j * 4
+  f.get("out").get("i").i32(4).op(...OP.mul).op(...OP.add).set("pi");
   for (let r = 0; r < MR; r++) {
+    f.get("pi").op(...OP.i32Load(4 * r)).get("j").i32(4).op(...OP.mul).op(...OP.add).set("pc");
     for (let v = 0; v < 2; v++) f.get("pc").get(`c${r}${v}`).simd(SIMD.store, 4, 16 * v);
-    f.get("pc").get("cols").i32(4).op(...OP.mul).op(...OP.add).set("pc");
   }
   f.get("i").i32(MR).op(...OP.add).set("i");
   f.get("i").get("rows").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
