@@ -189,6 +189,8 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
 
 async function main() {
   const flags = parseFlags(Deno.args);
+  // The machine's 1/5/15-minute load averages at the start: other processes slow both sides.
+  const loadAtStart = Deno.loadavg();
   await initBackend({ backend: "wasm" });
   const torchError: { value?: string } = flags.torch ? {} : { value: "skipped (--no-torch)" };
   const rows: Row[] = [];
@@ -279,6 +281,7 @@ async function main() {
     deno: Deno.version.deno,
     torch: torchVersion ?? null,
     torchSkipped: torchError.value ?? null,
+    loadAverage: { start: loadAtStart, end: Deno.loadavg() },
     rows,
     workers: flags.workers,
     oursOverPytorch: ratios,
