@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "./data/random.ts";
 
 /** Options of {@linkcode invertGenerator}. */
 export interface InvertOptions {
@@ -125,7 +126,7 @@ export async function invertGenerator(
   const tiled = tf.tidy(() =>
     targets.expandDims(1).tile([1, k, 1, 1, 1]).reshape([n * k, ...targets.shape.slice(1)])
   );
-  const start = tf.randomNormal([n * k, latentDim], 0, 1, "float32", o.seed);
+  const start = tf.randomNormal([n * k, latentDim], 0, 1, "float32", tfSeed(o.seed));
   const z = tf.variable(start, true);
   start.dispose(); // the variable holds its own reference to the values
   const optimizer = tf.train.adam(o.learningRate);

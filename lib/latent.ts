@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "./data/random.ts";
 
 /** A latent vector or a batch of them: `[latentDim]`, `[1, latentDim]` or `[n, latentDim]`. */
 export type Latent = tf.Tensor | number[] | number[][];
@@ -167,7 +168,7 @@ export function latentArithmetic(
       0,
       options.noise ?? 0.25,
       "float32",
-      options.seed ?? 0,
+      tfSeed(options.seed ?? 0),
     );
     return tf.concat([result, result.add(noise)], 0) as tf.Tensor2D;
   });

@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "./data/random.ts";
 
 /**
  * Element-wise binary cross-entropy of `logits` against `targets`, computed stably as
@@ -458,5 +459,7 @@ export function addInstanceNoise(images: tf.Tensor, options: InstanceNoiseOption
   }
   const stddev = initialStddev * Math.max(0, 1 - step / decaySteps);
   if (stddev === 0) return images.clone();
-  return tf.tidy(() => images.add(tf.randomNormal(images.shape, 0, stddev, "float32", seed)));
+  return tf.tidy(() =>
+    images.add(tf.randomNormal(images.shape, 0, stddev, "float32", tfSeed(seed)))
+  );
 }

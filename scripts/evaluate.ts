@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import sharp from "sharp";
 import { initBackend } from "@course/backend.ts";
+import { tfSeed } from "@course/data/random.ts";
 import { loadMnist } from "@course/data/mnist.ts";
 import { loadModel } from "@course/io/model_io.ts";
 import {
@@ -87,7 +88,7 @@ async function generate(dir: string) {
   for (let start = 0; start < n; start += 500) {
     const count = Math.min(500, n - start);
     batches.push(tf.tidy(() => {
-      const z = tf.randomNormal([count, latentDim], 0, 1, "float32", seed + start);
+      const z = tf.randomNormal([count, latentDim], 0, 1, "float32", tfSeed(seed + start));
       if (!conditional) return generator.predict(z) as tf.Tensor4D;
       const ids = tf.tensor1d(labels!.slice(start, start + count), "int32");
       const labelShape = generator.inputs[1].shape;

@@ -379,3 +379,31 @@ Deno.test("createToyWganGp({ decaySteps }) scales each update by 1 - step / deca
   assert(criticChange(4, 4).every((v) => v === 0), "a step at decaySteps still moved the critic");
   throws(() => createToyWganGp({ decaySteps: -1 }), /decaySteps must be a non-negative integer/);
 });
+
+Deno.test("every variant built twice with the same seed, 0 included, starts from the same weights", () => {
+  // tfjs's normal draws treat seed 0 as no seed; the builders map it through tfSeed().
+  const weights = (name: string, seed: number) => {
+    const variant = createVariant(name, { width: 0.125, seed });
+    const values = Object.entries(variant.models).flatMap(([role, model]) =>
+      (model as tf.LayersModel).weights.map((w) => ({
+        label: `${role} ${w.name}`,
+        values: w.read().dataSync() as Float32Array,
+      }))
+    );
+    variant.dispose();
+    return values;
+  };
+  for (const name of Object.keys(VARIANTS)) {
+    for (const seed of [0, 5]) {
+      const [first, second] = [weights(name, seed), weights(name, seed)];
+      assertEquals(first.length, second.length);
+      for (const [k, { label, values }] of first.entries()) {
+        const other = second[k].values;
+        const differ = values.length === other.length
+          ? values.findIndex((v, i) => v !== other[i])
+          : 0;
+        assertEquals(differ, -1, `${name}, seed ${seed}: ${label} differs at index ${differ}`);
+      }
+    }
+  }
+});

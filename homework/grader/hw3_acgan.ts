@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKGROUND_COLOURS, INK_COLOURS, loadMultiTag } from "@course/data/multi_tag.ts";
+import { tfSeed } from "@course/data/random.ts";
 import { colourTagAccuracy } from "@course/metrics/colour_tags.ts";
 import {
   type Assignment,
@@ -234,7 +235,7 @@ async function checkTraining(student: StudentModule): Promise<CheckOutcome[]> {
       const fakeInk = Array.from({ length: batchSize }, (_, i) => (i * 5 + step) % 8);
       const fakeBg = Array.from({ length: batchSize }, (_, i) => (i * 7 + step) % 6);
       const fakeTags = tagsOf(fakeInk, fakeBg);
-      const z = tf.randomNormal([batchSize, latentDim], 0, 1, "float32", step);
+      const z = tf.randomNormal([batchSize, latentDim], 0, 1, "float32", tfSeed(step));
       const fakeInput = [z, tf.concat(fakeTags, 1)];
       const fake = generator.apply(fakeInput) as tf.Tensor;
       const d = dOptimizer.minimize(

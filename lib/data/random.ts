@@ -103,3 +103,23 @@ export function balancedOrder(labels: ArrayLike<number>, random: SeededRandom): 
   }
   return order;
 }
+
+/** What {@linkcode tfSeed} hands tfjs for a seed of 0 (beyond the seeds `deriveSeed` returns). */
+const ZERO_SEED = 2147483647;
+
+/**
+ * The seed to give tfjs's normal draws (`tf.randomNormal`, `tf.truncatedNormal` and the
+ * `randomNormal` initialiser). tfjs 4.22 treats a seed of 0 there as no seed at all and draws new
+ * values on every call, so 0 becomes 2147483647; every other seed, and `undefined`, pass unchanged.
+ *
+ * @example Seed 0 gives the same draws twice
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { tfSeed } from "@course/data/random.ts";
+ * const draw = () => tf.randomNormal([3], 0, 1, "float32", tfSeed(0)).arraySync();
+ * console.log(JSON.stringify(draw()) === JSON.stringify(draw())); // true
+ * ```
+ */
+export function tfSeed<T extends number | undefined>(seed: T): T {
+  return (seed === 0 ? ZERO_SEED : seed) as T;
+}

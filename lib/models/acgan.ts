@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "../data/random.ts";
 import { checkImageShape, checkPositiveInt } from "./checks.ts";
 import {
   dcganDiscriminatorFeatures,
@@ -92,7 +93,7 @@ export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.Lay
       kernelInitializer: tf.initializers.randomNormal({
         mean: 0,
         stddev: 1,
-        seed: rest.seed === undefined ? undefined : rest.seed + 3000,
+        seed: rest.seed === undefined ? undefined : tfSeed(rest.seed + 3000),
       }),
       name: "tag_embedding",
     }).apply(tags) as tf.SymbolicTensor;

@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "../data/random.ts";
 
 /** A tfjs weight initialiser (the type `tf.initializers.*()` returns). */
 export type Initializer = ReturnType<typeof tf.initializers.ones>;
@@ -53,11 +54,11 @@ export function makeInitializers(init: WeightInit = "glorot", seed?: number): In
   return {
     kernel: () =>
       init === "dcgan"
-        ? tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: nextSeed() })
+        ? tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: tfSeed(nextSeed()) })
         : tf.initializers.glorotUniform({ seed: nextSeed() }),
     gamma: () =>
       init === "dcgan"
-        ? tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: nextSeed() })
+        ? tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: tfSeed(nextSeed()) })
         : tf.initializers.ones(),
   };
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "../data/random.ts";
 
 /** Options of {@linkcode MinibatchDiscrimination}. */
 export interface MinibatchDiscriminationArgs {
@@ -77,7 +78,7 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
       "T",
       [shape[1] as number, this.numKernels * this.kernelDim],
       "float32",
-      tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: this.seed }),
+      tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: tfSeed(this.seed) }),
     );
     this.built = true;
   }

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type SeededRandom, seededRandom } from "../data/random.ts";
+import { type SeededRandom, seededRandom, tfSeed } from "../data/random.ts";
 
 /** Streams keep the seeds of different uses apart. */
 export const RANDOM_STREAMS = {
@@ -82,7 +82,8 @@ export function stepRandom(
   const nextSeed = () => deriveSeed(seed, stream, step, draw++);
   return {
     nextSeed,
-    normal: (shape, mean = 0, std = 1) => tf.randomNormal(shape, mean, std, "float32", nextSeed()),
+    normal: (shape, mean = 0, std = 1) =>
+      tf.randomNormal(shape, mean, std, "float32", tfSeed(nextSeed())),
     uniform: (shape, min = 0, max = 1) => tf.randomUniform(shape, min, max, "float32", nextSeed()),
     host: () => seededRandom(nextSeed()),
   };
