@@ -14,7 +14,8 @@
  * for every image, then the next class), and the kernel skips a tap for a block of rows that all
  * read it in the padding. In a 5x5 "same" convolution on 7x7 images (the tutorial generator's
  * first, and largest, layer) 31% of the multiply-adds fall in the padding, and nearly all of them
- * are skipped that way. The product is then scattered back to row-major order.
+ * are skipped that way. The kernel writes each row straight to its row-major place (an output
+ * table), so the product leaves in one copy.
  *
  * Every convolution of the course's wasm kernels (forward, and the input and filter gradients of
  * `wasm_conv.ts`) runs here when the kernel is available and {@linkcode setWasmGemm} has not turned
