@@ -14,7 +14,7 @@ const MAX_TESTS = 12;
 const TAIL_LINES = 12;
 
 /** `text` without terminal colour codes. */
-export function stripAnsi(text: string): string {
+function stripAnsi(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, "");
 }

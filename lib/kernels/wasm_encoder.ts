@@ -13,7 +13,7 @@ export const F32 = 0x7d;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128. */
-export function uleb(n: number): number[] {
+function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -25,7 +25,7 @@ export function uleb(n: number): number[] {
 }
 
 /** Signed LEB128. */
-export function sleb(n: number): number[] {
+function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = n & 0x7f;
@@ -137,7 +137,6 @@ export const OP = {
   and: [0x71],
   or: [0x72],
   shrU: [0x76],
-  f32Add: [0x92],
   f32Mul: [0x94],
   f32Gt: [0x5e],
   select: [0x1b],
