@@ -1,39 +1,26 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { maxRelativeError } from "./kernels_helpers.ts";
+import { maxRelativeError, onBackend, seededValues } from "./kernels_helpers.ts";
 import { initBackend } from "@course/backend.ts";
-import { elementwiseOn, LEAKY_RELU_GRAD, registerCourseKernels } from "@course/kernels/mod.ts";
+import { elementwiseOn, LEAKY_RELU_GRAD } from "@course/kernels/mod.ts";
 
 await initBackend({ backend: "wasm" });
 
 /** float32 sums of up to a few thousand values, relative to the largest value. */
 const TOLERANCE = 1e-5;
 
-/** `fn` on wasm and on cpu with the same inputs; the values of its outputs on each. */
+/** `fn` on wasm and on cpu with the same inputs: its outputs' values, and the wasm kernels run. */
 async function wasmAndCpu(
-  inputs: { values: Float32Array; shape: number[] }[],
+  inputs: Array<[Float32Array, number[]]>,
   fn: (...ts: tf.Tensor[]) => tf.Tensor[],
 ): Promise<{ wasm: Float32Array[]; cpu: Float32Array[]; kernels: string[] }> {
-  const run = () => {
-    const ts = inputs.map(({ values, shape }) => tf.tensor(values, shape));
-    const outs = fn(...ts);
-    const values = outs.map((t) => t.dataSync() as Float32Array);
-    tf.dispose([...ts, ...outs]);
-    return values;
-  };
-  const profile = await tf.profile(() => {
-    run();
+  let wasm: Float32Array[] = [];
+  const profile = await tf.profile(async () => {
+    wasm = await onBackend("wasm", inputs, fn);
   });
-  const wasm = run();
-  await tf.setBackend("cpu");
-  registerCourseKernels();
-  const cpu = run();
+  const cpu = await onBackend("cpu", inputs, fn);
   await tf.setBackend("wasm");
   return { wasm, cpu, kernels: profile.kernels.map((k) => k.name) };
-}
-
-function randomValues(n: number, seed: number): Float32Array {
-  return tf.tidy(() => tf.randomNormal([n], 0, 1, "float32", seed).dataSync() as Float32Array);
 }
 
 Deno.test("the SIMD loops run on the wasm backend's own memory", () => {
@@ -51,9 +38,9 @@ Deno.test("LeakyReLU, its gradient and its second derivative on wasm match the c
   ];
   for (const [i, [shape, alpha]] of cases.entries()) {
     const n = shape.reduce((a, b) => a * b, 1);
-    const x = { values: randomValues(n, 10 + i), shape };
-    x.values[0] = 0; // the boundary: the gradient there is alpha, as in tfjs (x > 0 is false)
-    const weights = { values: randomValues(n, 20 + i), shape };
+    const x: [Float32Array, number[]] = [seededValues([n], 10 + i), shape];
+    x[0][0] = 0; // the boundary: the gradient there is alpha, as in tfjs (x > 0 is false)
+    const weights: [Float32Array, number[]] = [seededValues([n], 20 + i), shape];
     // y = sum(w * leaky(x)); dy/dx; and the gradient of sum(w * dy/dx) with respect to w
     const f = (a: tf.Tensor, w: tf.Tensor) => tf.leakyRelu(a, alpha).mul(w).sum();
     const { wasm, cpu, kernels } = await wasmAndCpu([x, weights], (a, w) => {
@@ -91,7 +78,7 @@ Deno.test("Sum and Mean over leading axes on wasm match the cpu backend, and oth
   };
   for (const [i, [shape, axis, keepDims, simd]] of cases.entries()) {
     const n = shape.reduce((a, b) => a * b, 1);
-    const x = { values: randomValues(n, 40 + i), shape };
+    const x: [Float32Array, number[]] = [seededValues([n], 40 + i), shape];
     calls = 0;
     const { wasm, cpu } = await wasmAndCpu([x], (a) => {
       const sum = tf.sum(a, axis, keepDims);

@@ -4,9 +4,9 @@ import {
   ok as assert,
   throws as assertThrows,
 } from "node:assert/strict";
-import { maxRelativeError } from "./kernels_helpers.ts";
+import { maxRelativeError, onBackend } from "./kernels_helpers.ts";
 import { initBackend } from "@course/backend.ts";
-import { registerCourseKernels, setWasmGemm, wasmGemm } from "@course/kernels/mod.ts";
+import { setWasmGemm, wasmGemm } from "@course/kernels/mod.ts";
 
 await initBackend({ backend: "wasm" });
 
@@ -39,13 +39,10 @@ async function onCpu(
   inputs: tf.Tensor[],
   fn: (...ts: tf.Tensor[]) => tf.Tensor[],
 ): Promise<Float32Array[]> {
-  const values = inputs.map((t) => [t.dataSync(), t.shape] as const);
-  await tf.setBackend("cpu");
-  registerCourseKernels();
-  const copies = values.map(([v, s]) => tf.tensor(v, s));
-  const outs = fn(...copies);
-  const data = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose([...copies, ...outs]);
+  const values = inputs.map((t) =>
+    [t.dataSync() as Float32Array, t.shape] as [Float32Array, number[]]
+  );
+  const data = await onBackend("cpu", values, fn);
   await tf.setBackend("wasm");
   return data;
 }

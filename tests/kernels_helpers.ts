@@ -1,5 +1,30 @@
-// Shared by tests/kernels_test.ts and tests/kernels_gemm_test.ts.
+// Shared by the kernel tests (tests/kernels*_test.ts).
+import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { registerCourseKernels } from "@course/kernels/mod.ts";
+
+/** Seeded standard-normal values, the same on every backend. */
+export function seededValues(shape: number[], seed: number): Float32Array {
+  return tf.tidy(() => tf.randomNormal(shape, 0, 1, "float32", seed).dataSync() as Float32Array);
+}
+
+/**
+ * Switch to `backend` (with the course's kernels) and run `fn` on tensors built from `values`;
+ * return its outputs' values. The backend stays switched.
+ */
+export async function onBackend(
+  backend: "wasm" | "cpu",
+  values: Array<[Float32Array, number[]]>,
+  fn: (...ts: tf.Tensor[]) => tf.Tensor[],
+): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  registerCourseKernels();
+  const inputs = values.map(([v, s]) => tf.tensor(v, s));
+  const outs = fn(...inputs);
+  const data = outs.map((t) => t.dataSync() as Float32Array);
+  tf.dispose([...inputs, ...outs]);
+  return data;
+}
 
 /**
  * Largest |a - b| over the larger of 1 and the largest |b|: the error of `a` relative to the

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { maxRelativeError } from "./kernels_helpers.ts";
+import { maxRelativeError, onBackend, seededValues } from "./kernels_helpers.ts";
 import { initBackend } from "@course/backend.ts";
-import { mirrorPadBackward, registerCourseKernels } from "@course/kernels/mod.ts";
+import { mirrorPadBackward } from "@course/kernels/mod.ts";
 
 await initBackend({ backend: "wasm" });
 
@@ -15,25 +15,6 @@ interface ConvCase {
   kernel: number;
   stride: number;
   pad: Pad;
-}
-
-function seeded(shape: number[], seed: number): Float32Array {
-  return tf.tidy(() => tf.randomNormal(shape, 0, 1, "float32", seed).dataSync() as Float32Array);
-}
-
-/** Run `fn` on a backend with tensors built from the same seeded values; return its outputs. */
-async function onBackend(
-  backend: "wasm" | "cpu",
-  values: Array<[Float32Array, number[]]>,
-  fn: (...ts: tf.Tensor[]) => tf.Tensor[],
-): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  registerCourseKernels();
-  const inputs = values.map(([v, s]) => tf.tensor(v, s));
-  const outs = fn(...inputs);
-  const data = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose([...inputs, ...outs]);
-  return data;
 }
 
 function convCases(): ConvCase[] {
@@ -69,9 +50,9 @@ Deno.test("Conv2DBackpropFilter and Conv2DBackpropInput on wasm match the cpu ba
       tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
     const yShape = tf.tidy(() => conv(tf.zeros(c.xShape), tf.zeros(filterShape)).shape);
     const values: Array<[Float32Array, number[]]> = [
-      [seeded(c.xShape, 3 * i), c.xShape],
-      [seeded(filterShape, 3 * i + 1), filterShape],
-      [seeded(yShape, 3 * i + 2), yShape],
+      [seededValues(c.xShape, 3 * i), c.xShape],
+      [seededValues(filterShape, 3 * i + 1), filterShape],
+      [seededValues(yShape, 3 * i + 2), yShape],
     ];
     // d/dx and d/dw of sum(conv(x, w) * dy) are exactly the two backprop kernels.
     const grads = (x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor) => {
@@ -108,9 +89,9 @@ Deno.test("conv2dTranspose and its gradients on wasm match the cpu backend for e
       ).shape
     );
     const values: Array<[Float32Array, number[]]> = [
-      [seeded(dyShape, 60 + i), dyShape],
-      [seeded(filterShape, 70 + i), filterShape],
-      [seeded(outShape, 80 + i), outShape],
+      [seededValues(dyShape, 60 + i), dyShape],
+      [seededValues(filterShape, 70 + i), filterShape],
+      [seededValues(outShape, 80 + i), outShape],
     ];
     const run = (dy: tf.Tensor, w: tf.Tensor, ddx: tf.Tensor) => {
       const f = (a: tf.Tensor, b: tf.Tensor) =>
@@ -141,8 +122,8 @@ Deno.test("conv2dTranspose on wasm matches the cpu backend for odd output sizes"
   for (const [i, [dyShape, outShape, stride, pad]] of cases.entries()) {
     const filterShape = [5, 5, outShape[3], dyShape[3]];
     const values: Array<[Float32Array, number[]]> = [
-      [seeded(dyShape, 10 + i), dyShape],
-      [seeded(filterShape, 20 + i), filterShape],
+      [seededValues(dyShape, 10 + i), dyShape],
+      [seededValues(filterShape, 20 + i), filterShape],
     ];
     const run = (dy: tf.Tensor, w: tf.Tensor) => [
       tf.conv2dTranspose(
@@ -175,9 +156,9 @@ function penalty(x: tf.Tensor, w: tf.Tensor, v: tf.Tensor): tf.Tensor {
 }
 
 Deno.test("gradient penalty's weight gradient on wasm matches central finite differences", () => {
-  const x = tf.tensor(seeded([3, 6, 6, 1], 41), [3, 6, 6, 1]);
-  const w = tf.tensor(seeded([3, 3, 1, 2], 42), [3, 3, 1, 2]);
-  const v = tf.tensor(seeded([18, 1], 43), [18, 1]);
+  const x = tf.tensor(seededValues([3, 6, 6, 1], 41), [3, 6, 6, 1]);
+  const w = tf.tensor(seededValues([3, 3, 1, 2], 42), [3, 3, 1, 2]);
+  const v = tf.tensor(seededValues([18, 1], 43), [18, 1]);
   const analytic = tf.grad((ww: tf.Tensor) => penalty(x, ww, v))(w).dataSync();
   const h = 1e-2;
   const base = w.dataSync();
@@ -202,8 +183,8 @@ Deno.test("mirrorPadBackward() folds reflected borders back onto the input", asy
   for (const mode of ["reflect", "symmetric"] as const) {
     const shape = [2, 5, 6, 3];
     const paddings: Array<[number, number]> = [[0, 0], [2, 1], [3, 2], [0, 0]];
-    const x = tf.tensor(seeded(shape, 50), shape);
-    const dy = tf.tensor(seeded([2, 8, 11, 3], 51), [2, 8, 11, 3]);
+    const x = tf.tensor(seededValues(shape, 50), shape);
+    const dy = tf.tensor(seededValues([2, 8, 11, 3], 51), [2, 8, 11, 3]);
     // The padding is linear, so <pad(x), dy> = <x, pad^T(dy)> for every x.
     const lhs = tf.mirrorPad(x, paddings, mode).mul(dy).sum().dataSync()[0];
     const rhs = x.mul(mirrorPadBackward(dy, paddings, mode)).sum().dataSync()[0];
@@ -293,8 +274,8 @@ Deno.test("BatchMatMul on wasm matches the cpu backend for every transpose combi
   ];
   for (const [i, [aShape, bShape, transposeA, transposeB]] of cases.entries()) {
     const values: Array<[Float32Array, number[]]> = [
-      [seeded(aShape, 90 + i), aShape],
-      [seeded(bShape, 100 + i), bShape],
+      [seededValues(aShape, 90 + i), aShape],
+      [seededValues(bShape, 100 + i), bShape],
     ];
     const run = (a: tf.Tensor, b: tf.Tensor) => [tf.matMul(a, b, transposeA, transposeB)];
     const error = maxRelativeError(
@@ -307,8 +288,8 @@ Deno.test("BatchMatMul on wasm matches the cpu backend for every transpose combi
 });
 
 Deno.test("batchNorm's registered gradient equals the gradient of its formula", () => {
-  const x = tf.tensor(seeded([4, 3, 3, 5], 110), [4, 3, 3, 5]);
-  const params = [111, 112, 113, 114].map((seed) => tf.tensor(seeded([5], seed), [5]));
+  const x = tf.tensor(seededValues([4, 3, 3, 5], 110), [4, 3, 3, 5]);
+  const params = [111, 112, 113, 114].map((seed) => tf.tensor(seededValues([5], seed), [5]));
   const [mean, , offset, scale] = params;
   const variance = params[1].square().add(0.5);
   const epsilon = 1e-3;
