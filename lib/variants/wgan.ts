@@ -12,8 +12,9 @@
  * - clip 0.1 instead of 0.01, and 2 critic updates per generator step instead of 5. With RMSProp,
  *   every update moves each weight by about the learning rate: at 1e-3 a bound of 0.01 is crossed
  *   in about ten updates, and after 1,000 critic updates 71% of the critic's weights sat at +-0.01
- *   (5-8% sit at +-0.1 after the notebook's 4,000): the critic can tell only coarse shapes
- *   apart. The paper's 5e-5 needs 200 updates to cross 0.01; 1e-3 needs 100 to cross 0.1. Measured with 250-280 s of single-core training each at batch 32 (FID / precision /
+ *   (2-8% sat at +-0.1 after the notebook's 4,000): the critic can tell only coarse shapes
+ *   apart. The paper's 5e-5 needs 200 updates to cross 0.01; 1e-3 needs 100 to cross 0.1.
+ *   Measured with 250-280 s of single-core training each at batch 32 (FID / precision /
  *   recall of 1,000 samples against held-out digits): clip 0.01 with 5 critic updates, 824
  *   generator steps: FID 260, precision 0.71, recall 0.09 (blobs); clip 0.01 with 2: 1,789 steps,
  *   FID 209, 0.68, 0.31; clip 0.03 with 2: 1,828 steps, FID 166, 0.64, 0.43; clip 0.06 with 2:
