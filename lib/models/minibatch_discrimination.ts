@@ -4,7 +4,9 @@
  * A collapsed generator produces near-identical samples. This layer lets the discriminator see how
  * close each sample is to the others in its batch: features f(x_i) in R^A are multiplied by a learned
  * tensor T in R^{A x B x C} into B rows M_i,b in R^C, and for each row b the layer appends
- * o(x_i)_b = sum_{j != i} exp(-||M_i,b - M_j,b||_1).
+ * o(x_i)_b = sum_{j != i} exp(-||M_i,b - M_j,b||_1). (The paper sums over every j, the sample
+ * itself included; that term is exp(0) = 1 for every sample, so leaving it out changes nothing D
+ * can learn, and o is 0 for a sample unlike all others.)
  *
  * @module
  */
@@ -31,13 +33,16 @@ const DEFAULTS = { numKernels: 16, kernelDim: 8 };
  * Keras layer: `[batch, A] -> [batch, A + numKernels]`, the input followed by its closeness to the
  * rest of the batch. Registered with `tf.serialization`, so models that use it save and load.
  *
- * @example Append 4 batch-similarity features
+ * @example Append 4 batch-similarity features; 5 identical samples are each 4 times "close"
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { MinibatchDiscrimination } from "@course/models/minibatch_discrimination.ts";
  * const layer = new MinibatchDiscrimination({ numKernels: 4, kernelDim: 3, seed: 1 });
  * const y = layer.apply(tf.ones([5, 10])) as tf.Tensor;
- * console.log(y.shape); // [5, 14]
+ * assertEquals(y.shape, [5, 14]);
+ * // Identical samples: distance 0 to each of the 4 others, exp(0) = 1 each, no self term.
+ * assertEquals(Array.from(y.slice([0, 10], [1, 4]).dataSync()), [4, 4, 4, 4]);
  * ```
  */
 export class MinibatchDiscrimination extends tf.layers.Layer {
@@ -125,10 +130,11 @@ tf.serialization.registerClass(MinibatchDiscrimination);
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { appendMinibatchFeatures } from "@course/models/minibatch_discrimination.ts";
  * const x = tf.input({ shape: [8] });
  * const h = appendMinibatchFeatures(x, { numKernels: 4, kernelDim: 3 }, 0);
- * console.log(h.shape); // [null, 12]
+ * assertEquals(h.shape, [null, 12]);
  * ```
  */
 export function appendMinibatchFeatures(

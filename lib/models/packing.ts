@@ -132,7 +132,9 @@ export function buildPackedMlpDiscriminator(
   const inits = makeInitializers(o.init, o.seed);
   const x = tf.input({ shape: [o.inputDim], name: "x" }); // [batch, inputDim]
   // [batch, inputDim] -> [batch / m, m * inputDim]
-  const packs = new PackSamples({ packSize: o.packSize, name: "pack" }).apply(x) as tf.SymbolicTensor;
+  const packs = new PackSamples({ packSize: o.packSize, name: "pack" }).apply(
+    x,
+  ) as tf.SymbolicTensor;
   let h = mlpBody(packs, o.hidden, o.activation, inits.kernel, "discriminator");
   // [batch / m, hidden] -> [batch / m, 1] logits
   h = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })
