@@ -22,3 +22,4 @@ export * from "./acgan.ts";
 export * from "./cyclegan.ts";
 export * from "./layers.ts";
 export * from "./minibatch_discrimination.ts";
+export * from "./packing.ts";
