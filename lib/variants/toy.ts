@@ -71,11 +71,13 @@ export interface ToyVariantOptions {
 }
 
 /**
- * A `toy_gan` setting whose plain GAN collapses on the 8-Gaussian ring: in notebook 03, 1,200 steps
- * of batch 64 with the learning rate decayed linearly to 0 (`decaySteps`) ended with 0 of 8 modes
- * covered on each of seeds 1-5, every sample in one clump. The knob that does it is `gSteps: 3`:
- * three generator updates against each discriminator let the generator carry all its samples to
- * wherever the current discriminator scores highest. MLPs of 3 x 64 units, Adam 1e-3 (beta1 0.5).
+ * A `toy_gan` setting whose plain GAN collapses on the 8-Gaussian ring: in notebook 03's cpu run,
+ * 1,200 steps of batch 64 with the learning rate decayed linearly to 0 (`decaySteps`) ended with 0 of
+ * 8 modes covered (within 3 std) on each of seeds 1-5, all samples in one narrow region. On the same
+ * seeds WGAN-GP covered 7.8 of 8 on average and minibatch discrimination (16 kernels of 8) 5.6. The
+ * knob that does it is `gSteps: 3`: three generator updates against each discriminator let the
+ * generator carry all its samples to wherever the current discriminator scores highest. MLPs of
+ * 3 x 64 units, Adam 1e-3 (beta1 0.5).
  *
  * @example The plain GAN and a remedy differ in one option
  * ```ts
