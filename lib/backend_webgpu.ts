@@ -88,9 +88,9 @@ export const WEBGPU_LIMITS = [
 const OPTIONAL_FEATURES = ["timestamp-query", "bgra8unorm-storage"] as const;
 
 /**
- * Ask `gpu` (default `navigator.gpu`; `null`: none) for an adapter and describe it. Never throws: a
- * missing `navigator.gpu`, a `null`
- * adapter or a failing call are reported in `message`, with the packages to install.
+ * Ask `gpu` (default `navigator.gpu`; `null`: none) for an adapter and describe it. Never throws:
+ * a missing `navigator.gpu`, a `null` adapter or a failing call are reported in `message`, with the
+ * packages to install.
  *
  * @example A fake software adapter is found but is not hardware
  * ```ts

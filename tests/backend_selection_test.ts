@@ -69,7 +69,10 @@ Deno.test("initBackend() falls back to wasm with the reason when a GPU's request
 
 Deno.test("initBackend() forced to webgpu without an adapter fails with the reason", async () => {
   const result = await choose("null", "webgpu");
-  assert(result.error && /webgpu: WebGPU found no adapter/.test(result.error), result.error);
+  assert(
+    result.error && /webgpu: WebGPU found no adapter/.test(result.error),
+    String(result.error),
+  );
 });
 
 Deno.test("probeWebGpu() describes a hardware adapter and its limits, and survives a throwing gpu", async () => {
