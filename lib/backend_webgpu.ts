@@ -67,6 +67,15 @@ export interface WebGpuReport {
   message: string;
 }
 
+/** Vendor names of the PCI vendor numbers that some drivers report instead (in decimal). */
+const PCI_VENDORS: Record<string, string> = {
+  "4318": "nvidia",
+  "4098": "amd",
+  "32902": "intel",
+  "4203": "apple",
+  "65541": "mesa",
+};
+
 /** Adapter descriptions of software renderers: a CPU pretending to be a GPU. */
 const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|softpipe|swiftshader|basic render|warp|software/i;
 
@@ -137,7 +146,8 @@ export async function probeWebGpu(
     };
   }
   const info = adapter.info ?? {};
-  const description = [info.vendor, info.architecture, info.description]
+  const vendor = PCI_VENDORS[info.vendor ?? ""] ?? info.vendor;
+  const description = [vendor, info.architecture, info.description]
     .filter((s) => s && s.trim()).join(", ") || "an adapter that does not describe itself";
   const limits: Record<string, number> = {};
   for (const name of WEBGPU_LIMITS) {

@@ -51,7 +51,7 @@ export async function inceptionScore(
   let probs: Matrix;
   if (input instanceof tf.Tensor && input.rank !== 2) {
     const extractor = options.extractor ?? await featureExtractor();
-    probs = extractor.run(input).probabilities;
+    probs = (await extractor.run(input)).probabilities;
   } else {
     probs = toMatrix(input as FeatureInput);
   }
