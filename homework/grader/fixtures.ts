@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ringModes } from "@course/data/toy.ts";
+import { asNumber, type CheckOutcome, judged, type Observations, verdict } from "./check.ts";
 
 /** softplus(x) = log(1 + e^x) in float64, without overflow. */
 export function softplus64(x: number): number {
@@ -104,4 +105,87 @@ export function scalarValue(value: unknown, what: string): number {
   const x = value.dataSync()[0];
   value.dispose();
   return x;
+}
+
+/**
+ * Weights sent back by the sandboxed child, checked against the shapes of `like` (a snapshot of
+ * the same model); an error says what does not fit.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+ * import { asWeights } from "./fixtures.ts";
+ * const like = [new Float32Array(2), new Float32Array(1)];
+ * assertEquals(asWeights([[1, 2], [3]], like), [new Float32Array([1, 2]), new Float32Array([3])]);
+ * throws(() => asWeights([[1, 2]], like), /weights/);
+ * ```
+ */
+export function asWeights(value: unknown, like: Float32Array[]): Float32Array[] {
+  const fits = Array.isArray(value) && value.length === like.length &&
+    value.every((w, i) =>
+      Array.isArray(w) && w.length === like[i].length &&
+      w.every((x) => typeof x === "number" || x === null)
+    );
+  if (!fits) throw new Error("the test got weights of the wrong shapes back");
+  return (value as (number | null)[][]).map((w) => Float32Array.from(w, (x) => x ?? NaN));
+}
+
+/**
+ * The judged leak check: counts only for a function that computes the right value (`valuePassed`),
+ * so a report of "0 leaked" alone earns nothing.
+ */
+export function leakCheck(obs: Observations, valuePassed: boolean, per: string): CheckOutcome {
+  return judged(
+    `no tensors leaked by a ${per}`,
+    obs,
+    "leaked",
+    (v) =>
+      valuePassed
+        ? leakVerdict(asNumber(v), per)
+        : verdict(false, "not checked: the value is wrong"),
+  );
+}
+
+/** What {@linkcode judgeTrainedGenerator} needs. */
+export interface TrainedGeneratorJudge {
+  /** The generator as it was before the child's run (same seed); it gets the child's weights. */
+  generator: tf.LayersModel;
+  /** Name of the "losses stay finite" check. */
+  finiteName: string;
+  /** Name of the quality check. */
+  qualityName: string;
+  /** The quality check on `generator` with the child's weights, given its value before. */
+  quality(before: number): { passed: boolean; detail: string };
+  /** The measure the quality check compares (distance, accuracy) on `generator` as it is. */
+  measure(): number;
+}
+
+/**
+ * Judge a short training run from the weights the child sent back: they must be finite and differ
+ * from the start, and the quality check runs here, on the grader's own copy of the generator.
+ */
+export function judgeTrainedGenerator(obs: Observations, j: TrainedGeneratorJudge): CheckOutcome[] {
+  const start = snapshot(j.generator);
+  const before = j.measure();
+  const trained = judged("trained weights", obs, "generator", (v) => {
+    const weights = asWeights(v, start);
+    const moved = maxDifference(weights, start) > 0;
+    return verdict(
+      moved && weights.every((w) => w.every(Number.isFinite)),
+      moved ? "the generator's weights are NaN or infinite" : "the generator never changed",
+    );
+  });
+  const finite = judged(j.finiteName, obs, "finite", (v) =>
+    verdict(
+      v === true && trained.passed,
+      v === true ? trained.detail : "got NaN or infinity",
+      "finite",
+    ));
+  const quality = judged(j.qualityName, obs, "generator", (v) => {
+    if (!trained.passed) return verdict(false, trained.detail);
+    restore(j.generator, asWeights(v, start));
+    const outcome = j.quality(before);
+    return { passed: finite.passed && outcome.passed, detail: outcome.detail };
+  });
+  return [finite, quality];
 }

@@ -1,11 +1,20 @@
 /**
- * The gradient penalty the grader gives a student's critic loop: the reference penalty with alphas
- * from a seeded stream, so the grader can replay the student's step exactly.
+ * The seeded alpha stream the grader gives a student's critic loop: `seededPenalty(reference)` is
+ * the reference penalty with alphas drawn from a seeded stream, so the grader can replay the
+ * student's step exactly. The sandboxed child wraps the reference it is given (see
+ * `CodeItem.wrapOthers`); this module holds no answer itself.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { gradientPenalty as referencePenalty } from "../solutions/hw2_wgan_gp.ts";
+
+/** A gradient penalty function. */
+export type PenaltyFunction = (
+  critic: (x: tf.Tensor) => tf.Tensor,
+  realImages: tf.Tensor,
+  fakeImages: tf.Tensor,
+  options?: { lambda?: number; alpha?: tf.Tensor1D },
+) => tf.Scalar;
 
 let calls = 0;
 
@@ -14,16 +23,13 @@ export function resetAlphaStream(): void {
   calls = 0;
 }
 
-/** The reference penalty; alpha ~ U[0, 1] per sample from the seeded stream when not given. */
-export function gradientPenalty(
-  critic: (x: tf.Tensor) => tf.Tensor,
-  realImages: tf.Tensor,
-  fakeImages: tf.Tensor,
-  options: { lambda?: number; alpha?: tf.Tensor1D } = {},
-): tf.Scalar {
-  return tf.tidy(() => {
-    const seed = 500 + calls++;
-    const alpha = options.alpha ?? tf.randomUniform([realImages.shape[0]], 0, 1, "float32", seed);
-    return referencePenalty(critic, realImages, fakeImages, { ...options, alpha }) as tf.Scalar;
-  });
+/** `reference` with alpha ~ U[0, 1] per sample from the seeded stream when not given. */
+export function seededPenalty(reference: PenaltyFunction): PenaltyFunction {
+  return (critic, realImages, fakeImages, options = {}) =>
+    tf.tidy(() => {
+      const seed = 500 + calls++;
+      const alpha = options.alpha ??
+        tf.randomUniform([realImages.shape[0]], 0, 1, "float32", seed);
+      return reference(critic, realImages, fakeImages, { ...options, alpha });
+    });
 }
