@@ -131,15 +131,41 @@ export function importProblem(specifier: string): string | null {
       `write the computation with tf ops instead`;
   }
   if (course) {
-    try {
-      if (Deno.statSync(join(LIB_DIR, course[1])).isFile) return null;
-    } catch {
-      // not there: refused below
+    const reached = libClosure(course[1]);
+    const answer = [...reached].find((file) => FORBIDDEN_LIB.test(file));
+    if (answer) {
+      return `graded code must be your own: "${specifier}" imports "@course/${answer}", which ` +
+        `holds the answer; write the computation with tf ops instead`;
     }
+    if (reached.size > 0) return null;
   }
   return `graded cells may import only "${TF_SPECIFIER}" and the library's own modules ` +
     `("@course/data/toy.ts", ...; not its losses, variants, training loop or mod.ts), got ` +
     `"${specifier.slice(0, 80)}"`;
+}
+
+const LIB_IMPORT = /(?:from|import)\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
+
+/** The library files (relative to lib/) a library module reaches by its relative imports, itself
+ * included; empty when the module does not exist. The library is trusted code with plain imports. */
+function libClosure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(join(LIB_DIR, file));
+    } catch {
+      continue;
+    }
+    seen.add(file);
+    for (const [, spec] of text.matchAll(LIB_IMPORT)) {
+      queue.push(relative(LIB_DIR, join(LIB_DIR, dirname(file), spec)));
+    }
+  }
+  return seen;
 }
 
 /** Why a cell's code may not be graded, or null; plus its import lines and the rest. */
@@ -272,15 +298,17 @@ async function runCodeItem(
         "output size",
         `stopped: it printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB; print less`,
       );
-    case "no-data":
-      return /error: /i.test(result.stderrTail)
+    case "no-data": {
+      const error = result.stderrTail.split("\n").find((line) => /^error: /i.test(line.trim()));
+      return error
         ? fail(
           "code loads",
           `your graded cells do not compile or throw when run: ${
-            result.stderrTail.replace(/^.*?error: /i, "").slice(0, 300)
+            error.trim().replace(/^error: (Uncaught (\(in promise\) )?)?/i, "").slice(0, 300)
           }`,
         )
         : fail("hidden test", `the test process ended without a result (exit ${result.code})`);
+    }
   }
   const data = result.data as { observations?: unknown; failure?: unknown } | null;
   if (data && typeof data.failure === "string") {

@@ -160,8 +160,8 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
   const decode = (chunks: Uint8Array[]) => new TextDecoder().decode(concat(chunks));
   const data = extractBlock(decode(out), nonce);
   if (data !== undefined) return { kind: "data", data, seconds: seconds() };
-  const stderr = decode(err).trim().split("\n").filter((l) => l.trim()).slice(-4).join(" | ");
-  return { kind: "no-data", code: status.code, stderrTail: stderr.slice(-600), seconds: seconds() };
+  const stderrTail = decode(err).slice(-4000);
+  return { kind: "no-data", code: status.code, stderrTail, seconds: seconds() };
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
