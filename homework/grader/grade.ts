@@ -24,6 +24,7 @@ import {
   reportSections,
   solutionSections,
 } from "./notebook.ts";
+import { gradeFolder, writeGradebook } from "./gradebook.ts";
 import { runSandboxed } from "./sandbox.ts";
 
 /** The `homework/` folder. */
@@ -428,13 +429,49 @@ export function formatItem(item: ItemScore): string {
 }
 
 const USAGE =
-  `Usage: deno task grade <hw> [notebook.ipynb] [--json FILE] [--solution] [--only ID,...]
+  `Usage: deno task grade <hw> [notebook.ipynb | FOLDER] [--json FILE] [--gradebook BASE] [--solution] [--only ID,...]
 
-  <hw>        one of: ${Object.keys(ASSIGNMENTS).join(", ")}
-  notebook    the notebook to grade (default: the starter, homework/<hw>/<hw>.ipynb)
-  --json      also write the scores and feedback as JSON (for a gradebook)
-  --solution  grade the reference solution instead (a check of the grader itself)
-  --only      grade only these item ids`;
+  <hw>         one of: ${Object.keys(ASSIGNMENTS).join(", ")}
+  notebook     the notebook to grade (default: the starter, homework/<hw>/<hw>.ipynb)
+  FOLDER       grade every .ipynb in the folder (one row per file name) into a gradebook
+  --json       also write the scores and feedback as JSON
+  --gradebook  with a FOLDER: write BASE.csv and BASE.json (default: FOLDER/gradebook)
+  --solution   grade the reference solution instead (a check of the grader itself)
+  --only       grade only these item ids`;
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function gradeBatch(
+  hw: string,
+  dir: string,
+  base: string,
+  options: GradeOptions,
+): Promise<number> {
+  const book = await gradeFolder(hw, dir, {
+    ...options,
+    onItem: undefined,
+    onNotebook: (row) =>
+      console.log(
+        `${row.total.toFixed(2).padStart(6)} / ${
+          ASSIGNMENTS[hw].items.filter((i) => !options.only || options.only.includes(i.id))
+            .reduce((sum, i) => sum + i.points, 0)
+        }  ${row.student}${row.error ? `  (not graded: ${row.error})` : ""}`,
+      ),
+  });
+  if (book.rows.length === 0) {
+    console.error(`Cannot grade the folder ${dir}: it holds no .ipynb files`);
+    return 2;
+  }
+  const [csv, json] = await writeGradebook(book, base);
+  console.log(`\n${book.rows.length} notebooks; gradebook written to ${csv} and ${json}`);
+  return 0;
+}
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -442,6 +479,7 @@ async function main(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: "string" },
+      gradebook: { type: "string" },
       solution: { type: "boolean", default: false },
       only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -457,6 +495,23 @@ async function main(args: string[]): Promise<number> {
     onItem: (item) => console.log(formatItem(item)),
   };
   console.log(`Grading ${hw}: ${ASSIGNMENTS[hw].title}`);
+  if (notebook && !values.solution && await isFolder(notebook)) {
+    try {
+      return await gradeBatch(
+        hw,
+        notebook,
+        values.gradebook ?? join(notebook, "gradebook"),
+        options,
+      );
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : error);
+      return 2;
+    }
+  }
+  if (values.gradebook) {
+    console.error("--gradebook needs a folder of notebooks, not one notebook: use --json FILE");
+    return 2;
+  }
   let report: GradeReport;
   try {
     report = values.solution
