@@ -93,9 +93,11 @@ export function describeError(error: unknown): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { attempt } from "./check.ts";
  * const outcome = await attempt("value", () => { throw new Error("TODO: write it"); });
- * console.log(outcome.passed, outcome.detail); // false "not implemented yet (TODO: write it): ..."
+ * assertEquals(outcome.passed, false);
+ * assertEquals(outcome.detail.startsWith("not implemented yet (TODO: write it)"), true);
  * ```
  */
 export async function attempt(
@@ -120,8 +122,10 @@ export function show(value: number | ArrayLike<number>): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { close } from "./check.ts";
- * console.log(close(1.00001, 1).passed, close(NaN, 1).detail); // true "expected 1, got NaN"
+ * assertEquals(close(1.00001, 1).passed, true);
+ * assertEquals(close(NaN, 1).detail, "expected 1, got NaN");
  * ```
  */
 export function close(
@@ -218,11 +222,6 @@ export function judged(
   } catch (error) {
     return { name, passed: false, detail: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** Whether an observation holds a value (the student's code did not throw). */
-export function observed(observations: Observations, key: string): boolean {
-  return observations[key]?.ok === true;
 }
 
 /**

@@ -35,6 +35,20 @@ export function snapshot(model: tf.LayersModel): Float32Array[] {
   return model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
 }
 
+/**
+ * A snapshot as plain lists, for the child's JSON report.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { plain } from "./fixtures.ts";
+ * assertEquals(plain([new Float32Array([1, 0.5])]), [[1, 0.5]]);
+ * ```
+ */
+export function plain(weights: Float32Array[]): number[][] {
+  return weights.map((w) => Array.from(w));
+}
+
 /** Set a model's trainable weights back to a snapshot. */
 export function restore(model: tf.LayersModel, weights: Float32Array[]): void {
   model.trainableWeights.forEach((w, i) => {
@@ -133,6 +147,16 @@ export function asWeights(value: unknown, like: Float32Array[]): Float32Array[] 
 /**
  * The judged leak check: counts only for a function that computes the right value (`valuePassed`),
  * so a report of "0 leaked" alone earns nothing.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual as assertEquals } from "node:assert/strict";
+ * import { leakCheck } from "./fixtures.ts";
+ * const none = { leaked: { ok: true as const, value: 0 } };
+ * assertEquals(leakCheck(none, true, "call").passed, true);
+ * assertEquals(leakCheck(none, false, "call").passed, false);
+ * assertEquals(leakCheck({ leaked: { ok: true as const, value: 2 } }, true, "call").passed, false);
+ * ```
  */
 export function leakCheck(obs: Observations, valuePassed: boolean, per: string): CheckOutcome {
   return judged(
@@ -163,6 +187,27 @@ export interface TrainedGeneratorJudge {
 /**
  * Judge a short training run from the weights the child sent back: they must be finite and differ
  * from the start, and the quality check runs here, on the grader's own copy of the generator.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { buildMlpGenerator } from "@course/models/mlp.ts";
+ * import { judgeTrainedGenerator, plain, snapshot } from "./fixtures.ts";
+ * const generator = buildMlpGenerator({ latentDim: 2, hidden: [4], seed: 0 });
+ * const moved = plain(snapshot(generator)).map((w) => w.map((x) => x + 0.1));
+ * const outcomes = judgeTrainedGenerator(
+ *   { finite: { ok: true, value: true }, generator: { ok: true, value: moved } },
+ *   {
+ *     generator,
+ *     finiteName: "finite",
+ *     qualityName: "moved",
+ *     measure: () => snapshot(generator)[0][0],
+ *     quality: (before) => ({ passed: snapshot(generator)[0][0] > before, detail: "" }),
+ *   },
+ * );
+ * assertEquals(outcomes.map((o) => o.passed), [true, true]);
+ * generator.dispose();
+ * ```
  */
 export function judgeTrainedGenerator(obs: Observations, j: TrainedGeneratorJudge): CheckOutcome[] {
   const start = snapshot(j.generator);

@@ -121,8 +121,18 @@ const TF_IMPORT = `import * as tf from "${TF_SPECIFIER}";`;
 
 /**
  * Why a graded cell's import specifier is refused, or null. Only `@tensorflow/tfjs` and existing
- * `@course/<path>.ts` modules outside the graded answers pass; the specifier must be spelled
- * plainly (letters, digits, `_`, `/`), so no encoding, `..` or URL can reach another file.
+ * `@course/<path>.ts` modules that do not reach the graded answers pass; the specifier must be
+ * spelled plainly (letters, digits, `_`, `/`), so no encoding, `..` or URL can reach another file.
+ *
+ * @example
+ * ```ts
+ * import { match as assertMatch, strictEqual as assertEquals } from "node:assert/strict";
+ * import { importProblem } from "./grade.ts";
+ * assertEquals(importProblem("@course/data/toy.ts"), null);
+ * assertMatch(importProblem("@course/losses.ts") ?? "", /must be your own/);
+ * assertMatch(importProblem("@course/%6Cosses.ts") ?? "", /may import only/);
+ * assertMatch(importProblem("../../lib/losses.ts") ?? "", /may import only/);
+ * ```
  */
 export function importProblem(specifier: string): string | null {
   if (specifier === TF_SPECIFIER) return null;
@@ -341,7 +351,7 @@ function scoreOf(points: number, checks: CheckOutcome[]): number {
  * ```ts ignore
  * import { gradeNotebook } from "./grade.ts";
  * const report = await gradeNotebook("hw1_dcgan", "homework/hw1_dcgan/hw1_dcgan.ipynb");
- * console.log(report.total, report.maxTotal);
+ * if (report.total > report.maxTotal) throw new Error("impossible score");
  * ```
  */
 export async function gradeNotebook(

@@ -42,9 +42,9 @@ export interface Gradebook {
  *
  * @example
  * ```ts ignore
- * import { gradeFolder } from "./gradebook.ts";
+ * import { gradeFolder, writeGradebook } from "./gradebook.ts";
  * const book = await gradeFolder("hw1_dcgan", "submissions/");
- * console.log(book.rows.map((r) => `${r.student}: ${r.total}`));
+ * await writeGradebook(book, "submissions/gradebook");
  * ```
  */
 export async function gradeFolder(
@@ -140,6 +140,18 @@ export function gradebookCsv(book: Gradebook): string {
 /**
  * Write `<base>.csv` and `<base>.json` (a `.csv` or `.json` ending on `base` is dropped first);
  * returns the two paths.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { writeGradebook } from "./gradebook.ts";
+ * const dir = await Deno.makeTempDir();
+ * const book = { hw: "hw1_dcgan", items: [], maxTotal: 0, rows: [], time: "" };
+ * const paths = await writeGradebook(book, `${dir}/book.csv`);
+ * assertEquals(paths, [`${dir}/book.csv`, `${dir}/book.json`]);
+ * assertEquals(JSON.parse(await Deno.readTextFile(paths[1])), book);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function writeGradebook(book: Gradebook, base: string): Promise<[string, string]> {
   const stem = base.replace(/\.(csv|json)$/i, "");

@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { sampleRing } from "@course/data/toy.ts";
 import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
 import { type Observations, observe, type Probe, studentFunction } from "./check.ts";
-import { leakedTensors, scalarValue, snapshot } from "./fixtures.ts";
+import { leakedTensors, plain, scalarValue, snapshot } from "./fixtures.ts";
 
 type DLoss = (realLogits: tf.Tensor, fakeLogits: tf.Tensor) => tf.Scalar;
 type GLoss = (fakeLogits: tf.Tensor) => tf.Scalar;
@@ -68,11 +68,6 @@ export function trainingGenerator(): tf.LayersModel {
 
 function col(values: number[]): tf.Tensor2D {
   return tf.tensor2d(values, [values.length, 1]);
-}
-
-/** Plain lists of a snapshot, for JSON. */
-export function plain(weights: Float32Array[]): number[][] {
-  return weights.map((w) => Array.from(w));
 }
 
 async function probeDiscriminatorLoss(student: Record<string, unknown>): Promise<Observations> {

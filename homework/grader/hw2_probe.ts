@@ -10,8 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { sampleRing } from "@course/data/toy.ts";
 import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
 import { type Observations, observe, type Probe, studentFunction } from "./check.ts";
-import { leakedTensors, scalarValue, snapshot } from "./fixtures.ts";
-import { plain } from "./hw1_probe.ts";
+import { leakedTensors, plain, scalarValue, snapshot } from "./fixtures.ts";
 import type { PenaltyFunction } from "./hw2_reference.ts";
 import { resetAlphaStream } from "./hw2_reference.ts";
 

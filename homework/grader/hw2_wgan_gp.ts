@@ -4,6 +4,9 @@
  * to the critic's weights (double backprop), the critic loop replayed exactly with SGD, and a short
  * toy WGAN-GP run on the ring.
  *
+ * The student's code runs in a sandboxed child (`hw2_probe.ts` says what it runs and reports);
+ * this module judges the reports in the grading process, which the child cannot read.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

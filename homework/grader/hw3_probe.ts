@@ -9,8 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { BACKGROUND_COLOURS, INK_COLOURS, loadMultiTag } from "@course/data/multi_tag.ts";
 import { tfSeed } from "@course/data/random.ts";
 import { type Observations, observe, type Probe, studentFunction } from "./check.ts";
-import { leakedTensors, scalarValue, snapshot } from "./fixtures.ts";
-import { plain } from "./hw1_probe.ts";
+import { leakedTensors, plain, scalarValue, snapshot } from "./fixtures.ts";
 
 type DLoss = (
   realOutputs: tf.Tensor[],

@@ -16,8 +16,9 @@ const exit = Deno.exit.bind(Deno);
 const input = new TextDecoder().decode(await new Response(Deno.stdin.readable).arrayBuffer());
 const nonce = input.split("\n")[0].trim();
 
-/** Write `data` as JSON between two nonce lines, then end the process. Only the first call counts. */
 let done = false;
+
+/** Write `data` as JSON between two nonce lines, then end the process. Only the first call counts. */
 export function finish(data: unknown): never {
   if (!done) {
     done = true;

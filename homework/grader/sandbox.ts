@@ -84,15 +84,28 @@ function killGroup(pid: number): void {
 }
 
 /**
- * Run `entry` sandboxed and return the data block it wrote, or why there is none.
+ * Run `entry` sandboxed and return the data block it wrote, or why there is none. The entry
+ * reports through `finish()` of `probe_boot.ts`; what else it prints does not count.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { fileURLToPath } from "node:url";
  * import { runSandboxed } from "./sandbox.ts";
- * const result = await runSandboxed({
- *   entry: "/tmp/x/entry.ts", config: "deno.json", readPaths: [], timeoutS: 10,
- * });
- * if (result.kind === "data") console.log(result.data);
+ * const dir = await Deno.makeTempDir();
+ * const boot = new URL("./probe_boot.ts", import.meta.url).href;
+ * const entry = `${dir}/entry.ts`;
+ * await Deno.writeTextFile(
+ *   entry,
+ *   `import { finish } from "${boot}";\n` +
+ *     `let home; try { home = Deno.readTextFileSync("/etc/hostname"); } catch { home = "denied"; }\n` +
+ *     `console.log("@@RESULT-forged\\n{}\\n@@RESULT-forged");\n` +
+ *     `finish({ sum: 1 + 2, home });\n`,
+ * );
+ * const config = fileURLToPath(new URL("../../deno.json", import.meta.url));
+ * const result = await runSandboxed({ entry, config, readPaths: [], timeoutS: 60 });
+ * assertEquals(result.kind === "data" && result.data, { sum: 3, home: "denied" });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function runSandboxed(options: SandboxOptions): Promise<SandboxResult> {
