@@ -163,6 +163,13 @@ for (const file of ${JSON.stringify(files)}) {
   catch (e) { stolen += String(e); }
 }
 try {
+  const worker = new Worker(${JSON.stringify(pathToFileURL(SOLUTION).href)}, { type: "module" });
+  stolen += await new Promise((done) => {
+    worker.onerror = (e) => { e.preventDefault(); done(e.message); };
+    worker.onmessage = (e) => done(String(e.data));
+  });
+} catch (e) { stolen += String(e); }
+try {
   const m = await eval("imp" + 'ort(${JSON.stringify(pathToFileURL(SOLUTION).href)})');
   stolen += String(m.discriminatorLoss) + String(m.generatorLoss);
 } catch (e) { stolen += String(e); }
@@ -208,7 +215,7 @@ function generatorLoss(f) { throw new Error(seen); }`,
   }
 });
 
-Deno.test("grader attack: files outside the student's folder cannot be written or deleted", async () => {
+Deno.test("grader attack: files outside the student's folder cannot be written or deleted, nor web storage", async () => {
   const canary = await canaryFolder();
   try {
     await expectHarmless(
@@ -224,9 +231,14 @@ const tries = [
   () => Deno.mkdirSync(${JSON.stringify(join(canary.dir, "sub"))}),
 ];
 for (const attempt of tries) { try { attempt(); } catch {} }
-${TODO_LOSSES}`,
+let stored = "";
+try { localStorage.setItem("grader", "x"); stored += "stored:localStorage "; } catch {}
+try { sessionStorage.setItem("grader", "x"); stored += "stored:sessionStorage "; } catch {}
+try { await caches.open("grader"); stored += "stored:caches "; } catch {}
+function discriminatorLoss(r, f) { throw new Error("TODO " + stored); }
+function generatorLoss(f) { throw new Error("TODO"); }`,
       },
-      { only: ["discriminatorLoss"] },
+      { only: ["discriminatorLoss"], secrets: ["stored:"] },
       canary,
     );
   } finally {

@@ -3,11 +3,21 @@
  * reads the per-run nonce from stdin and keeps its own references to stdout and `Deno.exit`, so
  * that code which replaces `console.log`, `Deno.stdout` or `Deno.exit` later cannot change where
  * the result goes or keep the child alive. The nonce stays in this module; nothing exports it.
+ * It also removes web storage and the cache API, which write under `DENO_DIR` without permission.
  *
  * @module
  */
 
 import { describeError } from "./check.ts";
+
+// Web storage and the cache API write under DENO_DIR without any permission: remove them.
+for (const name of ["localStorage", "sessionStorage", "caches"]) {
+  try {
+    delete (globalThis as Record<string, unknown>)[name];
+  } catch {
+    // not there
+  }
+}
 
 const stdout = Deno.stdout;
 const writeSync = stdout.writeSync.bind(stdout);
