@@ -27,7 +27,14 @@ const PROBES: Record<string, Record<string, Probe>> = {
 export async function runProbe(hw: string, itemId: string, student: StudentModule): Promise<never> {
   const probe = PROBES[hw]?.[itemId];
   if (!probe) return finish({ failure: `no probe for ${hw}/${itemId}` });
-  await initBackend({ backend: "wasm" });
+  try {
+    await initBackend({ backend: "wasm" });
+  } catch (error) {
+    return finish({
+      failure: `the grader could not start tfjs in its sandbox (not your code's fault; tell the ` +
+        `teaching team): ${String(error).slice(0, 300)}`,
+    });
+  }
   try {
     return finish({ observations: await probe(student) });
   } catch (error) {

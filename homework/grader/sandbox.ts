@@ -3,7 +3,7 @@
  *
  * The child gets no write, environment, subprocess, network, FFI or system permission, a cleared
  * environment (only `DENO_DIR` and `NO_COLOR`), and read access only to the folders passed in
- * (the npm packages' wasm files, the data). Modules in its static import graph load without read
+ * (the npm packages' wasm files, the data) and to the npm cache. Modules in its static import graph load without read
  * permission, so what the child may import is settled before it starts (see `grade.ts`); at run
  * time it cannot read, write or spawn anything else. It runs in its own process group, which is
  * killed at the time limit or when it prints more than `maxOutputBytes`.
@@ -114,9 +114,9 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
   const env: Record<string, string> = { NO_COLOR: "1" };
   const cache = denoDir();
   if (cache) env.DENO_DIR = cache;
-  const readFlag = options.readPaths.length > 0
-    ? [`--allow-read=${options.readPaths.join(",")}`]
-    : [];
+  // Without a node_modules folder the npm packages' files (tfjs's wasm) live in the npm cache.
+  const readPaths = [...options.readPaths, ...(cache ? [`${cache}/npm`] : [])];
+  const readFlag = readPaths.length > 0 ? [`--allow-read=${readPaths.join(",")}`] : [];
   const started = performance.now();
   const seconds = () => Math.round((performance.now() - started) / 100) / 10;
   const child = new Deno.Command(Deno.execPath(), {
