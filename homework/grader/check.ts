@@ -215,7 +215,8 @@ export function judged(
   }
   if (observation.ok !== true) {
     const error = (observation as { error?: unknown }).error;
-    return { name, passed: false, detail: typeof error === "string" ? error : "failed" };
+    const detail = typeof error === "string" ? error.slice(0, MAX_ERROR + 3) : "failed";
+    return { name, passed: false, detail };
   }
   try {
     return { name, ...judge(observation.value) };

@@ -163,7 +163,7 @@ function judgeTrainStep(obs: Observations): CheckOutcome[] {
   const result = judged("returns finite numbers { dLoss, gLoss }", obs, "result", (v) => {
     const r = v as { dLoss?: unknown; gLoss?: unknown } | null;
     const ok = typeof r?.dLoss === "number" && typeof r?.gLoss === "number";
-    return verdict(ok, `got ${JSON.stringify(v)}`, `got ${JSON.stringify(v)}`);
+    return verdict(ok, `got ${JSON.stringify(v)?.slice(0, 200)}`, `got ${JSON.stringify(v)}`);
   });
   if (!result.passed) return [result];
   const { dLoss, gLoss } = (obs.result as { value: { dLoss: number; gLoss: number } }).value;

@@ -199,7 +199,7 @@ function judgeCriticLoop(obs: Observations): CheckOutcome[] {
   const result = judged("returns finite numbers { criticLoss, gLoss }", obs, "result", (v) => {
     const r = v as { criticLoss?: unknown; gLoss?: unknown } | null;
     const ok = typeof r?.criticLoss === "number" && typeof r?.gLoss === "number";
-    return verdict(ok, `got ${JSON.stringify(v)}`, `got ${JSON.stringify(v)}`);
+    return verdict(ok, `got ${JSON.stringify(v)?.slice(0, 200)}`, `got ${JSON.stringify(v)}`);
   });
   if (!result.passed) return [result];
   const { criticLoss, gLoss } = (obs.result as { value: { criticLoss: number; gLoss: number } })
