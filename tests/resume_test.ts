@@ -64,7 +64,13 @@ async function setup(name: string): Promise<Setup> {
         }),
       // A small pool, so that it fills up and its random swaps happen within the few steps.
       make: () =>
-        createCyclegan({ ...config, imageShape: [28, 28, 3], nBlocks: 3, poolSize: 5, sampleImages }),
+        createCyclegan({
+          ...config,
+          imageShape: [28, 28, 3],
+          nBlocks: 3,
+          poolSize: 5,
+          sampleImages,
+        }),
       dispose: () => {
         data.dispose();
         sampleImages.dispose();
@@ -75,7 +81,10 @@ async function setup(name: string): Promise<Setup> {
     const data = await loadMultiTag({ size: 12, seed: 3 });
     return {
       source: () =>
-        tensorBatches({ realImages: data.images, labels: data.tags }, { batchSize: BATCH, seed: 3 }),
+        tensorBatches({ realImages: data.images, labels: data.tags }, {
+          batchSize: BATCH,
+          seed: 3,
+        }),
       make: () =>
         createVariant(name, {
           ...config,

@@ -562,16 +562,14 @@ async function refuseNonFinite(dir: string, state: CheckpointState): Promise<voi
   const bad = floats.filter((_, i) => !finite[i]);
   if (bad.length === 0) return;
   const kept = await readCheckpointMeta(dir).catch(() => undefined);
+  const more = bad.length > 1 ? ` and ${bad.length - 1} more hold` : " holds";
   const keptText = kept
     ? `the last good checkpoint (step ${kept.step}) is kept in ${dir}; resume from it with a ` +
       `lower learning rate`
     : `there is no earlier checkpoint in ${dir}; restart with a lower learning rate`;
   throw new NonFiniteWeightsError(
-    `Cannot save checkpoint to ${dir} at step ${state.step}: ${bad[0].what}` +
-      `${
-        bad.length > 1 ? ` and ${bad.length - 1} more` : ""
-      } hold NaN or Inf values (the weights ` +
-      `diverged); not saved: ${keptText}, or check the data range ([-1, 1]).`,
+    `Cannot save checkpoint to ${dir} at step ${state.step}: ${bad[0].what}${more} NaN or Inf ` +
+      `values (the weights diverged); not saved: ${keptText}, or check the data range ([-1, 1]).`,
     state.step,
     kept?.step,
   );

@@ -67,9 +67,7 @@ export async function prepareCheckpointDir(
   }
   if (unreadable) {
     throw new Error(
-      `${unreadable}${
-        resume ? "" : `; or pass --force to discard it and start over in ${label}`
-      }`,
+      `${unreadable}${resume ? "" : `; or pass --force to discard it and start over in ${label}`}`,
     );
   }
   if (resume) {
