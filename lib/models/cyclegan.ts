@@ -306,7 +306,9 @@ export class ImagePool {
   /** Replace the pool's contents and random state with a {@linkcode ImagePool.state} (copied). */
   restore(images: tf.Tensor | undefined, draws: number): void {
     if (!Number.isInteger(draws) || draws < 0) {
-      throw new Error(`Cannot restore ImagePool: draws must be a non-negative integer, got ${draws}`);
+      throw new Error(
+        `Cannot restore ImagePool: draws must be a non-negative integer, got ${draws}`,
+      );
     }
     const count = images?.shape[0] ?? 0;
     if (count > this.size) {
