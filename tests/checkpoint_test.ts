@@ -168,8 +168,14 @@ Deno.test("train() refuses [0, 255], [0, 1] and NaN images with the fix, leaking
   const variant = createToyGan({ seed: 1 });
   const before = tf.memory().numTensors;
   const cases: [tf.Tensor, RegExp][] = [
-    [tf.fill([8, 4, 4, 1], 200), /realImages look like \[0, 255\] .*div\(127\.5\)\.sub\(1\)/],
-    [tf.fill([8, 4, 4, 1], 0.9), /realImages look like \[0, 1\] .*mul\(2\)\.sub\(1\)/],
+    [
+      tf.fill([8, 4, 4, 1], 200),
+      /realImages look like \[0, 255\]: scale them to \[-1, 1\] with images\.div\(127\.5\)/,
+    ],
+    [
+      tf.fill([8, 4, 4, 1], 0.9),
+      /realImages look like \[0, 1\]: scale them to \[-1, 1\] with images\.mul\(2\)\.sub\(1\)/,
+    ],
     [tf.fill([8, 4, 4, 1], NaN), /realImages hold 128 NaN values/],
     [tf.fill([8, 4, 4, 1], -3), /must lie in \[-1, 1\], got values from -3 to -3/],
   ];

@@ -87,8 +87,8 @@ export function imageRangeProblem(
   const range = `values from ${round(stats.min)} to ${round(stats.max)}`;
   if (stats.max > 1 + RANGE_SLACK) {
     if (stats.min >= -RANGE_SLACK && stats.max <= 255 + RANGE_SLACK && stats.max > 2) {
-      return `${context}: ${name} look like [0, 255] (${range}): scale them to [-1, 1] with ` +
-        `images.div(127.5).sub(1)`;
+      return `${context}: ${name} look like [0, 255]: scale them to [-1, 1] with ` +
+        `images.div(127.5).sub(1) (${range})`;
     }
     return `${context}: ${name} must lie in [-1, 1], got ${range}: scale them to [-1, 1] ` +
       `(x -> 2 (x - min) / (max - min) - 1)`;
@@ -98,8 +98,8 @@ export function imageRangeProblem(
       `(x -> 2 (x - min) / (max - min) - 1)`;
   }
   if (stats.min >= 0 && stats.max > 0.5) {
-    return `${context}: ${name} look like [0, 1] (${range}), but the generators draw in [-1, 1] ` +
-      `(tanh): scale them to [-1, 1] with images.mul(2).sub(1)`;
+    return `${context}: ${name} look like [0, 1]: scale them to [-1, 1] with ` +
+      `images.mul(2).sub(1), the range the generators draw in (tanh) (${range})`;
   }
   return undefined;
 }
@@ -136,7 +136,7 @@ export function nonFiniteProblem(
  * import * as tf from "@tensorflow/tfjs";
  * import { checkTrainingData } from "@course/train/input_checks.ts";
  * import { rejects } from "node:assert/strict";
- * const realImages = tf.fill([4, 2, 2, 1], 255);
+ * const realImages = tf.linspace(0, 255, 16).reshape([4, 2, 2, 1]);
  * await rejects(checkTrainingData({ realImages }), /look like \[0, 255\]: scale them to \[-1, 1\]/);
  * await checkTrainingData({ realImages: realImages.div(127.5).sub(1) });
  * ```
