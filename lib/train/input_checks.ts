@@ -43,7 +43,39 @@ export interface TensorStats {
  */
 export async function tensorStats(tensor: tf.Tensor): Promise<TensorStats> {
   if (tensor.size === 0) return { min: Infinity, max: -Infinity, nan: 0, inf: 0 };
-  const packed = tf.tidy(() => {
+  const packed = packStats(tensor);
+  try {
+    return unpackStats(await packed.data());
+  } finally {
+    packed.dispose();
+  }
+}
+
+/**
+ * {@linkcode tensorStats} with a synchronous read, for synchronous callers (the metrics' feature
+ * extractor); prefer the asynchronous one, which a GPU backend does not stall on.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { tensorStatsSync } from "@course/train/input_checks.ts";
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(tensorStatsSync(tf.tensor1d([3, NaN])).nan, 1);
+ * ```
+ */
+export function tensorStatsSync(tensor: tf.Tensor): TensorStats {
+  if (tensor.size === 0) return { min: Infinity, max: -Infinity, nan: 0, inf: 0 };
+  const packed = packStats(tensor);
+  try {
+    return unpackStats(packed.dataSync());
+  } finally {
+    packed.dispose();
+  }
+}
+
+/** `[min, max, nan, inf]` of a tensor as one float32 vector (finite values only in min and max). */
+function packStats(tensor: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
     const x = tensor.toFloat().flatten() as tf.Tensor;
     const nan = tf.isNaN(x);
     const inf = tf.isInf(x);
@@ -54,16 +86,20 @@ export async function tensorStats(tensor: tf.Tensor): Promise<TensorStats> {
       tf.where(finite, x, big.neg()).max(),
       nan.toFloat().sum(),
       inf.toFloat().sum(),
-    ]);
+    ]) as tf.Tensor1D;
   });
-  const [min, max, nan, inf] = await packed.data();
-  packed.dispose();
+}
+
+function unpackStats(values: ArrayLike<number>): TensorStats {
+  const [min, max, nan, inf] = Array.from(values);
   return { min: min >= 3.4e38 ? Infinity : min, max: max <= -3.4e38 ? -Infinity : max, nan, inf };
 }
 
 /**
  * The problem with images whose statistics are `stats`, as a message that says how to fix it, or
  * `undefined` when they look like images in [-1, 1]. `name` and `context` start the message.
+ * Images in [0, 1] with some above 0.5 count as a problem unless `refuseUnitRange` is `false`
+ * (generated images may legitimately all be bright).
  *
  * @example
  * ```ts
@@ -80,6 +116,7 @@ export function imageRangeProblem(
   stats: TensorStats,
   name: string,
   context: string,
+  options: { refuseUnitRange?: boolean } = {},
 ): string | undefined {
   const finiteProblem = nonFiniteProblem(stats, name, context);
   if (finiteProblem) return finiteProblem;
@@ -97,7 +134,7 @@ export function imageRangeProblem(
     return `${context}: ${name} must lie in [-1, 1], got ${range}: scale them to [-1, 1] ` +
       `(x -> 2 (x - min) / (max - min) - 1)`;
   }
-  if (stats.min >= 0 && stats.max > 0.5) {
+  if ((options.refuseUnitRange ?? true) && stats.min >= 0 && stats.max > 0.5) {
     return `${context}: ${name} look like [0, 1]: scale them to [-1, 1] with ` +
       `images.mul(2).sub(1), the range the generators draw in (tanh) (${range})`;
   }
