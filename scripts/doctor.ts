@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { describeBackend, detectCuda, initBackend, nativePackageStatus } from "../lib/backend.ts";
+import { mnistSourceReport } from "../lib/data/mnist.ts";
 import { resolveProfile } from "../lib/profile.ts";
 import {
   capture,
@@ -77,6 +78,7 @@ try {
 } catch (error) {
   problems.push(error instanceof Error ? error.message : String(error));
 }
+item("MNIST", (await mnistSourceReport()).line);
 
 section("Jupyter");
 const missing = await missingDebianPackages(JUPYTER_DEBIAN_PACKAGES);
