@@ -70,8 +70,12 @@ export interface WebGpuReport {
 /** Adapter descriptions of software renderers: a CPU pretending to be a GPU. */
 const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|softpipe|swiftshader|basic render|warp|software/i;
 
-/** The adapter limits tfjs-webgpu 4.22 requests for its device (the ones it needs above default). */
+/**
+ * The adapter limits the course requests for its device: the ones tfjs-webgpu 4.22 requests, and
+ * the number of storage buffers per shader (tfjs's AddN binds one per input, and fails past it).
+ */
 export const WEBGPU_LIMITS = [
+  "maxStorageBuffersPerShaderStage",
   "maxComputeWorkgroupStorageSize",
   "maxComputeWorkgroupsPerDimension",
   "maxStorageBufferBindingSize",
@@ -84,8 +88,9 @@ export const WEBGPU_LIMITS = [
 const OPTIONAL_FEATURES = ["timestamp-query", "bgra8unorm-storage"] as const;
 
 /**
- * Ask for a WebGPU adapter and describe it. Never throws: a missing `navigator.gpu`, a `null`
- * adapter or a failing call are reported in `message`, with the packages to install.
+ * Ask `gpu` (default `navigator.gpu`; `null`: none) for an adapter and describe it. Never throws:
+ * a missing `navigator.gpu`, a `null` adapter or a failing call are reported in `message`, with the
+ * packages to install.
  *
  * @example A fake software adapter is found but is not hardware
  * ```ts
@@ -103,7 +108,9 @@ const OPTIONAL_FEATURES = ["timestamp-query", "bgra8unorm-storage"] as const;
  * assertEquals([report.found, report.hardware], [true, false]);
  * ```
  */
-export async function probeWebGpu(gpu: GpuLike | undefined = defaultGpu()): Promise<WebGpuReport> {
+export async function probeWebGpu(
+  gpu: GpuLike | null | undefined = defaultGpu(),
+): Promise<WebGpuReport> {
   if (!gpu) {
     return {
       found: false,
@@ -203,6 +210,7 @@ export async function registerWebGpuBackend(
   const webgpu = await import("@tensorflow/tfjs-backend-webgpu");
   const Backend = webgpu.WebGPUBackend;
   guardSyncReads(Backend.prototype as unknown as SyncReader);
+  splitWideAddN();
   if (tf.findBackendFactory("webgpu") !== null) tf.removeBackend("webgpu");
   // Priority 0: tfjs never picks it on its own (its default backend stays wasm or cpu).
   let lastError: string | undefined;
@@ -211,8 +219,9 @@ export async function registerWebGpuBackend(
       if (!gpu) throw new Error("this Deno has no WebGPU (navigator.gpu is missing)");
       const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
       if (!adapter) throw new Error(`WebGPU found no adapter. ${await driverAdvice()}`);
-      const device = await adapter.requestDevice(deviceDescriptor(adapter));
-      return new Backend(device as GPUDevice, adapter.info as GPUAdapterInfo | undefined);
+      const device = await adapter.requestDevice(deviceDescriptor(adapter)) as GPUDevice;
+      reportDeviceErrors(device);
+      return new Backend(device, adapter.info as GPUAdapterInfo | undefined);
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
       throw error;
@@ -220,6 +229,59 @@ export async function registerWebGpuBackend(
   }, 0);
   return () => lastError;
 }
+
+/**
+ * WebGPU reports a failed shader or command asynchronously and skips it: the tensors it should
+ * have written read as zeros. Say so, once per message, instead of training on zeros.
+ */
+function reportDeviceErrors(device: GPUDevice): void {
+  const seen = new Set<string>();
+  device.addEventListener("uncapturederror", (event) => {
+    const message = (event as GPUUncapturedErrorEvent).error.message;
+    if (seen.has(message)) return;
+    seen.add(message);
+    console.error(
+      `WebGPU error (results computed after it are wrong; please report it): ${message}`,
+    );
+  });
+}
+
+/**
+ * tfjs-webgpu 4.22's AddN binds every input as its own storage buffer, and a device allows only
+ * `maxStorageBuffersPerShaderStage` of them (8 by default, 16 on some adapters): summing the
+ * gradients of a wide model then fails. This wraps it to add at most that many minus one at a time.
+ */
+function splitWideAddN(): void {
+  const stock = tf.getKernel("AddN", "webgpu");
+  if (!stock || (stock as { [SPLIT]?: true })[SPLIT]) return;
+  const kernelFunc = stock.kernelFunc;
+  const addN: tf.KernelFunc = (args) => {
+    const backend = args.backend as unknown as { device: GPUDevice; disposeData(id: object): void };
+    const most = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
+    let inputs = args.inputs as unknown as tf.TensorInfo[];
+    const made: tf.TensorInfo[] = [];
+    while (inputs.length > most) {
+      const sums: tf.TensorInfo[] = [];
+      for (let i = 0; i < inputs.length; i += most) {
+        const part = inputs.slice(i, i + most);
+        const sum = part.length === 1 ? part[0] : kernelFunc({
+          ...args,
+          inputs: part as unknown as tf.NamedTensorInfoMap,
+        }) as tf.TensorInfo;
+        if (part.length > 1) made.push(sum);
+        sums.push(sum);
+      }
+      inputs = sums;
+    }
+    const result = kernelFunc({ ...args, inputs: inputs as unknown as tf.NamedTensorInfoMap });
+    for (const t of made) backend.disposeData(t.dataId);
+    return result;
+  };
+  tf.unregisterKernel("AddN", "webgpu");
+  tf.registerKernel({ ...stock, kernelFunc: addN, [SPLIT]: true } as tf.KernelConfig);
+}
+
+const SPLIT = Symbol.for("course.webgpuSplitAddN");
 
 interface SyncReader {
   readSync(dataId: object): unknown;

@@ -379,7 +379,11 @@ function runStep(
         random: stepRandom(state.seed, index),
       });
       names = Object.keys(scalars);
-      return tf.stack(Object.values(scalars).map((s) => tf.cast(tf.reshape(s, []), "float32")));
+      const packed = tf.stack(
+        Object.values(scalars).map((s) => tf.cast(tf.reshape(s, []), "float32")),
+      );
+      tf.dispose(Object.values(scalars)); // a step may tf.keep() a scalar to log it
+      return packed;
     }) as tf.Tensor1D;
     return { step: index + 1, names, packed };
   } finally {
