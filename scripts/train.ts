@@ -147,7 +147,11 @@ async function main(): Promise<void> {
       seed: dataSeed,
     });
   } else if (entry.data === "two-domain") {
-    const data = await loadTwoDomains({ size: Math.min(1000, profile.mnistSize), seed: dataSeed });
+    const data = await loadTwoDomains({
+      size: Math.min(1000, profile.mnistSize),
+      seed: dataSeed,
+      source: "auto",
+    });
     cleanup.push(() => data.dispose());
     imageShape = [28, 28, 3];
     sampleImages = data.domainA.slice(0, 8);
@@ -159,7 +163,11 @@ async function main(): Promise<void> {
       unpaired: true,
     });
   } else if (entry.data === "mnist-tags") {
-    const data = await loadMultiTag({ size: Math.min(2000, profile.mnistSize), seed: dataSeed });
+    const data = await loadMultiTag({
+      size: Math.min(2000, profile.mnistSize),
+      seed: dataSeed,
+      source: "auto",
+    });
     cleanup.push(() => data.dispose());
     imageShape = data.images.shape.slice(1) as [number, number, number];
     tagGroups = data.groups.map((g) => g.values.length);

@@ -12,7 +12,7 @@ import {
 import { loadModel, saveModel } from "@course/io/model_io.ts";
 import { checkWritableDir, prepareCheckpointDir } from "@course/io/run_dir.ts";
 import { createToyGan } from "@course/variants/toy.ts";
-import { samplerBatches, train } from "@course/train/mod.ts";
+import { sampleGrids, samplerBatches, train, warnOnFailure } from "@course/train/mod.ts";
 import { sampleRing } from "@course/data/toy.ts";
 
 await initBackend({ backend: "wasm" });
@@ -203,4 +203,31 @@ Deno.test("train() that fails mid-run leaks no tensors", async () => {
   await rejects(train(variant, source, { epochs: 1 }), /boom at step 2/);
   assertEquals(tf.memory().numTensors, before);
   variant.dispose();
+});
+
+Deno.test("train() goes on when sample grids cannot be written: one warning, the checkpoint saved", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/file`, "not a folder");
+    const variant = createToyGan({ seed: 1 });
+    const warnings: string[] = [];
+    const source = samplerBatches((n, s) => sampleRing(n, { seed: s }), {
+      batchSize: 8,
+      batchesPerEpoch: 6,
+    });
+    const result = await train(variant, source, {
+      checkpointDir: `${dir}/ckpt`,
+      callbacks: [
+        warnOnFailure(sampleGrids({ every: 2, count: 8, dir: `${dir}/file/samples` }), {
+          what: "writing a sample grid",
+          warn: (message) => warnings.push(message),
+        }),
+      ],
+    });
+    assertEquals(result.step, 6);
+    assertEquals((await readCheckpointMeta(`${dir}/ckpt`))?.step, 6);
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assert(warnings[0].startsWith("Warning: writing a sample grid failed ("), warnings[0]);
+    assert(warnings[0].endsWith("training goes on"), warnings[0]);
+    variant.dispose();
+  });
 });
