@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { describeBackend, detectCuda, initBackend, nativePackageStatus } from "../lib/backend.ts";
 import { probeWebGpu } from "../lib/backend_webgpu.ts";
+import { mnistSourceReport } from "../lib/data/mnist.ts";
 import { resolveProfile } from "../lib/profile.ts";
 import {
   capture,
@@ -93,6 +94,7 @@ try {
 } catch (error) {
   problems.push(error instanceof Error ? error.message : String(error));
 }
+item("MNIST", (await mnistSourceReport()).line);
 
 section("Jupyter");
 const missing = await missingDebianPackages(JUPYTER_DEBIAN_PACKAGES);

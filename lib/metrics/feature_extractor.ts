@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FEATURE_LAYER, loadMnistClassifier } from "./classifier.ts";
 import type { Matrix } from "./linalg.ts";
+import { checkMetricImages } from "./input_checks.ts";
 
 /** Options of {@linkcode FeatureExtractor.run}. */
 export interface ExtractOptions {
@@ -97,6 +98,7 @@ export async function featureExtractor(
           `(rgbToGrey() turns RGB into one channel)`,
       );
     }
+    await checkMetricImages(images, "Cannot score images");
     const n = images.shape[0];
     let classes = 0;
     const features = new Float64Array(n * featureDim);

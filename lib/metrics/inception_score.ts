@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type FeatureExtractor, featureExtractor } from "./feature_extractor.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
+import { checkFiniteMatrix } from "./input_checks.ts";
 
 /** Options of {@linkcode inceptionScore}. */
 export interface InceptionScoreOptions {
@@ -60,6 +61,7 @@ export async function inceptionScore(
 
 function inceptionScoreOfProbabilities(probs: Matrix, splits: number): InceptionScoreResult {
   const { rows: n, cols: c, data } = probs;
+  checkFiniteMatrix(probs, "class probabilities", "Cannot compute the Inception Score");
   if (!Number.isInteger(splits) || splits < 1 || splits > n) {
     throw new Error(
       `Cannot compute the Inception Score: splits must be an integer from 1 to the number of ` +

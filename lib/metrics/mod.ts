@@ -20,6 +20,7 @@ export * from "./evaluate.ts";
 export * from "./feature_extractor.ts";
 export * from "./fid.ts";
 export * from "./inception_score.ts";
+export * from "./input_checks.ts";
 export * from "./kid.ts";
 export * from "./linalg.ts";
 export * from "./mode_coverage.ts";

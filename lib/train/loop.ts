@@ -26,6 +26,7 @@ import { type BatchSource, isBatchSource, tensorBatches } from "./batches.ts";
 import type { Batch } from "./batches.ts";
 import { type DataParallel, startDataParallel } from "../parallel/data_parallel.ts";
 import { setGradientReducer } from "./gradients.ts";
+import { checkTrainingData } from "./input_checks.ts";
 import { type GuardOptions, makeGuard, TrainingStoppedError } from "./guards.ts";
 import { stepRandom } from "./random.ts";
 import type { GanVariant } from "./variant.ts";
@@ -181,8 +182,15 @@ export async function train(
   if (o.resume && !o.checkpointDir) {
     throw new Error("Cannot train: resume needs checkpointDir (the directory to resume from)");
   }
+  await checkTrainingData(data);
   // A resumed run keeps the checkpoint's seed: the data order derives from it too.
   const saved = o.resume && o.checkpointDir ? await readCheckpointMeta(o.checkpointDir) : undefined;
+  if (o.resume && !saved) {
+    throw new Error(
+      `Cannot resume from ${o.checkpointDir}: it holds no checkpoint; check the directory, or ` +
+        `train without resume to start a new run`,
+    );
+  }
   if (saved && options.seed !== undefined && options.seed !== saved.seed) {
     throw new Error(
       `Cannot resume from ${o.checkpointDir}: it was trained with seed ${saved.seed}, ` +
@@ -210,6 +218,9 @@ export async function train(
       variant: variant.name,
       models: variant.models,
       optimizers: variant.optimizers,
+      batchSize: source.batchSize,
+      stepsPerEpoch,
+      restoreState: variant.loadState?.bind(variant),
     });
     state.step = resumedFrom.step;
     state.epoch = Math.floor(resumedFrom.step / stepsPerEpoch);
@@ -229,6 +240,9 @@ export async function train(
       epoch: state.epoch,
       seed: state.seed,
       history: state.history,
+      batchSize: source.batchSize,
+      stepsPerEpoch,
+      state: variant.saveState?.(),
     });
   };
   const callAll = async <K extends keyof TrainCallback>(
