@@ -21,7 +21,8 @@ plotly.js to the page, see scripts/jupyter_env.ts).
 As it goes, one JSON line per code cell goes to stdout, when the cell starts:
 {"event": "cell", "path", "cell", "index", "cells", "seconds", "source"}: the cell's position in
 the notebook, its rank among the code cells (from 1) and their count, the seconds since the
-notebook started, and the cell's first line. For every notebook, one JSON line then says how it went:
+notebook started, and the cell's first line that is not an import or a comment. For every
+notebook, one JSON line then says how it went:
 {"path", "ok", "seconds", "cpu_seconds", "cell", "error", "executed", "html"}, where
 "cpu_seconds" is the user + system CPU time of the kernel process (with its threads and children),
 read from this process's reaped children once the kernel has shut down.
@@ -165,6 +166,13 @@ record_language_info = run_sync(_record_language_info)
 TRANSPORT_ATTEMPTS = 3
 
 
+def telling_line(source):
+    """The first line of a cell that is not blank, an import or a comment (else its first line)."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    skip = ("import ", "//", "/*", "*")
+    return next((line for line in lines if not line.startswith(skip)), lines[0] if lines else "")
+
+
 def rejected_promise(cell):
     """The text of an execute_result that shows a rejected promise, or None."""
     for output in cell.get("outputs", []):
@@ -194,7 +202,7 @@ def run_one(path, out_dir, timeout, html):
             for rank, index in enumerate(code_cells, start=1):
                 cell = nb.cells[index]
                 result["cell"] = index
-                first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+                first_line = telling_line(cell.source)
                 event = {
                     "event": "cell",
                     "path": path,

@@ -51,7 +51,7 @@ export interface CellStart {
   cells: number;
   /** Seconds since the notebook started (kernel start included). */
   seconds: number;
-  /** The cell's first non-blank line. */
+  /** The cell's first line that is not blank, an import or a comment (else its first line). */
   source: string;
 }
 
@@ -209,7 +209,7 @@ export async function runNotebooks(
 /**
  * One line that says which cell of which notebook runs and for how long: the notebook's elapsed
  * time, its name, the cell's rank among its code cells (and its index in the notebook), the
- * seconds in this cell when given, and the cell's first line.
+ * seconds in this cell when given, and the cell's first line that is not an import or a comment.
  *
  * @example
  * ```ts
