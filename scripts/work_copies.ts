@@ -5,8 +5,9 @@
  * are copied to `work/notebooks/` and `work/homework/<hw>/`. A copy is
  * made once and never overwritten, so what a student runs, edits and saves stays theirs while
  * `git pull` updates the course's own files without a conflict. A notebook added to the course
- * later is copied on the next start; one changed since it was copied is reported, with what to do
- * to get the new version. Homework solutions and the grader are not copied. `work/runs` links to
+ * later is copied on the next start. When the course changes a notebook, a copy the student never
+ * saved is replaced by the new version; a saved one is kept, and the student is told how to get
+ * the new version. Homework solutions and the grader are not copied. `work/runs` links to
  * the project's `runs/`, so a notebook's `../runs/...` path means the same in its copy.
  *
  * @module
@@ -23,8 +24,10 @@ const MANIFEST = ".course-copies.json";
 export interface WorkCopies {
   /** Copies made now, relative to the work folder. */
   created: string[];
-  /** Course files changed since their copy was made (the copy is kept), relative to the project. */
+  /** Untouched copies replaced now by the course's new version. */
   updated: string[];
+  /** Course files changed since their copy was made, whose copy the student changed: kept. */
+  kept: string[];
 }
 
 /**
@@ -64,8 +67,8 @@ export async function courseFilesToCopy(root: string = PROJECT_ROOT): Promise<st
 }
 
 /**
- * Make the copies that are missing in `workDir` (never overwriting one), link `workDir/runs` to
- * the project's `runs/`, and report course files changed since their copy was made.
+ * Make the copies that are missing in `workDir`, refresh the untouched ones the course has
+ * changed (never one the student saved), and link `workDir/runs` to the project's `runs/`.
  *
  * @example Copies are made once; a student's edit survives the next start
  * ```ts
@@ -75,7 +78,7 @@ export async function courseFilesToCopy(root: string = PROJECT_ROOT): Promise<st
  * const first = await makeWorkCopies({ workDir });
  * assertEquals(first.created.includes("notebooks/00_setup.ipynb"), true);
  * await Deno.writeTextFile(`${workDir}/notebooks/00_setup.ipynb`, "my edits");
- * assertEquals(await makeWorkCopies({ workDir }), { created: [], updated: [] });
+ * assertEquals(await makeWorkCopies({ workDir }), { created: [], updated: [], kept: [] });
  * assertEquals(await Deno.readTextFile(`${workDir}/notebooks/00_setup.ipynb`), "my edits");
  * await Deno.remove(workDir, { recursive: true });
  * ```
@@ -97,22 +100,31 @@ export async function makeWorkCopies(
       );
     }
   }
-  const result: WorkCopies = { created: [], updated: [] };
+  const result: WorkCopies = { created: [], updated: [], kept: [] };
   for (const file of await courseFilesToCopy(root)) {
     const bytes = await Deno.readFile(`${root}/${file}`);
     const digest = await sha256(bytes);
     const target = `${workDir}/${file}`;
     if (await exists(target)) {
-      if (manifest[file] !== undefined && manifest[file] !== digest) result.updated.push(file);
-      continue;
+      const copied = manifest[file];
+      if (copied === undefined || copied === digest) continue;
+      if (await sha256(await Deno.readFile(target)) !== copied) {
+        result.kept.push(file);
+        continue;
+      }
+      // Never saved by the student: take the course's new version.
+      await Deno.writeFile(`${target}.tmp`, bytes);
+      await Deno.rename(`${target}.tmp`, target);
+      result.updated.push(file);
+    } else {
+      await Deno.mkdir(target.replace(/\/[^/]*$/, ""), { recursive: true });
+      // createNew: a copy that appeared meanwhile is never overwritten.
+      await Deno.writeFile(target, bytes, { createNew: true });
+      result.created.push(file);
     }
-    await Deno.mkdir(target.replace(/\/[^/]*$/, ""), { recursive: true });
-    // createNew: a copy that appeared meanwhile is never overwritten.
-    await Deno.writeFile(target, bytes, { createNew: true });
     manifest[file] = digest;
-    result.created.push(file);
   }
-  if (result.created.length > 0) {
+  if (result.created.length + result.updated.length > 0) {
     await Deno.writeTextFile(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   }
   const runsLink = `${workDir}/runs`;
@@ -130,25 +142,33 @@ export async function makeWorkCopies(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { describeWorkCopies } from "./work_copies.ts";
- * assertEquals(describeWorkCopies({ created: [], updated: [] }, "work"), []);
- * assertEquals(describeWorkCopies({ created: ["notebooks/a.ipynb"], updated: [] }, "work"), [
- *   "course: made your own copy of 1 notebook in work/ (yours to run, edit and save)",
- * ]);
+ * assertEquals(describeWorkCopies({ created: [], updated: [], kept: [] }, "work"), []);
+ * assertEquals(
+ *   describeWorkCopies({ created: ["notebooks/a.ipynb"], updated: [], kept: [] }, "work"),
+ *   ["course: made your own copy of 1 notebook in work/ (yours to run, edit and save)"],
+ * );
  * ```
  */
 export function describeWorkCopies(copies: WorkCopies, workDir: string = WORK_DIR): string[] {
   const lines: string[] = [];
-  const n = copies.created.length;
-  if (n > 0) {
+  const count = (n: number) => `${n} notebook${n === 1 ? "" : "s"}`;
+  if (copies.created.length > 0) {
     lines.push(
-      `course: made your own copy of ${n} notebook${n === 1 ? "" : "s"} in ${workDir}/ ` +
+      `course: made your own copy of ${count(copies.created.length)} in ${workDir}/ ` +
         `(yours to run, edit and save)`,
     );
   }
-  for (const file of copies.updated) {
+  if (copies.updated.length > 0) {
     lines.push(
-      `course: ${file} changed since your copy was made; your ${workDir}/${file} is kept. ` +
-        `To get the new version, rename your copy and start the course again.`,
+      `course: ${count(copies.updated.length)} you had not saved took the course's new version: ` +
+        copies.updated.join(", "),
+    );
+  }
+  if (copies.kept.length > 0) {
+    lines.push(
+      `course: the course changed ${count(copies.kept.length)} that you saved; yours are kept ` +
+        `(rename yours and start the course again to get the new version): ` +
+        copies.kept.join(", "),
     );
   }
   return lines;

@@ -115,6 +115,11 @@ async function courseStopsOn(signal: "SIGTERM" | "SIGINT") {
   }
 }
 
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 Deno.test({
   name: "deno task course serves --notebook-dir, and SIGTERM stops Jupyter and its kernels",
   sanitizeResources: false,
@@ -127,34 +132,50 @@ Deno.test({
   fn: () => courseStopsOn("SIGINT"),
 });
 
-Deno.test("makeWorkCopies() copies notebooks and homework once, never the solutions", async () => {
+Deno.test("makeWorkCopies() copies notebooks and homework, never overwrites a saved one nor the solutions", async () => {
   const workDir = await Deno.makeTempDir({ prefix: "work_copies_test_" });
   try {
     const files = await courseFilesToCopy();
     assert(files.some((file) => /^homework\/hw1_dcgan\/.*\.ipynb$/.test(file)));
     assert(!files.some((file) => /solutions|grader/.test(file)));
     const first = await makeWorkCopies({ workDir });
-    assertEquals(first, { created: files, updated: [] });
+    assertEquals(first, { created: files, updated: [], kept: [] });
     // The copy's ../runs is the project's runs/ (notebook 05 reads ../runs/dcgan/...).
     assertEquals(
       await Deno.realPath(`${workDir}/runs`),
       await Deno.realPath(`${PROJECT_ROOT}/runs`),
     );
-    // A student's saved notebook is never overwritten; a course change is reported instead.
-    await Deno.writeTextFile(`${workDir}/notebooks/00_setup.ipynb`, "saved by the student");
+    // As if the course had changed 00 and 01 since the copies were made; the student saved 00
+    // and deleted 02.
     const manifestPath = `${workDir}/.course-copies.json`;
     const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
-    manifest["notebooks/00_setup.ipynb"] = "0".repeat(64); // as if the course had changed it since
+    for (const file of ["notebooks/00_setup.ipynb", "notebooks/01_gan_review.ipynb"]) {
+      await Deno.writeTextFile(`${workDir}/${file}`, "the course's old version");
+      manifest[file] = await sha256Hex(new TextEncoder().encode("the course's old version"));
+    }
     await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
-    await Deno.remove(`${workDir}/notebooks/02_dcgan.ipynb`); // deleted: copied again
+    await Deno.writeTextFile(`${workDir}/notebooks/00_setup.ipynb`, "saved by the student");
+    await Deno.remove(`${workDir}/notebooks/02_dcgan.ipynb`);
     assertEquals(await makeWorkCopies({ workDir }), {
       created: ["notebooks/02_dcgan.ipynb"],
-      updated: ["notebooks/00_setup.ipynb"],
+      updated: ["notebooks/01_gan_review.ipynb"],
+      kept: ["notebooks/00_setup.ipynb"],
     });
+    // The student's saved notebook is never overwritten; the untouched one is the course's now.
     assertEquals(
       await Deno.readTextFile(`${workDir}/notebooks/00_setup.ipynb`),
       "saved by the student",
     );
+    assertEquals(
+      await Deno.readFile(`${workDir}/notebooks/01_gan_review.ipynb`),
+      await Deno.readFile(`${PROJECT_ROOT}/notebooks/01_gan_review.ipynb`),
+    );
+    // Nothing changes on the next start but the reminder.
+    assertEquals(await makeWorkCopies({ workDir }), {
+      created: [],
+      updated: [],
+      kept: ["notebooks/00_setup.ipynb"],
+    });
   } finally {
     await Deno.remove(workDir, { recursive: true });
   }
