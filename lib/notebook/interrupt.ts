@@ -7,7 +7,8 @@
  * per kernel) and hands out an `AbortSignal` that the next interrupt aborts, so
  * `train(variant, data, { signal: interruptSignal() })` stops after the step it is running,
  * checkpoints when it has a `checkpointDir`, and returns with `reason: "interrupted"`: the models
- * keep the weights they have, and the notebook's variables are all still there.
+ * keep the weights they have, and the notebook's variables are all still there. Every notebook
+ * calls it in its first cell, so that an interrupt never kills the kernel, whatever runs.
  *
  * An interrupt reaches only code that watches the signal (the training loop, or any function that
  * takes an `AbortSignal`); other code runs on to its end. Once aborted, a signal stays aborted, and
@@ -43,7 +44,10 @@ export interface InterruptSignalOptions {
    * ending the process (it stops the work instead), until {@linkcode removeInterruptListener}.
    */
   listen?: boolean;
-  /** Where the one-line notice goes when an interrupt arrives. Default `console.log`. */
+  /**
+   * Where the one-line notice goes when an interrupt arrives; kept for later calls.
+   * Default `console.log`.
+   */
   write?: (line: string) => void;
 }
 
