@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { installPageAssets, jupyterEnv, jupyterPython, PROJECT_ROOT } from "./jupyter_env.ts";
 import { setupForCommand } from "./setup.ts";
 import { describeWorkCopies, makeWorkCopies, WORK_DIR } from "./work_copies.ts";
@@ -74,7 +75,9 @@ async function main(): Promise<number> {
   if (parsed.notebookDir === undefined) {
     for (const line of describeWorkCopies(await makeWorkCopies(), "work")) console.log(line);
   } else {
-    notebookDir = parsed.notebookDir;
+    // `deno task` runs this in the project folder; a relative path is meant from where the user
+    // typed the command, which deno task passes as INIT_CWD.
+    notebookDir = resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), parsed.notebookDir);
     const stat = await Deno.stat(notebookDir).catch(() => undefined);
     if (!stat?.isDirectory) {
       console.error(
