@@ -8,7 +8,8 @@
  * `train(variant, data, { signal: interruptSignal() })` stops after the step it is running,
  * checkpoints when it has a `checkpointDir`, and returns with `reason: "interrupted"`: the models
  * keep the weights they have, and the notebook's variables are all still there. Every notebook
- * calls it in its first cell, so that an interrupt never kills the kernel, whatever runs.
+ * calls {@linkcode handleInterrupts} in its first cell, so that an interrupt never kills the
+ * kernel, whatever runs.
  *
  * An interrupt reaches only code that watches the signal (the training loop, or any function that
  * takes an `AbortSignal`); other code runs on to its end. Once aborted, a signal stays aborted, and
@@ -72,11 +73,34 @@ export function interruptSignal(options: InterruptSignalOptions = {}): AbortSign
   const s = state();
   if (options.write) s.write = options.write;
   if (s.controller.signal.aborted) s.controller = new AbortController();
-  if ((options.listen ?? true) && !s.listener) {
-    s.listener = () => interrupt();
-    Deno.addSignalListener("SIGINT", s.listener);
-  }
+  if (options.listen ?? true) handleInterrupts();
   return s.controller.signal;
+}
+
+/**
+ * Install the kernel's SIGINT listener (once; later calls do nothing), so that from here on an
+ * interrupt aborts {@linkcode interruptSignal}'s signal instead of killing the kernel. Every
+ * notebook calls it in its first cell; {@linkcode interruptSignal} calls it too.
+ *
+ * @example
+ * ```ts
+ * import { equal as assertEquals } from "node:assert/strict";
+ * import {
+ *   handleInterrupts,
+ *   interruptListening,
+ *   removeInterruptListener,
+ * } from "@course/notebook/interrupt.ts";
+ * handleInterrupts();
+ * handleInterrupts();
+ * assertEquals(interruptListening(), true);
+ * removeInterruptListener();
+ * ```
+ */
+export function handleInterrupts(): void {
+  const s = state();
+  if (s.listener) return;
+  s.listener = () => interrupt();
+  Deno.addSignalListener("SIGINT", s.listener);
 }
 
 /**
@@ -109,7 +133,7 @@ export function interrupt(): boolean {
 }
 
 /**
- * Remove the SIGINT listener {@linkcode interruptSignal} installed (a test, or a script that wants
+ * Remove the SIGINT listener {@linkcode handleInterrupts} installed (a test, or a script that wants
  * Ctrl-C to end it again). Does nothing when there is none.
  *
  * @example
@@ -130,7 +154,7 @@ export function removeInterruptListener(): void {
 }
 
 /**
- * Whether the SIGINT listener of {@linkcode interruptSignal} is installed in this process.
+ * Whether the SIGINT listener of {@linkcode handleInterrupts} is installed in this process.
  *
  * @example
  * ```ts
