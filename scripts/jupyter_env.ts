@@ -86,8 +86,9 @@ export async function installPageAssets(dir: string = JUPYTER_CUSTOM_DIR): Promi
  *
  * @example Print the interpreter the scripts use
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { jupyterPython } from "./jupyter_env.ts";
- * console.log(jupyterPython());
+ * assert(jupyterPython().length > 0);
  * ```
  */
 export function jupyterPython(): string {
@@ -99,8 +100,9 @@ export function jupyterPython(): string {
  *
  * @example Start a Jupyter tool with the course's kernelspec visible
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { jupyterEnv } from "./jupyter_env.ts";
- * console.log(jupyterEnv().JUPYTER_DATA_DIR.endsWith(".jupyter/share/jupyter")); // true
+ * assert(jupyterEnv().JUPYTER_DATA_DIR.endsWith(".jupyter/share/jupyter"));
  * ```
  */
 export function jupyterEnv(): Record<string, string> {
@@ -130,8 +132,10 @@ export interface KernelSpec {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { readKernelSpec } from "./jupyter_env.ts";
- * console.log((await readKernelSpec())?.argv[0] ?? "no Deno kernel registered");
+ * const spec = await readKernelSpec(); // undefined before `deno task setup`
+ * assert(spec === undefined || spec.argv[1] === "jupyter");
  * ```
  */
 export async function readKernelSpec(): Promise<KernelSpec | undefined> {
@@ -148,8 +152,10 @@ export async function readKernelSpec(): Promise<KernelSpec | undefined> {
  *
  * @example
  * ```ts
- * import { JUPYTER_DEBIAN_PACKAGES, missingDebianPackages } from "./jupyter_env.ts";
- * console.log(await missingDebianPackages(JUPYTER_DEBIAN_PACKAGES));
+ * import { ok as assert } from "node:assert/strict";
+ * import { missingDebianPackages } from "./jupyter_env.ts";
+ * const missing = await missingDebianPackages(["dpkg", "no-such-package-here"]);
+ * assert(missing === undefined || missing.join() === "no-such-package-here");
  * ```
  */
 export async function missingDebianPackages(
@@ -179,9 +185,11 @@ export async function missingDebianPackages(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { capture } from "./jupyter_env.ts";
  * const { ok, stdout } = await capture("uname", ["-s"]);
- * console.log(ok, stdout.trim());
+ * assertEquals([ok, stdout.trim()], [true, "Linux"]);
+ * assertEquals((await capture("no-such-program", [])).ok, false);
  * ```
  */
 export async function capture(

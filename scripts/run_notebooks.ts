@@ -76,8 +76,10 @@ export interface RunNotebooksOptions {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { findNotebooks } from "./run_notebooks.ts";
- * console.log(await findNotebooks()); // e.g. ["notebooks/00_setup.ipynb", ...]
+ * const found = await findNotebooks();
+ * assert(found.includes("notebooks/00_setup.ipynb"));
  * ```
  */
 export async function findNotebooks(root: string = PROJECT_ROOT): Promise<string[]> {
@@ -108,9 +110,14 @@ export async function findNotebooks(root: string = PROJECT_ROOT): Promise<string
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { notebookProblems } from "./run_notebooks.ts";
- * const nb = { cells: [], metadata: { kernelspec: { name: "deno", language: "typescript" } } };
- * console.log(notebookProblems(JSON.stringify(nb))); // []
+ * const nb = {
+ *   nbformat: 4,
+ *   cells: [],
+ *   metadata: { kernelspec: { name: "deno", language: "typescript" } },
+ * };
+ * assertEquals(notebookProblems(JSON.stringify(nb)), []);
  * ```
  */
 export function notebookProblems(text: string): string[] {
@@ -152,9 +159,10 @@ export function notebookProblems(text: string): string[] {
  *
  * @example Run one notebook in the ci profile
  * ```ts ignore
+ * import { ok as assert } from "node:assert/strict";
  * import { runNotebooks } from "./run_notebooks.ts";
- * const [run] = await runNotebooks(["notebooks/00_setup.ipynb"]);
- * console.log(run.ok, run.seconds);
+ * const [run] = await runNotebooks(["notebooks/00_setup.ipynb"], { profile: "ci" });
+ * assert(run.ok, run.error ?? "");
  * ```
  */
 export async function runNotebooks(
