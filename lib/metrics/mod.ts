@@ -17,6 +17,7 @@ export * from "./colour_tags.ts";
 export * from "./cyclegan.ts";
 export * from "./divergences.ts";
 export * from "./evaluate.ts";
+export * from "./face_classifier.ts";
 export * from "./feature_extractor.ts";
 export * from "./fid.ts";
 export * from "./inception_score.ts";
