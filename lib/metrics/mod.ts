@@ -1,5 +1,6 @@
 /**
- * Metrics of the course: Inception Score, FID and KID on the shipped MNIST classifier, class
+ * Metrics of the course: Inception Score, FID and KID on the shipped MNIST classifier (and on the
+ * face classifier for the cartoon faces), class
  * accuracy of conditional samples, CycleGAN label preservation and cycle error, and mode coverage
  * for the 2-D toy distributions.
  *
