@@ -1,8 +1,7 @@
 /**
  * Metrics of the course: Inception Score, FID and KID on the shipped MNIST classifier (and on the
- * face classifier for the cartoon faces), class
- * accuracy of conditional samples, CycleGAN label preservation and cycle error, and mode coverage
- * for the 2-D toy distributions.
+ * face classifier for the cartoon faces), class accuracy of conditional samples, CycleGAN label
+ * preservation and cycle error, and mode coverage for the 2-D toy distributions.
  *
  * @example FID of two small feature sets
  * ```ts
