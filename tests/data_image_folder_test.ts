@@ -98,6 +98,16 @@ Deno.test("loadImageFolder() reads the tags CSV into one-hot groups in the CSV's
     assertEquals(Array.from(fixed.groups[0].labels.dataSync()), [1, 1, 2, 0]);
     assertEquals(fixed.tags!.shape, [4, 6]);
     fixed.dispose();
+    // Rows may name the files with their extension.
+    await Deno.writeTextFile(
+      `${dir}/tags.csv`,
+      "id,hair,eyes\n2.JPG,blonde,blue\n10.png,black,red\n3.png,blonde,red\n4,aqua,blue\n",
+    );
+    const named = await loadImageFolder(dir, { imageSize: 4, tags: true });
+    assertEquals(Array.from(named.groups[0].labels.dataSync()), [2, 2, 0, 1]);
+    named.dispose();
+    await Deno.writeTextFile(`${dir}/tags.csv`, "id,hair\n3,a\n3.png,b\n");
+    await rejects(loadImageFolder(dir, { tags: true }), /id "3" appears twice/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -9,7 +9,7 @@
  * are images; other files (the CSV, a README) and sub-folders are ignored.
  *
  * The tags CSV has a header naming an `id` column and one column per tag group, then one row per
- * image, whose `id` is the image's file name without its extension:
+ * image, whose `id` is the image's file name without its extension (or with it):
  *
  * ```csv
  * id,hair,eyes
@@ -298,7 +298,17 @@ export async function loadImageFolder(
         }); give the path of a CSV whose header is "id,<group>,..." or leave tags out`,
       );
     }
-    labelled = labelImages(ids, parseTagsCsv(text, where), where, o.tagValues);
+    const table = parseTagsCsv(text, where);
+    // Rows may name the file ("12.png") instead of the id ("12").
+    const rows = new Map<string, string[]>();
+    for (const [id, row] of table.rows) {
+      const key = IMAGE_EXTENSIONS.includes(extname(id).toLowerCase()) ? stem(id) : id;
+      if (rows.has(key)) {
+        throw new Error(`Cannot read tags from ${where}: id "${key}" appears twice`);
+      }
+      rows.set(key, row);
+    }
+    labelled = labelImages(ids, { groups: table.groups, rows }, where, o.tagValues);
   }
 
   const perImage = size * size * 3;
