@@ -4,6 +4,7 @@
  * ```
  * deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu] [--out DIR]
  *                           [--resume | --force] [--seed N] [--steps-per-epoch N] [--workers N]
+ *                           [--data DIR [--image-size N]]
  * ```
  *
  * Writes sample grids (PNG, or HTML scatter plots for the 2-D toys), loss curves (HTML + JSON) and
@@ -15,7 +16,8 @@
  * checkpoint and exits with 130 (SIGINT) or 143 (SIGTERM). Sizes come from the profile
  * (`COURSE_PROFILE` overrides).
  * `--workers N` shares every step between N threads (data parallelism on the wasm or cpu backend;
- * the batch size must be a multiple of N).
+ * the batch size must be a multiple of N). `--data DIR` trains on a folder of PNG/JPEG images
+ * (`--image-size`, default 32), with ACGAN's tags from `DIR/tags.csv` (`id,hair,eyes`).
  *
  * @module
  */
@@ -33,15 +35,17 @@ import { type ProfileName, resolveProfile } from "../lib/profile.ts";
 import { lossCurves, progressBar, sampleGrids } from "../lib/train/callbacks.ts";
 import { type BatchSource, samplerBatches, tensorBatches } from "../lib/train/batches.ts";
 import { TrainingStoppedError } from "../lib/train/guards.ts";
+import { imageFolderTrainingData } from "./train_folder_data.ts";
 import { train } from "../lib/train/loop.ts";
 import { warnOnFailure } from "../lib/train/warn_on_failure.ts";
 import { createVariant, variantEntry, VARIANTS } from "../lib/variants/mod.ts";
 
 const USAGE = `Usage: deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu]
                           [--out DIR] [--resume | --force] [--seed N] [--steps-per-epoch N]
-                          [--workers N]
+                          [--workers N] [--data DIR [--image-size N]]
   --resume  continue the checkpoint in DIR (default runs/<variant>)
   --force   discard the checkpoint in DIR and start over
+  --data    train on a folder of PNG/JPEG images (ACGAN: with DIR/tags.csv)
 Variants: ${Object.keys(VARIANTS).join(", ")}`;
 
 function fail(message: string): never {
@@ -74,6 +78,8 @@ async function main(): Promise<void> {
         force: { type: "boolean", default: false },
         seed: { type: "string" },
         workers: { type: "string" },
+        data: { type: "string" },
+        "image-size": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -140,7 +146,19 @@ async function main(): Promise<void> {
   let sampleImages: tf.Tensor | undefined;
   let tagGroups: number[] | undefined;
   let imageShape: [number, number, number] = [28, 28, 1];
-  if (entry.data === "ring") {
+  if (values.data !== undefined) {
+    const imageSize = positiveInt("image-size", values["image-size"]) ?? 32;
+    const folder = await imageFolderTrainingData(values.data, {
+      name,
+      data: entry.data,
+      imageSize,
+      batchSize,
+      seed: dataSeed,
+    });
+    cleanup.push(folder.dispose);
+    console.log(folder.description);
+    ({ source, imageShape, tagGroups } = folder);
+  } else if (entry.data === "ring") {
     source = samplerBatches((n, s) => sampleRing(n, { seed: s }), {
       batchSize,
       batchesPerEpoch: stepsPerEpoch ?? profile.toySteps,
