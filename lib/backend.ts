@@ -22,6 +22,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { registerCourseKernels } from "./kernels/mod.ts";
 import { firstLine, pathExists } from "./io/fs.ts";
 import { type GpuLike, probeWebGpu, registerWebGpuBackend } from "./backend_webgpu.ts";
+import { installNodeUtilShims } from "./node_util_shims.ts";
 
 /** A backend the course can ask for; `auto` picks the fastest that works. */
 export type BackendChoice = "auto" | "gpu" | "webgpu" | "node" | "wasm" | "cpu";
@@ -304,6 +305,8 @@ async function tryNative(choice: "gpu" | "node"): Promise<BackendAttempt> {
     const cuda = await detectCuda();
     if (!cuda.gpuVisible) return { choice, ok: false, message: cuda.message };
   }
+  // tfjs-node 4.22 calls node:util functions that Deno's node:util no longer has.
+  installNodeUtilShims();
   // A computed specifier keeps `deno check` and the module graph free of the optional package.
   const specifier = `${projectRoot()}/node_modules/${status.packageName}/dist/index.js`;
   try {
