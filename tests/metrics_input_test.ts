@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { ok as assert, throws } from "node:assert/strict";
+import { ok as assert, rejects, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import {
   evaluateImages,
@@ -17,8 +17,8 @@ Deno.test("the metrics refuse [0, 255] and NaN images with the fix instead of sc
   const before = tf.memory().numTensors;
   const bytes = tf.tidy(() => tf.randomUniform([20, 28, 28, 1], 0, 255, "float32", 1));
   const nan = tf.fill([20, 28, 28, 1], NaN);
-  throws(
-    () => extractor.run(bytes),
+  await rejects(
+    extractor.run(bytes),
     /Cannot score images: images look like \[0, 255\]: scale them to \[-1, 1\] with images\.div\(127\.5\)\.sub\(1\)/,
   );
   let message = "";

@@ -171,3 +171,17 @@ Deno.test("webgpu: three train() steps of a toy WGAN-GP (Adam, double backprop) 
   assert(worst <= 6 * learningRate, `weights differ by ${worst}`);
   assert(flipped / total < 0.01, `${flipped} of ${total} weights differ by more than 1e-5`);
 });
+
+Deno.test("COURSE_BACKEND=webgpu deno task doctor describes the adapter and computes on webgpu", async () => {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../scripts/doctor.ts", import.meta.url).pathname],
+    env: { COURSE_BACKEND: "webgpu", NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assert(/WebGPU\s+\S/.test(text) && /adapter limits\s+buffer \d+ MiB/.test(text), text);
+  assert(/Backend: webgpu .*forced by COURSE_BACKEND/.test(text), text);
+  assert(/smoke test\s+ones\(2x3\) @ ones\(3x2\) = \[3, 3, 3, 3\] on webgpu/.test(text), text);
+});
