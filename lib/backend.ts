@@ -99,6 +99,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     );
   }
   const choice = raw as BackendChoice;
+  // tfjs takes Deno for Node.js and prints a red "install our node backend" banner into every
+  // notebook, advice that does not apply here (see the README's backends). Its PROD flag silences
+  // tfjs's console warnings; the course's own messages (and WebGPU errors) still print.
+  tf.env().set("PROD", true);
   const requestedBy = fromEnv
     ? "env"
     : options.backend && options.backend !== "auto"
