@@ -14,7 +14,9 @@
  * --cpu-steps N (steps of the small model on the cpu backend, 0 to skip), --cpu-full (also the
  * tutorial model on the cpu backend: minutes per step), --no-torch, --profile (print the kernels
  * that take the time in one step), --workers N (ranks of the data-parallel row; 1 skips it),
- * --out DIR.
+ * --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of
+ * `gpu_bench.ts` instead: the tutorial and the lecture's 64x64 DCGAN in `train()` on that
+ * backend, with PyTorch on CUDA and the wasm backend side by side.
  *
  * @module
  */
@@ -25,6 +27,7 @@ import { setWasmGemm } from "@course/kernels/wasm_gemm_conv.ts";
 import { train } from "@course/train/loop.ts";
 import { createVariant } from "@course/variants/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
+import { gpuBench } from "./gpu_bench.ts";
 import { printKernelProfile } from "./kernel_profile.ts";
 
 interface Flags {
@@ -188,6 +191,7 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
 }
 
 async function main() {
+  if (Deno.args.includes("--backend")) return await gpuBench(Deno.args);
   const flags = parseFlags(Deno.args);
   // The machine's 1/5/15-minute load averages at the start: other processes slow both sides.
   const loadAtStart = Deno.loadavg();

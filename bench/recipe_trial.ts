@@ -157,7 +157,7 @@ export async function runTrial(
   const mnist = await loadMnist({ split: "train", size: r.mnistSize });
   const heldOut = await loadMnist({ split: "test", size: r.nEval });
   const extractor = await featureExtractor();
-  const realFeatures = extractor.run(heldOut.images).features;
+  const realFeatures = (await extractor.run(heldOut.images)).features;
   const realStats = featureStatistics(realFeatures);
   const averages = r.emaBetas.map((beta) => weightAverage({ beta }));
   const rows: Record<string, number | string>[] = [];
@@ -179,7 +179,7 @@ export async function runTrial(
     ];
     for (const [which, sample] of samplers) {
       const samples = await sample();
-      const features = extractor.run(samples).features;
+      const features = (await extractor.run(samples)).features;
       const { precision, recall } = precisionRecall(realFeatures, features, { k: 3 });
       row[`fid ${which}`] = Number(
         frechetDistance(featureStatistics(features), realStats).toFixed(1),

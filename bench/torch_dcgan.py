@@ -1,4 +1,6 @@
-"""PyTorch reference for bench/bench.ts: the TensorFlow DCGAN tutorial step on 28x28x1.
+"""PyTorch reference for bench/bench.ts: the TensorFlow DCGAN tutorial step on 28x28x1, or with
+--image 64 the lecture's 64x64x3 DCGAN (lib/models/dcgan.ts's "lecture" plan), on the CPU or with
+--device cuda on an NVIDIA GPU (each timed step ends with the losses read back, as in the course).
 
 One step = one discriminator update (generator forward without gradients, D on real and fake,
 Adam) and one generator update (generator forward, D on fake with D's weights frozen, Adam),
@@ -61,6 +63,46 @@ class Discriminator(nn.Module):
         return self.net(x)
 
 
+class LectureGenerator(nn.Module):
+    """Dense 4*4*1024 -> BN -> ReLU -> ConvT 512/256/128 5x5 s2 (BN, ReLU) -> ConvT 3 5x5 s2 tanh."""
+
+    def __init__(self, latent_dim, width):
+        super().__init__()
+        chans = [scaled(c, width) for c in (1024, 512, 256, 128)]
+        self.c0 = chans[0]
+        self.dense = nn.Linear(latent_dim, 4 * 4 * self.c0, bias=False)
+        self.bn0 = nn.BatchNorm1d(4 * 4 * self.c0, eps=1e-3, momentum=0.01)
+        layers = []
+        for cin, cout in zip(chans, chans[1:]):
+            layers += [nn.ConvTranspose2d(cin, cout, 5, 2, padding=2, output_padding=1, bias=False),
+                       nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01), nn.ReLU()]
+        layers += [nn.ConvTranspose2d(chans[-1], 3, 5, 2, padding=2, output_padding=1, bias=False),
+                   nn.Tanh()]
+        self.up = nn.Sequential(*layers)
+
+    def forward(self, z):
+        return self.up(torch.relu(self.bn0(self.dense(z))).view(-1, self.c0, 4, 4))
+
+
+class LectureDiscriminator(nn.Module):
+    """Conv 128/256/512/1024 5x5 s2, LReLU 0.2, BN on all but the first (no bias there) -> Dense 1."""
+
+    def __init__(self, width):
+        super().__init__()
+        chans = [scaled(c, width) for c in (128, 256, 512, 1024)]
+        layers, cin = [], 3
+        for i, cout in enumerate(chans):
+            layers.append(nn.Conv2d(cin, cout, 5, 2, padding=2, bias=i == 0))
+            if i > 0:
+                layers.append(nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01))
+            layers.append(nn.LeakyReLU(0.2))
+            cin = cout
+        self.net = nn.Sequential(*layers, nn.Flatten(), nn.Linear(4 * 4 * chans[-1], 1))
+
+    def forward(self, x):
+        return self.net(x)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=5)
@@ -69,19 +111,30 @@ def main():
     parser.add_argument("--width", type=float, default=1.0)
     parser.add_argument("--latent", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--image", type=int, choices=[28, 64], default=28)
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    g, d = Generator(args.latent, args.width), Discriminator(args.width)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: this PyTorch sees no CUDA GPU")
+    if args.image == 64:
+        g, d = LectureGenerator(args.latent, args.width), LectureDiscriminator(args.width)
+        shape = (args.batch, 3, 64, 64)
+    else:
+        g, d = Generator(args.latent, args.width), Discriminator(args.width)
+        shape = (args.batch, 1, 28, 28)
+    g, d = g.to(device), d.to(device)
     g_opt = torch.optim.Adam(g.parameters(), lr=1e-4)
     d_opt = torch.optim.Adam(d.parameters(), lr=1e-4)
     bce = nn.BCEWithLogitsLoss()
-    real_images = torch.rand(args.batch, 1, 28, 28) * 2 - 1
-    ones = torch.ones(args.batch, 1)
-    zeros = torch.zeros(args.batch, 1)
+    real_images = torch.rand(*shape, device=device) * 2 - 1
+    ones = torch.ones(args.batch, 1, device=device)
+    zeros = torch.zeros(args.batch, 1, device=device)
 
     def step():
-        z = torch.randn(args.batch, args.latent)
+        z = torch.randn(args.batch, args.latent, device=device)
         with torch.no_grad():
             fake_images = g(z)
         d_opt.zero_grad(set_to_none=True)
@@ -105,7 +158,9 @@ def main():
         start = time.perf_counter()
         step()
         times.append((time.perf_counter() - start) * 1000)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": times}))
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": times,
+              "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"}
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

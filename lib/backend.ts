@@ -2,14 +2,18 @@
  * Choose and initialise the TensorFlow.js backend.
  *
  * Order tried by `initBackend()` in `auto` mode:
- * 1. `tensorflow` from `@tensorflow/tfjs-node-gpu` when it is installed and a CUDA device is visible;
- * 2. `tensorflow` from `@tensorflow/tfjs-node` when it is installed;
- * 3. `wasm` from `@tensorflow/tfjs-backend-wasm`, with the course's training kernels registered;
- * 4. `cpu`, the pure-JavaScript fallback.
+ * 1. `gpu`: `tensorflow` from `@tensorflow/tfjs-node-gpu` when it is installed and a CUDA device
+ *    is visible;
+ * 2. `webgpu`: tfjs's WebGPU kernels on Deno's built-in WebGPU, when it offers a hardware adapter
+ *    (any GPU with Vulkan, Metal or Direct3D 12 drivers; see `backend_webgpu.ts`);
+ * 3. `node`: `tensorflow` from `@tensorflow/tfjs-node` when it is installed;
+ * 4. `wasm` from `@tensorflow/tfjs-backend-wasm`, with the course's training kernels registered;
+ * 5. `cpu`, the pure-JavaScript fallback.
  *
  * The native packages are optional: they are never imported unless chosen and present on disk, so
  * a machine that cannot download libtensorflow (an offline classroom, CI) still trains on wasm.
- * Set `COURSE_BACKEND` to `gpu`, `node`, `wasm` or `cpu` to force one.
+ * A software WebGPU adapter (a CPU renderer such as llvmpipe) is never chosen automatically.
+ * Set `COURSE_BACKEND` to `gpu`, `webgpu`, `node`, `wasm` or `cpu` to force one.
  *
  * @module
  */
@@ -17,9 +21,11 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerCourseKernels } from "./kernels/mod.ts";
 import { firstLine, pathExists } from "./io/fs.ts";
+import { type GpuLike, probeWebGpu, registerWebGpuBackend } from "./backend_webgpu.ts";
+import { installNodeUtilShims } from "./node_util_shims.ts";
 
 /** A backend the course can ask for; `auto` picks the fastest that works. */
-export type BackendChoice = "auto" | "gpu" | "node" | "wasm" | "cpu";
+export type BackendChoice = "auto" | "gpu" | "webgpu" | "node" | "wasm" | "cpu";
 
 /** One backend that `initBackend()` tried, and what happened. */
 export interface BackendAttempt {
@@ -29,16 +35,22 @@ export interface BackendAttempt {
   ok: boolean;
   /** Why it was used or skipped, in words a student can act on. */
   message: string;
+  /** For `webgpu`: whether the adapter is a real GPU. */
+  hardware?: boolean;
+  /** For `webgpu`: the adapter's vendor, architecture and description. */
+  adapter?: string;
 }
 
 /** What `initBackend()` settled on, and why. */
 export interface BackendInfo {
   /** The choice that won. */
   choice: Exclude<BackendChoice, "auto">;
-  /** The tfjs backend name (`tensorflow`, `wasm` or `cpu`). */
+  /** The tfjs backend name (`tensorflow`, `webgpu`, `wasm` or `cpu`). */
   tfBackend: string;
-  /** True when training runs on a CUDA GPU. */
+  /** True when training runs on a GPU (CUDA through tfjs-node-gpu, or a WebGPU hardware adapter). */
   gpu: boolean;
+  /** The WebGPU adapter, when the `webgpu` backend runs. */
+  adapter?: string;
   /** Where the choice came from: the `COURSE_BACKEND` variable, the options, or `auto`. */
   requestedBy: "env" | "options" | "auto";
   /** Every backend tried, in order. */
@@ -53,9 +65,11 @@ export interface InitBackendOptions {
   backend?: BackendChoice;
   /** Print one line saying which backend runs and why. Default `false`. */
   verbose?: boolean;
+  /** The WebGPU entry point to use instead of `navigator.gpu` (tests pass fake adapters). */
+  gpu?: GpuLike;
 }
 
-const CHOICES: readonly BackendChoice[] = ["auto", "gpu", "node", "wasm", "cpu"];
+const CHOICES: readonly BackendChoice[] = ["auto", "gpu", "webgpu", "node", "wasm", "cpu"];
 const NATIVE_PACKAGES = {
   gpu: "@tensorflow/tfjs-node-gpu",
   node: "@tensorflow/tfjs-node",
@@ -85,22 +99,31 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     );
   }
   const choice = raw as BackendChoice;
-  const requestedBy = fromEnv ? "env" : options.backend ? "options" : "auto";
+  // tfjs takes Deno for Node.js and prints a red "install our node backend" banner into every
+  // notebook, advice that does not apply here (see the README's backends). Its PROD flag silences
+  // tfjs's console warnings; the course's own messages (and WebGPU errors) still print.
+  tf.env().set("PROD", true);
+  const requestedBy = fromEnv
+    ? "env"
+    : options.backend && options.backend !== "auto"
+    ? "options"
+    : "auto";
   if (current && (choice === "auto" || choice === current.choice)) return current;
 
   const order: Exclude<BackendChoice, "auto">[] = choice === "auto"
-    ? ["gpu", "node", "wasm", "cpu"]
+    ? ["gpu", "webgpu", "node", "wasm", "cpu"]
     : [choice];
   const attempts: BackendAttempt[] = [];
   for (const candidate of order) {
-    const attempt = await tryBackend(candidate);
+    const attempt = await tryBackend(candidate, choice === candidate, options.gpu);
     attempts.push(attempt);
     if (attempt.ok) {
       registerCourseKernels();
       current = {
         choice: candidate,
         tfBackend: tf.getBackend(),
-        gpu: candidate === "gpu",
+        gpu: candidate === "gpu" || (candidate === "webgpu" && attempt.hardware === true),
+        adapter: attempt.adapter,
         requestedBy,
         attempts,
         tfjsVersion: tf.version.tfjs,
@@ -232,9 +255,14 @@ export async function nativePackageStatus(
   return { packageName, installed: true, binding, message: `${packageName} binding at ${binding}` };
 }
 
-async function tryBackend(choice: Exclude<BackendChoice, "auto">): Promise<BackendAttempt> {
+async function tryBackend(
+  choice: Exclude<BackendChoice, "auto">,
+  forced: boolean,
+  gpu: GpuLike | undefined,
+): Promise<BackendAttempt> {
   try {
     if (choice === "gpu" || choice === "node") return await tryNative(choice);
+    if (choice === "webgpu") return await tryWebGpu(forced, gpu);
     const ok = await tf.setBackend(choice);
     await tf.ready();
     if (!ok) return { choice, ok: false, message: `tf.setBackend("${choice}") returned false` };
@@ -247,6 +275,33 @@ async function tryBackend(choice: Exclude<BackendChoice, "auto">): Promise<Backe
   }
 }
 
+/**
+ * WebGPU: a hardware adapter, or any adapter when forced. The probe and the device use separate
+ * `requestAdapter()` calls (Deno lets an adapter make one device).
+ */
+async function tryWebGpu(forced: boolean, gpu: GpuLike | undefined): Promise<BackendAttempt> {
+  const entry = gpu ?? (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  const report = await probeWebGpu(entry);
+  const base = { choice: "webgpu" as const, hardware: report.hardware, adapter: report.adapter };
+  if (!report.found || (!report.hardware && !forced)) {
+    return { ...base, ok: false, message: report.message };
+  }
+  const lastError = await registerWebGpuBackend(entry);
+  const ok = await tf.setBackend("webgpu");
+  if (!ok) {
+    const why = lastError() ?? "tf.setBackend returned false";
+    return { ...base, ok: false, message: `no WebGPU device on ${report.adapter}: ${why}` };
+  }
+  await tf.ready();
+  return {
+    ...base,
+    ok: true,
+    message: report.hardware
+      ? `WebGPU on ${report.adapter}`
+      : `WebGPU on a software adapter (${report.adapter}): correct but slow, for tests only`,
+  };
+}
+
 async function tryNative(choice: "gpu" | "node"): Promise<BackendAttempt> {
   const status = await nativePackageStatus(choice);
   if (!status.installed) return { choice, ok: false, message: status.message };
@@ -254,6 +309,8 @@ async function tryNative(choice: "gpu" | "node"): Promise<BackendAttempt> {
     const cuda = await detectCuda();
     if (!cuda.gpuVisible) return { choice, ok: false, message: cuda.message };
   }
+  // tfjs-node 4.22 calls node:util functions that Deno's node:util no longer has.
+  installNodeUtilShims();
   // A computed specifier keeps `deno check` and the module graph free of the optional package.
   const specifier = `${projectRoot()}/node_modules/${status.packageName}/dist/index.js`;
   try {

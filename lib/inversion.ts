@@ -169,7 +169,7 @@ export async function invertGenerator(
         true,
         [z],
       ) as tf.Scalar;
-      history.push(loss.dataSync()[0]);
+      history.push((await loss.data())[0]);
       loss.dispose();
       if (o.snapshotEvery > 0 && (step % o.snapshotEvery === 0 || step === o.steps)) {
         await snapshot(step);

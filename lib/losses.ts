@@ -18,16 +18,43 @@ import { tfSeed } from "./data/random.ts";
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { bceWithLogits } from "@course/losses.ts";
+ * import { ok, throws } from "node:assert/strict";
  * // -log(sigmoid(0)) = log 2
- * console.log(bceWithLogits(tf.tensor1d([0]), tf.tensor1d([1])).dataSync()[0]); // 0.6931...
+ * ok(Math.abs(bceWithLogits(tf.tensor1d([0]), tf.tensor1d([1])).dataSync()[0] - Math.LN2) < 1e-6);
+ * // Logits [4, 1] against targets [4] would broadcast to [4, 4]: refused.
+ * throws(() => bceWithLogits(tf.zeros([4, 1]), tf.ones([4])), /must have the same shape/);
  * ```
  */
 export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor | number): tf.Tensor {
+  if (typeof targets !== "number" && targets.rank > 0) {
+    checkSameShape("bceWithLogits", "logits", logits, "targets", targets);
+  }
   return tf.tidy(() => {
     const x = logits;
     const z = typeof targets === "number" ? tf.scalar(targets) : targets;
     return tf.relu(x).sub(x.mul(z)).add(tf.log1p(tf.exp(tf.abs(x).neg())));
   });
+}
+
+/**
+ * Refuse two tensors of different shapes where a loss compares them element by element: tfjs
+ * would broadcast `[4, 1]` against `[4]` to `[4, 4]` and return a wrong loss without a word.
+ */
+function checkSameShape(
+  loss: string,
+  aName: string,
+  a: tf.Tensor,
+  bName: string,
+  b: tf.Tensor,
+): void {
+  if (a.shape.length === b.shape.length && a.shape.every((size, i) => size === b.shape[i])) return;
+  const hint = a.size === b.size
+    ? `; reshape one to the other's shape (e.g. ${bName}.reshape(${aName}.shape))`
+    : "";
+  throw new Error(
+    `Cannot compute ${loss}: ${aName} [${a.shape}] and ${bName} [${b.shape}] must have the same ` +
+      `shape (tfjs would broadcast them into a wrong loss)${hint}`,
+  );
 }
 
 /** softplus(x) = log(1 + exp(x)), stably: max(x, 0) + log(1 + exp(-|x|)). */
@@ -59,8 +86,9 @@ export interface DiscriminatorLossOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { discriminatorLoss } from "@course/losses.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const dLoss = discriminatorLoss(tf.tensor2d([[2]]), tf.tensor2d([[-2]]), { realLabel: 0.9 });
- * console.log(dLoss.dataSync()[0].toFixed(3)); // "0.454"
+ * strictEqual(dLoss.dataSync()[0].toFixed(3), "0.454");
  * ```
  */
 export function discriminatorLoss(
@@ -105,7 +133,8 @@ export function discriminatorLoss(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { nonSaturatingGeneratorLoss } from "@course/losses.ts";
- * console.log(nonSaturatingGeneratorLoss(tf.tensor1d([0])).dataSync()[0]); // log 2 = 0.6931...
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(nonSaturatingGeneratorLoss(tf.tensor1d([0])).dataSync()[0].toFixed(4), "0.6931"); // log 2
  * ```
  */
 export function nonSaturatingGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
@@ -121,7 +150,8 @@ export function nonSaturatingGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { minimaxGeneratorLoss } from "@course/losses.ts";
- * console.log(minimaxGeneratorLoss(tf.tensor1d([0])).dataSync()[0]); // -log 2 = -0.6931...
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(minimaxGeneratorLoss(tf.tensor1d([0])).dataSync()[0].toFixed(4), "-0.6931"); // -log 2
  * ```
  */
 export function minimaxGeneratorLoss(fakeLogits: tf.Tensor): tf.Scalar {
@@ -151,8 +181,9 @@ export const LSGAN_PEARSON: Required<LeastSquaresCoding> = { a: -1, b: 1, c: 0 }
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { leastSquaresDiscriminatorLoss } from "@course/losses.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const dLoss = leastSquaresDiscriminatorLoss(tf.tensor1d([1]), tf.tensor1d([1]));
- * console.log(dLoss.dataSync()[0]); // 0.5
+ * strictEqual(dLoss.dataSync()[0], 0.5);
  * ```
  */
 export function leastSquaresDiscriminatorLoss(
@@ -173,7 +204,8 @@ export function leastSquaresDiscriminatorLoss(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { leastSquaresGeneratorLoss, LSGAN_PEARSON } from "@course/losses.ts";
- * console.log(leastSquaresGeneratorLoss(tf.tensor1d([2]), LSGAN_PEARSON).dataSync()[0]); // 2
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(leastSquaresGeneratorLoss(tf.tensor1d([2]), LSGAN_PEARSON).dataSync()[0], 2);
  * ```
  */
 export function leastSquaresGeneratorLoss(
@@ -192,7 +224,8 @@ export function leastSquaresGeneratorLoss(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { wassersteinCriticLoss } from "@course/losses.ts";
- * console.log(wassersteinCriticLoss(tf.tensor1d([3, 1]), tf.tensor1d([0])).dataSync()[0]); // -2
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(wassersteinCriticLoss(tf.tensor1d([3, 1]), tf.tensor1d([0])).dataSync()[0], -2);
  * ```
  */
 export function wassersteinCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tensor): tf.Scalar {
@@ -206,7 +239,8 @@ export function wassersteinCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tens
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { wassersteinGeneratorLoss } from "@course/losses.ts";
- * console.log(wassersteinGeneratorLoss(tf.tensor1d([1, 2])).dataSync()[0]); // -1.5
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(wassersteinGeneratorLoss(tf.tensor1d([1, 2])).dataSync()[0], -1.5);
  * ```
  */
 export function wassersteinGeneratorLoss(fakeScores: tf.Tensor): tf.Scalar {
@@ -232,8 +266,9 @@ export interface HasTrainableWeights {
  * import * as tf from "@tensorflow/tfjs";
  * import { clipWeights } from "@course/losses.ts";
  * const critic = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
+ * import { ok } from "node:assert/strict";
  * clipWeights(critic, 0.01);
- * console.log(critic.getWeights()[0].abs().max().dataSync()[0] <= 0.01); // true
+ * ok(critic.getWeights()[0].abs().max().dataSync()[0] <= 0.01);
  * ```
  */
 export function clipWeights(critic: HasTrainableWeights, c = 0.01): void {
@@ -280,8 +315,9 @@ export interface GradientPenaltyOptions {
  * import * as tf from "@tensorflow/tfjs";
  * import { gradientPenalty } from "@course/losses.ts";
  * const critic = (x: tf.Tensor) => x.matMul(tf.tensor2d([[0.6], [0.8]]));
+ * import { ok } from "node:assert/strict";
  * const gp = gradientPenalty(critic, tf.ones([4, 2]), tf.zeros([4, 2]), { seed: 1 });
- * console.log(gp.dataSync()[0] < 1e-6); // true
+ * ok(gp.dataSync()[0] < 1e-6);
  * ```
  */
 export function gradientPenalty(
@@ -332,10 +368,13 @@ export function gradientPenalty(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { cycleLoss } from "@course/losses.ts";
- * console.log(cycleLoss(tf.tensor1d([1, -1]), tf.tensor1d([0.5, -1]), 10).dataSync()[0]); // 2.5
+ * import { strictEqual, throws } from "node:assert/strict";
+ * strictEqual(cycleLoss(tf.tensor1d([1, -1]), tf.tensor1d([0.5, -1]), 10).dataSync()[0], 2.5);
+ * throws(() => cycleLoss(tf.zeros([4, 1]), tf.zeros([4])), /\[4,1\] and reconstructed \[4\]/);
  * ```
  */
 export function cycleLoss(realImages: tf.Tensor, reconstructed: tf.Tensor, lambda = 10): tf.Scalar {
+  checkSameShape("cycleLoss", "realImages", realImages, "reconstructed", reconstructed);
   return tf.tidy(() => tf.abs(realImages.sub(reconstructed)).mean().mul(lambda) as tf.Scalar);
 }
 
@@ -351,10 +390,13 @@ export function cycleLoss(realImages: tf.Tensor, reconstructed: tf.Tensor, lambd
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { identityLoss } from "@course/losses.ts";
- * console.log(identityLoss(tf.tensor1d([1]), tf.tensor1d([0.8]), 5).dataSync()[0].toFixed(2)); // "1.00"
+ * import { strictEqual, throws } from "node:assert/strict";
+ * strictEqual(identityLoss(tf.tensor1d([1]), tf.tensor1d([0.8]), 5).dataSync()[0].toFixed(2), "1.00");
+ * throws(() => identityLoss(tf.zeros([2, 1]), tf.zeros([2])), /must have the same shape/);
  * ```
  */
 export function identityLoss(realImages: tf.Tensor, sameImages: tf.Tensor, lambda = 5): tf.Scalar {
+  checkSameShape("identityLoss", "realImages", realImages, "sameImages", sameImages);
   return tf.tidy(() => tf.abs(realImages.sub(sameImages)).mean().mul(lambda) as tf.Scalar);
 }
 
@@ -382,8 +424,9 @@ export interface AuxiliaryClassLossOptions {
  * import * as tf from "@tensorflow/tfjs";
  * import { auxiliaryClassLoss } from "@course/losses.ts";
  * // uniform logits over 4 classes: -log(1/4)
+ * import { strictEqual } from "node:assert/strict";
  * const loss = auxiliaryClassLoss(tf.zeros([2, 4]), tf.oneHot([1, 3], 4).toFloat());
- * console.log(loss.dataSync()[0].toFixed(4)); // "1.3863"
+ * strictEqual(loss.dataSync()[0].toFixed(4), "1.3863");
  * ```
  */
 export function auxiliaryClassLoss(
@@ -440,8 +483,11 @@ export interface InstanceNoiseOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { addInstanceNoise } from "@course/losses.ts";
+ * import { deepStrictEqual, ok } from "node:assert/strict";
  * const noisy = addInstanceNoise(tf.zeros([64, 8]), { step: 500, initialStddev: 0.2, decaySteps: 1000, seed: 1 });
- * console.log(noisy.shape); // [64, 8], standard deviation about 0.1
+ * deepStrictEqual(noisy.shape, [64, 8]);
+ * const std = tf.moments(noisy).variance.sqrt().dataSync()[0];
+ * ok(std > 0.08 && std < 0.12, `standard deviation ${std}, about 0.1 expected`);
  * ```
  */
 export function addInstanceNoise(images: tf.Tensor, options: InstanceNoiseOptions = {}): tf.Tensor {

@@ -4,9 +4,9 @@
  *
  * - `ci`: seconds per notebook, for the test suite; results are only smoke checks.
  * - `cpu`: minutes per notebook on a 2-core laptop with the wasm backend; results are real.
- * - `gpu`: paper-like sizes for tfjs-node-gpu on a CUDA GPU.
+ * - `gpu`: paper-like sizes for a GPU backend (`webgpu` on a hardware adapter, or tfjs-node-gpu).
  *
- * The profile is picked from the backend (`gpu` on a CUDA GPU, `cpu` otherwise) unless the
+ * The profile is picked from the backend (`gpu` on a GPU backend, `cpu` otherwise) unless the
  * `COURSE_PROFILE` environment variable or the `profile` option names one. `COURSE_WORKERS`
  * (a number, or `auto` for the machine's cores up to 4) sets `workers`, the threads each training
  * step is shared between on the wasm and cpu backends (`train(..., { workers })`).
@@ -93,7 +93,7 @@ export interface ResolveProfileOptions {
 
 /**
  * The active profile: `COURSE_PROFILE`, else `options.profile`, else `gpu` when the backend runs on
- * a CUDA GPU and `cpu` otherwise.
+ * a GPU (webgpu on a hardware adapter, or tfjs-node-gpu) and `cpu` otherwise.
  *
  * @example
  * ```ts
@@ -114,10 +114,10 @@ export function resolveProfile(options: ResolveProfileOptions = {}): Profile {
     reason = "set by the profile option";
   } else if (currentBackend()?.gpu) {
     name = "gpu";
-    reason = "default on a CUDA GPU";
+    reason = `default on a GPU (${currentBackend()?.choice} backend)`;
   } else {
     name = "cpu";
-    reason = "default without a CUDA GPU";
+    reason = "default without a GPU backend";
   }
   return { name, reason, ...PROFILES[name], workers: readWorkersEnv(), ...options.overrides };
 }

@@ -9,6 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { describeBackend, detectCuda, initBackend, nativePackageStatus } from "../lib/backend.ts";
+import { probeWebGpu } from "../lib/backend_webgpu.ts";
+import { mnistSourceReport } from "../lib/data/mnist.ts";
 import { resolveProfile } from "../lib/profile.ts";
 import {
   capture,
@@ -41,6 +43,19 @@ item("NVIDIA GPU", cuda.gpuVisible ? cuda.gpus.join(", ") : `none (${cuda.messag
 if (cuda.cudaVersion) {
   item("driver CUDA", `${cuda.cudaVersion} (tfjs-node-gpu 4.22 needs CUDA 11.2 + cuDNN 8.1)`);
 }
+const webgpu = await probeWebGpu();
+item("WebGPU", webgpu.found ? webgpu.message : `no adapter (${webgpu.message})`);
+if (webgpu.limits) {
+  const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+  const l = webgpu.limits;
+  item(
+    "adapter limits",
+    `buffer ${mib(l.maxBufferSize ?? 0)}, storage binding ${
+      mib(l.maxStorageBufferBindingSize ?? 0)
+    }, ${l.maxStorageBuffersPerShaderStage} storage buffers per shader, workgroup ` +
+      `${l.maxComputeInvocationsPerWorkgroup} invocations / ${l.maxComputeWorkgroupStorageSize} B`,
+  );
+}
 for (const which of ["gpu", "node"] as const) {
   const status = await nativePackageStatus(which);
   item(status.packageName.replace("@tensorflow/", ""), status.message);
@@ -60,7 +75,9 @@ section("Backend");
 try {
   const info = await initBackend();
   console.log(`  ${describeBackend(info)}`);
-  const y = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync());
+  const product = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2]));
+  const y = await product.data(); // never dataSync(): it throws on webgpu under Deno
+  tf.dispose(product);
   item("smoke test", `ones(2x3) @ ones(3x2) = [${Array.from(y).join(", ")}] on ${tf.getBackend()}`);
 } catch (error) {
   problems.push(`no backend initialises: ${error instanceof Error ? error.message : error}`);
@@ -77,6 +94,7 @@ try {
 } catch (error) {
   problems.push(error instanceof Error ? error.message : String(error));
 }
+item("MNIST", (await mnistSourceReport()).line);
 
 section("Jupyter");
 const missing = await missingDebianPackages(JUPYTER_DEBIAN_PACKAGES);

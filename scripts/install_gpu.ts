@@ -12,7 +12,15 @@
  * newer N-API version than the prebuilt binding's folder (tensorflow/tfjs#8581, workaround from
  * #8579). On failure nothing in node_modules changes and the course keeps using wasm.
  *
- * Usage: `deno task install-gpu [--node] [--force]` (`--force`: install without a visible GPU).
+ * Offline labs: `--libtensorflow FILE` installs from a libtensorflow 2.9.1 archive on disk
+ * (`libtensorflow-gpu-linux-x86_64-2.9.1.tar.gz`, or `-cpu-` with `--node`) instead of downloading
+ * it. The package comes from the npm registry without its install script; the script then runs
+ * with tfjs-node's `scripts/custom-binary.json` pointing at the archive, served for the moment on
+ * 127.0.0.1 (the script fetches only http(s) URLs), and, as tfjs-node does for a custom library,
+ * builds the binding from source with node-gyp (needs python3, make, g++ and Node's headers).
+ *
+ * Usage: `deno task install-gpu [--node] [--force] [--libtensorflow FILE]` (`--force`: install
+ * without a visible GPU).
  *
  * @module
  */
@@ -33,8 +41,22 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { node: { type: "boolean" }, force: { type: "boolean" } },
+    options: {
+      node: { type: "boolean" },
+      force: { type: "boolean" },
+      libtensorflow: { type: "string" },
+    },
   });
+  const archive = values.libtensorflow;
+  if (archive !== undefined) {
+    const info = await Deno.stat(archive).catch(() => undefined);
+    if (!info?.isFile) {
+      fail(`--libtensorflow ${archive}: no such file; give the path of libtensorflow's .tar.gz`);
+    }
+    if (!/\.(tar\.gz|tgz)$/.test(archive)) {
+      fail(`--libtensorflow ${archive}: expected a .tar.gz archive of libtensorflow 2.9.1`);
+    }
+  }
   const name = values.node ? "tfjs-node" : "tfjs-node-gpu";
   const packageName = `@tensorflow/${name}`;
   const target = `${PROJECT_ROOT}/node_modules/@tensorflow/${name}`;
@@ -56,20 +78,24 @@ async function main(): Promise<void> {
   try {
     await Deno.writeTextFile(`${staging}/package.json`, '{ "private": true }\n');
     console.log(`install-gpu: npm install ${packageName}@${VERSION} in ${staging} ...`);
-    const status = await new Deno.Command("npm", {
-      args: ["install", "--no-audit", "--no-fund", `${packageName}@${VERSION}`],
-      cwd: staging,
-      stdin: "null",
-    }).spawn().status;
     const staged = `${staging}/node_modules/@tensorflow/${name}`;
+    const status = archive === undefined
+      ? await npm_(staging, ["install", "--no-audit", "--no-fund", `${packageName}@${VERSION}`])
+      : await installFromArchive(staging, staged, packageName, archive);
     const binding = await findBinding(`${staged}/lib`);
     if (!status.success || !binding) {
       fail(
         `Cannot install ${packageName}: ${
           status.success ? "no native binding was built" : `npm exited with code ${status.code}`
-        }. Its install script downloads libtensorflow 2.9.1 and the prebuilt binding from ` +
-          `storage.googleapis.com; a machine without internet access (or behind a proxy npm does ` +
-          `not know) cannot install it. Nothing in node_modules/ was changed: the course keeps ` +
+        }. ${
+          archive === undefined
+            ? "Its install script downloads libtensorflow 2.9.1 and the prebuilt binding from " +
+              "storage.googleapis.com; a machine without internet access (or behind a proxy npm " +
+              "does not know) cannot install it: give a local copy with --libtensorflow FILE."
+            : `Building the binding against ${archive} failed (see node-gyp's messages above: it ` +
+              "needs python3, make, g++ and Node's headers, and the archive must be libtensorflow " +
+              "2.9.1 with include/ and lib/)."
+        } Nothing in node_modules/ was changed: the course keeps ` +
           `training on the wasm backend (\`deno task doctor\` shows it).`,
       );
     }
@@ -111,6 +137,46 @@ try {
   if (!(error instanceof InstallError)) throw error;
   console.error(`install-gpu: ${error.message}`);
   Deno.exit(1);
+}
+
+/** Run npm in `cwd`; resolves to its exit status. */
+function npm_(cwd: string, args: string[]): Promise<Deno.CommandStatus> {
+  return new Deno.Command("npm", { args, cwd, stdin: "null" }).spawn().status;
+}
+
+/**
+ * Install the package without its install script, then run that script against `archive`, served
+ * on 127.0.0.1 for as long as it runs.
+ */
+async function installFromArchive(
+  staging: string,
+  staged: string,
+  packageName: string,
+  archive: string,
+): Promise<Deno.CommandStatus> {
+  const fetched = await npm_(staging, [
+    "install",
+    "--ignore-scripts",
+    "--no-audit",
+    "--no-fund",
+    `${packageName}@${VERSION}`,
+  ]);
+  if (!fetched.success) return fetched;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    const file = await Deno.open(archive);
+    return new Response(file.readable, { headers: { "content-type": "application/gzip" } });
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/${archive.split("/").pop()}`;
+    await Deno.writeTextFile(
+      `${staged}/scripts/custom-binary.json`,
+      JSON.stringify({ "tf-lib": url }) + "\n",
+    );
+    console.log(`install-gpu: building ${packageName}'s binding against ${archive} ...`);
+    return await npm_(staging, ["rebuild", "--foreground-scripts", packageName]);
+  } finally {
+    await server.shutdown();
+  }
 }
 
 async function findBinding(libDir: string): Promise<string | undefined> {

@@ -4,9 +4,12 @@
  * Everything Jupyter writes (the Deno kernelspec, runtime files, config) lives under the
  * project-local `.jupyter/` folder, never in the user's home: `.jupyter/share/jupyter` mirrors
  * `~/.local/share/jupyter`, and the environment from {@linkcode jupyterEnv} points Jupyter at it.
+ * Its `config/custom/` folder holds what the notebook pages load: plotly.js, once per page (see
+ * {@linkcode installPageAssets}).
  *
  * @module
  */
+import { plotlyJs } from "../lib/viz/plot.ts";
 
 /** The Debian packages that provide Jupyter Notebook 6, nbconvert and nbclient. */
 export const JUPYTER_DEBIAN_PACKAGES: readonly string[] = [
@@ -23,8 +26,58 @@ export const PROJECT_ROOT: string = new URL("..", import.meta.url).pathname.repl
 /** The project-local Jupyter data folder (holds `kernels/deno/kernel.json`). */
 export const JUPYTER_DATA_DIR = `${PROJECT_ROOT}/.jupyter/share/jupyter`;
 
+/** The name of the course's Deno kernel in Jupyter's kernel menu. */
+export const KERNEL_DISPLAY_NAME = "Deno (TypeScript) · GANs, hands-on";
+
 /** The Deno kernelspec file the course registers. */
 export const KERNEL_JSON = `${JUPYTER_DATA_DIR}/kernels/deno/kernel.json`;
+
+/**
+ * The classic Notebook's `custom/` folder: Jupyter serves its files at `<base>/custom/` and runs
+ * its `custom.js` on every page.
+ */
+export const JUPYTER_CUSTOM_DIR = `${PROJECT_ROOT}/.jupyter/config/custom`;
+
+/** The `custom.js` that puts plotly.js on every notebook page, from the server, once. */
+export const CUSTOM_JS =
+  `// Written by the course's scripts/jupyter_env.ts (installPageAssets); rewritten on each start.
+// Puts plotly.js on the page once, from this folder: the course's figure outputs hold only their
+// data and draw with window.Plotly, so saved notebooks stay small and nothing comes from a CDN.
+(function () {
+  if (window.Plotly || document.getElementById("course-plotly")) return;
+  var base = (document.body && document.body.getAttribute("data-base-url")) || "/";
+  var script = document.createElement("script");
+  script.id = "course-plotly";
+  script.src = base + "custom/plotly.min.js";
+  document.head.appendChild(script);
+})();
+`;
+
+/**
+ * Write `custom.js` and plotly.js (from the installed `plotly.js-dist-min`) into
+ * {@linkcode JUPYTER_CUSTOM_DIR}, when they differ from what is there. Returns the files written.
+ *
+ * @example Install, then nothing left to write
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { installPageAssets } from "./jupyter_env.ts";
+ * await installPageAssets();
+ * assertEquals(await installPageAssets(), []);
+ * ```
+ */
+export async function installPageAssets(dir: string = JUPYTER_CUSTOM_DIR): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of [["plotly.min.js", plotlyJs()], ["custom.js", CUSTOM_JS]]) {
+    const path = `${dir}/${name}`;
+    const old = await Deno.readTextFile(path).catch(() => undefined);
+    if (old === text) continue;
+    await Deno.writeTextFile(`${path}.tmp`, text);
+    await Deno.rename(`${path}.tmp`, path);
+    written.push(path);
+  }
+  return written;
+}
 
 /**
  * The Python that has Debian's Jupyter modules: `COURSE_PYTHON`, else `/usr/bin/python3`.
@@ -33,8 +86,9 @@ export const KERNEL_JSON = `${JUPYTER_DATA_DIR}/kernels/deno/kernel.json`;
  *
  * @example Print the interpreter the scripts use
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { jupyterPython } from "./jupyter_env.ts";
- * console.log(jupyterPython());
+ * assert(jupyterPython().length > 0);
  * ```
  */
 export function jupyterPython(): string {
@@ -46,8 +100,9 @@ export function jupyterPython(): string {
  *
  * @example Start a Jupyter tool with the course's kernelspec visible
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { jupyterEnv } from "./jupyter_env.ts";
- * console.log(jupyterEnv().JUPYTER_DATA_DIR.endsWith(".jupyter/share/jupyter")); // true
+ * assert(jupyterEnv().JUPYTER_DATA_DIR.endsWith(".jupyter/share/jupyter"));
  * ```
  */
 export function jupyterEnv(): Record<string, string> {
@@ -77,8 +132,10 @@ export interface KernelSpec {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { readKernelSpec } from "./jupyter_env.ts";
- * console.log((await readKernelSpec())?.argv[0] ?? "no Deno kernel registered");
+ * const spec = await readKernelSpec(); // undefined before `deno task setup`
+ * assert(spec === undefined || spec.argv[1] === "jupyter");
  * ```
  */
 export async function readKernelSpec(): Promise<KernelSpec | undefined> {
@@ -95,8 +152,10 @@ export async function readKernelSpec(): Promise<KernelSpec | undefined> {
  *
  * @example
  * ```ts
- * import { JUPYTER_DEBIAN_PACKAGES, missingDebianPackages } from "./jupyter_env.ts";
- * console.log(await missingDebianPackages(JUPYTER_DEBIAN_PACKAGES));
+ * import { ok as assert } from "node:assert/strict";
+ * import { missingDebianPackages } from "./jupyter_env.ts";
+ * const missing = await missingDebianPackages(["dpkg", "no-such-package-here"]);
+ * assert(missing === undefined || missing.join() === "no-such-package-here");
  * ```
  */
 export async function missingDebianPackages(
@@ -126,9 +185,11 @@ export async function missingDebianPackages(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { capture } from "./jupyter_env.ts";
  * const { ok, stdout } = await capture("uname", ["-s"]);
- * console.log(ok, stdout.trim());
+ * assertEquals([ok, stdout.trim()], [true, "Linux"]);
+ * assertEquals((await capture("no-such-program", [])).ok, false);
  * ```
  */
 export async function capture(

@@ -10,15 +10,29 @@ run if one was recorded. A cell whose value is a rejected promise fails too. Cel
 message on the wire ("Invalid Signature", a Deno kernel glitch with very large outputs) is repeated,
 up to three runs in all, and each repetition is reported on stderr.
 
-For every notebook one JSON line goes to stdout:
+A code cell whose metadata holds `"interrupt_on_output": "REGEX"` is interrupted (Kernel >
+Interrupt: SIGINT to the kernel, as Jupyter sends it) the first time its output matches REGEX;
+tests use it to check that an interrupt stops training and keeps the kernel.
+
+With --html the HTML export carries plotly.js once, at the top of the page, so that its figures
+draw offline (the outputs themselves hold only each figure's data; the notebook server serves
+plotly.js to the page, see scripts/jupyter_env.ts).
+
+As it goes, one JSON line per code cell goes to stdout, when the cell starts:
+{"event": "cell", "path", "cell", "index", "cells", "seconds", "source"}: the cell's position in
+the notebook, its rank among the code cells (from 1) and their count, the seconds since the
+notebook started, and the cell's first line that is not an import or a comment. For every
+notebook, one JSON line then says how it went:
 {"path", "ok", "seconds", "cpu_seconds", "cell", "error", "executed", "html"}, where
 "cpu_seconds" is the user + system CPU time of the kernel process (with its threads and children),
 read from this process's reaped children once the kernel has shut down.
 """
 
 import argparse
+import asyncio
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -52,6 +66,47 @@ PROBE = """await (async () => {
   const found = globalThis.__courseRunnerErrors.splice(0);
   if (found.length) throw new Error("after this cell finished: " + found.join("\\n"));
 })();"""
+
+
+class CourseClient(NotebookClient):
+    """nbclient's client, plus the `interrupt_on_output` cell metadata (see the module's doc)."""
+
+    def process_message(self, msg, cell, cell_index):
+        pattern = cell.get("metadata", {}).get("interrupt_on_output")
+        interrupted = self.__dict__.setdefault("_interrupted_cells", set())
+        if pattern and cell_index not in interrupted and re.search(pattern, message_text(msg)):
+            interrupted.add(cell_index)
+            asyncio.ensure_future(ensure_async(self.km.interrupt_kernel()))
+        return super().process_message(msg, cell, cell_index)
+
+
+def message_text(msg):
+    """The text a stream or display message shows (its text/plain), else ""."""
+    content = msg.get("content", {})
+    if msg.get("msg_type") == "stream":
+        return content.get("text", "")
+    return str(content.get("data", {}).get("text/plain", ""))
+
+
+def plotly_script():
+    """A <script> element holding plotly.js from the project's node_modules."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(root, "node_modules", "plotly.js-dist-min", "plotly.min.js")
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    source = re.sub(r"</(script)", r"<\\/\1", source, flags=re.I)
+    return '<script type="text/javascript">' + source + "</script>"
+
+
+def with_plotly(html):
+    """The exported page with plotly.js as the first script of its head.
+
+    First, so that plotly.js sets window.Plotly before any require.js the template may load
+    would take its define() call.
+    """
+    head = html.find("<head>")
+    at = head + len("<head>") if head >= 0 else 0
+    return html[:at] + "\n" + plotly_script() + "\n" + html[at:]
 
 
 class RunnerCheckFailed(Exception):
@@ -96,8 +151,26 @@ async def _collect_late_outputs(client, cell, index, quiet):
 
 collect_late_outputs = run_sync(_collect_late_outputs)
 
+
+async def _record_language_info(client):
+    """Put the kernel's language_info into the notebook's metadata, as Jupyter's page does."""
+    msg_id = await ensure_async(client.kc.kernel_info())
+    reply = await client.async_wait_for_reply(msg_id)
+    if reply is not None and "language_info" in reply["content"]:
+        client.nb.metadata["language_info"] = reply["content"]["language_info"]
+
+
+record_language_info = run_sync(_record_language_info)
+
 # Runs of one notebook when the kernel garbles a message on the wire (see run_one).
 TRANSPORT_ATTEMPTS = 3
+
+
+def telling_line(source):
+    """The first line of a cell that is not blank, an import or a comment (else its first line)."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    skip = ("import ", "//", "/*", "*")
+    return next((line for line in lines if not line.startswith(skip)), lines[0] if lines else "")
 
 
 def rejected_promise(cell):
@@ -115,7 +188,7 @@ def run_one(path, out_dir, timeout, html):
     nb = nbformat.read(path, as_version=4)
     folder = os.path.dirname(os.path.abspath(path))
     kernel = nb.metadata.get("kernelspec", {}).get("name", "deno")
-    client = NotebookClient(
+    client = CourseClient(
         nb, kernel_name=kernel, timeout=timeout, resources={"metadata": {"path": folder}}
     )
     started = time.monotonic()
@@ -123,11 +196,23 @@ def run_one(path, out_dir, timeout, html):
     result = {"path": path, "ok": True, "cell": None, "error": None}
     try:
         with client.setup_kernel():
+            record_language_info(client)
             run_hidden(client, PRELUDE, 0)
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
+            code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+            for rank, index in enumerate(code_cells, start=1):
+                cell = nb.cells[index]
                 result["cell"] = index
+                first_line = telling_line(cell.source)
+                event = {
+                    "event": "cell",
+                    "path": path,
+                    "cell": index,
+                    "index": rank,
+                    "cells": len(code_cells),
+                    "seconds": round(time.monotonic() - started, 1),
+                    "source": first_line[:100],
+                }
+                print(json.dumps(event), flush=True)
                 client.execute_cell(cell, index)
                 last = index == len(nb.cells) - 1
                 collect_late_outputs(client, cell, index, 0.5 if last else 0.1)
@@ -172,7 +257,7 @@ def run_one(path, out_dir, timeout, html):
         body, _ = HTMLExporter().from_notebook_node(nb)
         result["html"] = os.path.join(out_dir, stem + ".html")
         with open(result["html"], "w", encoding="utf-8") as handle:
-            handle.write(body)
+            handle.write(with_plotly(body))
     return result
 
 

@@ -39,6 +39,22 @@ export interface NotebookRun {
   html: string | null;
 }
 
+/** A code cell starting to run (reported as it goes, see {@linkcode RunNotebooksOptions.onCell}). */
+export interface CellStart {
+  /** The notebook's path as given. */
+  path: string;
+  /** The cell's index in the notebook (markdown cells included), as in {@linkcode NotebookRun.cell}. */
+  cell: number;
+  /** Its rank among the notebook's code cells, from 1. */
+  index: number;
+  /** How many code cells the notebook has. */
+  cells: number;
+  /** Seconds since the notebook started (kernel start included). */
+  seconds: number;
+  /** The cell's first line that is not blank, an import or a comment (else its first line). */
+  source: string;
+}
+
 /** Options of {@linkcode runNotebooks}. */
 export interface RunNotebooksOptions {
   /** Folder for executed copies. Default `runs/notebooks/<date-time>`. */
@@ -51,6 +67,8 @@ export interface RunNotebooksOptions {
   cellTimeout?: number;
   /** Called with each result as soon as its notebook finishes. Default: nothing. */
   onResult?: (run: NotebookRun) => void;
+  /** Called when each code cell starts. Default: nothing. */
+  onCell?: (start: CellStart) => void;
 }
 
 /**
@@ -58,8 +76,10 @@ export interface RunNotebooksOptions {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { findNotebooks } from "./run_notebooks.ts";
- * console.log(await findNotebooks()); // e.g. ["notebooks/00_setup.ipynb", ...]
+ * const found = await findNotebooks();
+ * assert(found.includes("notebooks/00_setup.ipynb"));
  * ```
  */
 export async function findNotebooks(root: string = PROJECT_ROOT): Promise<string[]> {
@@ -90,9 +110,14 @@ export async function findNotebooks(root: string = PROJECT_ROOT): Promise<string
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { notebookProblems } from "./run_notebooks.ts";
- * const nb = { cells: [], metadata: { kernelspec: { name: "deno", language: "typescript" } } };
- * console.log(notebookProblems(JSON.stringify(nb))); // []
+ * const nb = {
+ *   nbformat: 4,
+ *   cells: [],
+ *   metadata: { kernelspec: { name: "deno", language: "typescript" } },
+ * };
+ * assertEquals(notebookProblems(JSON.stringify(nb)), []);
  * ```
  */
 export function notebookProblems(text: string): string[] {
@@ -134,9 +159,10 @@ export function notebookProblems(text: string): string[] {
  *
  * @example Run one notebook in the ci profile
  * ```ts ignore
+ * import { ok as assert } from "node:assert/strict";
  * import { runNotebooks } from "./run_notebooks.ts";
- * const [run] = await runNotebooks(["notebooks/00_setup.ipynb"]);
- * console.log(run.ok, run.seconds);
+ * const [run] = await runNotebooks(["notebooks/00_setup.ipynb"], { profile: "ci" });
+ * assert(run.ok, run.error ?? "");
  * ```
  */
 export async function runNotebooks(
@@ -166,7 +192,12 @@ export async function runNotebooks(
   const runs: NotebookRun[] = [];
   for await (const line of lines(child.stdout)) {
     if (!line.startsWith("{")) continue;
-    const { cpu_seconds: cpuSeconds, ...rest } = JSON.parse(line);
+    const { event, ...message } = JSON.parse(line);
+    if (event === "cell") {
+      options.onCell?.(message as CellStart);
+      continue;
+    }
+    const { cpu_seconds: cpuSeconds, ...rest } = message;
     const run = { ...rest, cpuSeconds } as NotebookRun;
     runs.push(run);
     options.onResult?.(run);
@@ -181,6 +212,96 @@ export async function runNotebooks(
     );
   }
   return runs;
+}
+
+/**
+ * One line that says which cell of which notebook runs and for how long: the notebook's elapsed
+ * time, its name, the cell's rank among its code cells (and its index in the notebook), the
+ * seconds in this cell when given, and the cell's first line that is not an import or a comment.
+ *
+ * @example
+ * ```ts
+ * import { equal as assertEquals } from "node:assert/strict";
+ * import { formatCellProgress } from "./run_notebooks.ts";
+ * const start = { path: "notebooks/02_dcgan.ipynb", cell: 14, index: 7, cells: 16, seconds: 95, source: "const x = 1;" };
+ * assertEquals(formatCellProgress(start), "  1:35 02_dcgan.ipynb cell 7/16 (#14): const x = 1;");
+ * assertEquals(
+ *   formatCellProgress(start, 130),
+ *   "  3:45 02_dcgan.ipynb cell 7/16 (#14), 2:10 in this cell: const x = 1;",
+ * );
+ * ```
+ */
+export function formatCellProgress(start: CellStart, cellSeconds?: number): string {
+  const name = start.path.replace(/^.*\//, "");
+  const total = start.seconds + (cellSeconds ?? 0);
+  const inCell = cellSeconds === undefined ? "" : `, ${clock(cellSeconds)} in this cell`;
+  return `${clock(total).padStart(6)} ${name} cell ${start.index}/${start.cells} (#${start.cell})` +
+    `${inCell}: ${start.source}`;
+}
+
+/** m:ss (or h:mm:ss) of a number of seconds. */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const [h, m, sec] = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+  const two = (v: number) => String(v).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
+/**
+ * Shows the running cell as the notebooks go: on a terminal one status line redrawn every second;
+ * otherwise (a log, CI) one line per cell, and one more every minute a cell keeps running.
+ */
+class CellProgress {
+  #current?: { start: CellStart; at: number };
+  #timer?: ReturnType<typeof setInterval>;
+  #lastLine = 0;
+  #shown = false;
+  constructor(readonly tty: boolean, readonly write: (text: string) => void) {}
+
+  cell(start: CellStart): void {
+    this.#current = { start, at: performance.now() };
+    this.#lastLine = performance.now();
+    if (this.tty) this.#redraw();
+    else this.write(formatCellProgress(start) + "\n");
+    this.#timer ??= setInterval(() => this.#tick(), 1000);
+  }
+
+  /** Clear the status line before other output. */
+  clear(): void {
+    if (this.tty && this.#shown) this.write("\r\x1b[2K");
+    this.#shown = false;
+  }
+
+  stop(): void {
+    this.clear();
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#current = undefined;
+  }
+
+  #tick(): void {
+    if (!this.#current) return;
+    if (this.tty) this.#redraw();
+    else if (performance.now() - this.#lastLine >= 60_000) {
+      this.#lastLine = performance.now();
+      const { start, at } = this.#current;
+      this.write(formatCellProgress(start, (performance.now() - at) / 1000) + "\n");
+    }
+  }
+
+  #redraw(): void {
+    const { start, at } = this.#current!;
+    const columns = (() => {
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return 100;
+      }
+    })();
+    const line = formatCellProgress(start, (performance.now() - at) / 1000).slice(0, columns - 1);
+    this.write(`\r\x1b[2K${line}`);
+    this.#shown = true;
+  }
 }
 
 /** Kernel noise that says nothing about the notebook. */
@@ -243,12 +364,19 @@ async function main(): Promise<number> {
     return dirty ? 1 : 0;
   }
   if (!await setupForCommand({ quiet: true })) return 1;
+  const encoder = new TextEncoder();
+  const progress = new CellProgress(
+    Deno.stdout.isTerminal(),
+    (text) => Deno.stdout.writeSync(encoder.encode(text)),
+  );
   const runs = await runNotebooks(paths, {
     html: values.html,
     profile: values.profile,
     outDir: values.out,
     cellTimeout: values.timeout ? Number(values.timeout) : undefined,
+    onCell: (start) => progress.cell(start),
     onResult: (run) => {
+      progress.stop();
       const where = run.cell === null ? "" : ` (cell ${run.cell})`;
       console.log(
         `${run.ok ? "ok  " : "FAIL"} ${run.seconds.toFixed(1).padStart(6)} s (CPU ${

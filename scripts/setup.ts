@@ -17,6 +17,7 @@ import {
   JUPYTER_DATA_DIR,
   JUPYTER_DEBIAN_PACKAGES,
   jupyterPython,
+  KERNEL_DISPLAY_NAME,
   KERNEL_JSON,
   type KernelSpec,
   missingDebianPackages,
@@ -128,7 +129,10 @@ async function ensureJupyter(
 async function ensureKernel(say: (line: string) => void, quiet: boolean): Promise<void> {
   const deno = Deno.execPath();
   const spec = await readKernelSpec();
-  if (spec?.argv?.[0] === deno && spec.language === "typescript") {
+  if (
+    spec?.argv?.[0] === deno && spec.language === "typescript" &&
+    spec.display_name === KERNEL_DISPLAY_NAME
+  ) {
     if (!quiet) say(`Deno kernel registered in ${KERNEL_JSON}`);
     return;
   }
@@ -149,6 +153,7 @@ async function ensureKernel(say: (line: string) => void, quiet: boolean): Promis
   const pinned: KernelSpec = {
     ...written,
     argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: KERNEL_DISPLAY_NAME,
     language: "typescript",
   };
   await Deno.writeTextFile(KERNEL_JSON, JSON.stringify(pinned, null, 2) + "\n");

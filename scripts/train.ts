@@ -3,14 +3,21 @@
  *
  * ```
  * deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu] [--out DIR]
- *                           [--resume] [--seed N] [--steps-per-epoch N] [--workers N]
+ *                           [--resume | --force] [--seed N] [--steps-per-epoch N] [--workers N]
+ *                           [--data DIR [--image-size N]]
  * ```
  *
  * Writes sample grids (PNG, or HTML scatter plots for the 2-D toys), loss curves (HTML + JSON) and
- * checkpoints (every epoch and on Ctrl-C) to DIR, default `runs/<variant>`. `--resume` continues
- * from the checkpoint in DIR. Sizes come from the profile (`COURSE_PROFILE` overrides).
+ * checkpoints (every epoch, and on Ctrl-C or SIGTERM) to DIR, default `runs/<variant>`; the last
+ * three checkpoints are kept. `--resume` continues from the checkpoint in DIR (and fails when there
+ * is none); a DIR that holds a checkpoint is refused unless `--resume` or `--force` (discard it and
+ * start over) says what to do with it. DIR is checked writable before the first step, and a sample
+ * or plot that cannot be written is a warning, not the end of the run. An interrupted run saves a
+ * checkpoint and exits with 130 (SIGINT) or 143 (SIGTERM). Sizes come from the profile
+ * (`COURSE_PROFILE` overrides).
  * `--workers N` shares every step between N threads (data parallelism on the wasm or cpu backend;
- * the batch size must be a multiple of N).
+ * the batch size must be a multiple of N). `--data DIR` trains on a folder of PNG/JPEG images
+ * (`--image-size`, default 32), with ACGAN's tags from `DIR/tags.csv` (`id,hair,eyes`).
  *
  * @module
  */
@@ -18,6 +25,8 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { describeBackend, initBackend } from "../lib/backend.ts";
 import { loadMnist } from "../lib/data/mnist.ts";
+import { NonFiniteWeightsError } from "../lib/io/checkpoint.ts";
+import { checkWritableDir, prepareCheckpointDir } from "../lib/io/run_dir.ts";
 import { loadMultiTag } from "../lib/data/multi_tag.ts";
 import { ringModes, sampleRing } from "../lib/data/toy.ts";
 import { loadTwoDomains } from "../lib/data/two_domain.ts";
@@ -26,12 +35,17 @@ import { type ProfileName, resolveProfile } from "../lib/profile.ts";
 import { lossCurves, progressBar, sampleGrids } from "../lib/train/callbacks.ts";
 import { type BatchSource, samplerBatches, tensorBatches } from "../lib/train/batches.ts";
 import { TrainingStoppedError } from "../lib/train/guards.ts";
+import { imageFolderTrainingData } from "./train_folder_data.ts";
 import { train } from "../lib/train/loop.ts";
+import { warnOnFailure } from "../lib/train/warn_on_failure.ts";
 import { createVariant, variantEntry, VARIANTS } from "../lib/variants/mod.ts";
 
 const USAGE = `Usage: deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu]
-                          [--out DIR] [--resume] [--seed N] [--steps-per-epoch N]
-                          [--workers N]
+                          [--out DIR] [--resume | --force] [--seed N] [--steps-per-epoch N]
+                          [--workers N] [--data DIR [--image-size N]]
+  --resume  continue the checkpoint in DIR (default runs/<variant>)
+  --force   discard the checkpoint in DIR and start over
+  --data    train on a folder of PNG/JPEG images (ACGAN: with DIR/tags.csv)
 Variants: ${Object.keys(VARIANTS).join(", ")}`;
 
 function fail(message: string): never {
@@ -61,8 +75,11 @@ async function main(): Promise<void> {
         profile: { type: "string" },
         out: { type: "string" },
         resume: { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
         seed: { type: "string" },
         workers: { type: "string" },
+        data: { type: "string" },
+        "image-size": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -93,6 +110,9 @@ async function main(): Promise<void> {
     fail(`Cannot train: --seed must be an integer, got "${seedRaw}"`);
   }
   const seed = seedRaw === undefined ? undefined : Number(seedRaw);
+  if (values.resume && values.force) {
+    fail("Cannot train: --resume continues the checkpoint and --force discards it; give only one");
+  }
   const info = await initBackend();
   console.log(describeBackend(info));
   const profile = resolveProfile({ profile: profileName as ProfileName | undefined });
@@ -104,6 +124,21 @@ async function main(): Promise<void> {
   const workers = positiveInt("workers", values.workers) ?? 1;
   const out = values.out ?? `runs/${name}`;
   console.log(`Profile: ${profile.name} (${profile.reason}); output: ${out}`);
+  const checkpointDir = `${out}/checkpoint`;
+  // Before any data is loaded: never lose another run's checkpoint, never start a long run that
+  // cannot write its results.
+  const plan = await prepareCheckpointDir(checkpointDir, {
+    resume: values.resume,
+    force: values.force,
+    label: `--out ${out}`,
+  });
+  if (values.force && plan.meta) {
+    console.log(
+      `Discarded the ${plan.meta.variant} checkpoint at step ${plan.meta.step} (--force)`,
+    );
+  }
+  await checkWritableDir(out);
+  await checkWritableDir(`${out}/samples`);
 
   const dataSeed = seed ?? 0;
   const cleanup: (() => void)[] = [];
@@ -111,14 +146,30 @@ async function main(): Promise<void> {
   let sampleImages: tf.Tensor | undefined;
   let tagGroups: number[] | undefined;
   let imageShape: [number, number, number] = [28, 28, 1];
-  if (entry.data === "ring") {
+  if (values.data !== undefined) {
+    const imageSize = positiveInt("image-size", values["image-size"]) ?? 32;
+    const folder = await imageFolderTrainingData(values.data, {
+      name,
+      data: entry.data,
+      imageSize,
+      batchSize,
+      seed: dataSeed,
+    });
+    cleanup.push(folder.dispose);
+    console.log(folder.description);
+    ({ source, imageShape, tagGroups } = folder);
+  } else if (entry.data === "ring") {
     source = samplerBatches((n, s) => sampleRing(n, { seed: s }), {
       batchSize,
       batchesPerEpoch: stepsPerEpoch ?? profile.toySteps,
       seed: dataSeed,
     });
   } else if (entry.data === "two-domain") {
-    const data = await loadTwoDomains({ size: Math.min(1000, profile.mnistSize), seed: dataSeed });
+    const data = await loadTwoDomains({
+      size: Math.min(1000, profile.mnistSize),
+      seed: dataSeed,
+      source: "auto",
+    });
     cleanup.push(() => data.dispose());
     imageShape = [28, 28, 3];
     sampleImages = data.domainA.slice(0, 8);
@@ -130,7 +181,11 @@ async function main(): Promise<void> {
       unpaired: true,
     });
   } else if (entry.data === "mnist-tags") {
-    const data = await loadMultiTag({ size: Math.min(2000, profile.mnistSize), seed: dataSeed });
+    const data = await loadMultiTag({
+      size: Math.min(2000, profile.mnistSize),
+      seed: dataSeed,
+      source: "auto",
+    });
     cleanup.push(() => data.dispose());
     imageShape = data.images.shape.slice(1) as [number, number, number];
     tagGroups = data.groups.map((g) => g.values.length);
@@ -155,29 +210,49 @@ async function main(): Promise<void> {
     sampleImages,
   });
   const controller = new AbortController();
-  const onInterrupt = () => {
-    console.error("\nInterrupted: saving a checkpoint (press Ctrl-C again to quit at once)");
-    if (controller.signal.aborted) Deno.exit(130);
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  // SIGINT (Ctrl-C) and SIGTERM (kill, a batch system's time limit) both save a checkpoint; the
+  // exit status then says the run did not finish (128 + the signal number).
+  let exitCode = 0;
+  const signals: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+  const listeners = Object.entries(signals).map(([signal, code]) => {
+    const listener = () => {
+      if (controller.signal.aborted) Deno.exit(code);
+      console.error(
+        `\nInterrupted (${signal}): saving a checkpoint (press Ctrl-C again to quit at once)`,
+      );
+      exitCode = code;
+      controller.abort();
+    };
+    Deno.addSignalListener(signal as Deno.Signal, listener);
+    return [signal as Deno.Signal, listener] as const;
+  });
   try {
     const result = await train(variant, source, {
       epochs,
       stepsPerEpoch,
       seed,
-      checkpointDir: `${out}/checkpoint`,
+      checkpointDir,
       resume: values.resume,
       signal: controller.signal,
       workers,
       callbacks: [
         progressBar(),
-        lossCurves({
-          every: profile.sampleEvery,
-          htmlPath: `${out}/losses.html`,
-          jsonPath: `${out}/losses.json`,
-        }),
-        sampleGrids({ every: profile.sampleEvery, count: toy ? 1000 : 16, dir: `${out}/samples` }),
+        warnOnFailure(
+          lossCurves({
+            every: profile.sampleEvery,
+            htmlPath: `${out}/losses.html`,
+            jsonPath: `${out}/losses.json`,
+          }),
+          { what: "writing the loss curves" },
+        ),
+        warnOnFailure(
+          sampleGrids({
+            every: profile.sampleEvery,
+            count: toy ? 1000 : 16,
+            dir: `${out}/samples`,
+          }),
+          { what: "writing a sample grid" },
+        ),
       ],
     });
     if (result.resumedFrom) console.log(`Resumed from step ${result.resumedFrom.step}`);
@@ -185,6 +260,10 @@ async function main(): Promise<void> {
       `${result.reason === "interrupted" ? "Interrupted" : "Finished"} at step ${result.step} ` +
         `(epoch ${result.epoch}); checkpoint, samples and loss curves in ${out}`,
     );
+    if (result.reason === "interrupted") {
+      console.log(`Continue it with: deno task train ${name} --out ${out} --resume`);
+      exitCode ||= 130;
+    }
     if (toy) {
       const samples = variant.sample!(2500, 123) as tf.Tensor2D;
       const coverage = modeCoverage(samples, ringModes());
@@ -195,16 +274,18 @@ async function main(): Promise<void> {
       );
     }
   } catch (error) {
-    if (error instanceof TrainingStoppedError) {
+    if (error instanceof TrainingStoppedError || error instanceof NonFiniteWeightsError) {
       console.error(`\n${error.message}`);
-      Deno.exit(1);
+      exitCode = 1;
+    } else {
+      throw error;
     }
-    throw error;
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
     variant.dispose();
     cleanup.forEach((f) => f());
   }
+  if (exitCode !== 0) Deno.exit(exitCode);
 }
 
 if (import.meta.main) {

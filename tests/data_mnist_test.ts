@@ -5,6 +5,9 @@ import { loadMnist, loadMnistArrays } from "@course/data/mnist.ts";
 
 await initBackend();
 
+// These tests are about the embedded set: IDX files a developer dropped in data/ must not change them.
+const embedded = { source: "embedded" } as const;
+
 function classCounts(labels: ArrayLike<number>): number[] {
   const counts = new Array(10).fill(0);
   for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
@@ -13,7 +16,7 @@ function classCounts(labels: ArrayLike<number>): number[] {
 
 Deno.test("loadMnist() returns [n, 28, 28, 1] images in [-1, 1], int32 labels and one-hot", async () => {
   const before = tf.memory().numTensors;
-  const mnist = await loadMnist({ size: 100 });
+  const mnist = await loadMnist({ ...embedded, size: 100 });
   assertEquals(mnist.images.shape, [100, 28, 28, 1]);
   assertEquals(mnist.images.dtype, "float32");
   assertEquals(mnist.labels.shape, [100]);
@@ -30,8 +33,8 @@ Deno.test("loadMnist() returns [n, 28, 28, 1] images in [-1, 1], int32 labels an
 });
 
 Deno.test("loadMnist() with range [0,1] scales pixels to [0, 1]", async () => {
-  const unit = await loadMnistArrays({ size: 50, range: "[0,1]" });
-  const symmetric = await loadMnistArrays({ size: 50 });
+  const unit = await loadMnistArrays({ ...embedded, size: 50, range: "[0,1]" });
+  const symmetric = await loadMnistArrays({ ...embedded, size: 50 });
   assertEquals(Math.min(...unit.pixels), 0);
   assertEquals(Math.max(...unit.pixels), 1);
   for (let i = 0; i < unit.pixels.length; i += 97) {
@@ -40,8 +43,8 @@ Deno.test("loadMnist() with range [0,1] scales pixels to [0, 1]", async () => {
 });
 
 Deno.test("loadMnist() splits the 10,000 embedded digits 8,000 / 2,000, stratified and disjoint", async () => {
-  const train = await loadMnistArrays({ range: "[0,1]" });
-  const test = await loadMnistArrays({ split: "test", range: "[0,1]" });
+  const train = await loadMnistArrays({ ...embedded, range: "[0,1]" });
+  const test = await loadMnistArrays({ ...embedded, split: "test", range: "[0,1]" });
   assertEquals(train.count, 8000);
   assertEquals(test.count, 2000);
   const trainCounts = classCounts(train.labels);
@@ -57,14 +60,14 @@ Deno.test("loadMnist() splits the 10,000 embedded digits 8,000 / 2,000, stratifi
 });
 
 Deno.test("loadMnist() is deterministic: same seed same order, other seed other order, same split", async () => {
-  const a = await loadMnistArrays({ size: 300, seed: 3 });
-  const b = await loadMnistArrays({ size: 300, seed: 3 });
-  const c = await loadMnistArrays({ seed: 4 });
+  const a = await loadMnistArrays({ ...embedded, size: 300, seed: 3 });
+  const b = await loadMnistArrays({ ...embedded, size: 300, seed: 3 });
+  const c = await loadMnistArrays({ ...embedded, seed: 4 });
   assertEquals(a.pixels, b.pixels);
   assertEquals(a.labels, b.labels);
   assert(a.labels.some((label, i) => label !== c.labels[i]));
   // The split does not depend on the seed: the same 8,000 digits in another order.
-  const all3 = await loadMnistArrays({ seed: 3 });
+  const all3 = await loadMnistArrays({ ...embedded, seed: 3 });
   const sum = (x: MnistLike) => x.pixels.reduce((s, v) => s + v, 0);
   assert(Math.abs(sum(all3) - sum(c)) < 1);
 });
@@ -72,21 +75,27 @@ Deno.test("loadMnist() is deterministic: same seed same order, other seed other 
 type MnistLike = { pixels: Float32Array };
 
 Deno.test("loadMnist() size takes a class-balanced prefix and is capped by the split", async () => {
-  const small = await loadMnistArrays({ size: 256 });
+  const small = await loadMnistArrays({ ...embedded, size: 256 });
   const counts = classCounts(small.labels);
   assert(Math.max(...counts) - Math.min(...counts) <= 1, `counts ${counts}`);
-  const big = await loadMnistArrays({ size: 60000, split: "test" });
+  const big = await loadMnistArrays({ ...embedded, size: 60000, split: "test" });
   assertEquals(big.count, 2000);
   assert(big.description.includes("asked for 60000"));
 });
 
 Deno.test("loadMnist() rejects bad options with a message that names the option", async () => {
-  await rejects(() => loadMnist({ size: -3 }), /size must be a positive integer, got -3/);
-  await rejects(() => loadMnist({ size: 1.5 }), /size must be a positive integer/);
+  await rejects(
+    () => loadMnist({ ...embedded, size: -3 }),
+    /size must be a positive integer, got -3/,
+  );
+  await rejects(() => loadMnist({ ...embedded, size: 1.5 }), /size must be a positive integer/);
   await rejects(
     // deno-lint-ignore no-explicit-any
-    () => loadMnist({ source: "web" as any }),
+    () => loadMnist({ ...embedded, source: "web" as any }),
     /source must be "embedded", "idx" or "auto", got web/,
   );
-  await rejects(() => loadMnist({ testFraction: 1 }), /testFraction must be between 0 and 1/);
+  await rejects(
+    () => loadMnist({ ...embedded, testFraction: 1 }),
+    /testFraction must be between 0 and 1/,
+  );
 });

@@ -283,3 +283,18 @@ Deno.test("addInstanceNoise() decays linearly to no noise", () => {
   assertEquals(std(addInstanceNoise(x, { step: 1000, decaySteps: 1000 })), 0);
   x.dispose();
 });
+
+Deno.test("bceWithLogits(), cycleLoss() and identityLoss() refuse [4, 1] against [4] instead of broadcasting", () => {
+  const column = tf.zeros([4, 1]);
+  const flat = tf.ones([4]);
+  assertThrows(
+    () => bceWithLogits(column, flat),
+    "Cannot compute bceWithLogits: logits [4,1] and targets [4] must have the same shape",
+  );
+  assertThrows(() => cycleLoss(column, flat), "Cannot compute cycleLoss: realImages [4,1]");
+  assertThrows(() => identityLoss(flat, column), "Cannot compute identityLoss: realImages [4]");
+  // A scalar target and same-shaped tensors still work.
+  assert(Number.isFinite(value(bceWithLogits(column, 1).sum())));
+  assertEquals(value(cycleLoss(column, column)), 0);
+  tf.dispose([column, flat]);
+});

@@ -214,9 +214,9 @@ Deno.test("FID and KID of real digits: near 0 against other real digits, large a
   const test = await loadMnist({ split: "test" });
   const noise = tf.randomUniform([2000, 28, 28, 1], -1, 1, "float32", 7) as tf.Tensor4D;
   const extractor = await featureExtractor();
-  const real = extractor.run(train.images).features;
-  const heldOut = extractor.run(test.images).features;
-  const random = extractor.run(noise).features;
+  const real = (await extractor.run(train.images)).features;
+  const heldOut = (await extractor.run(test.images)).features;
+  const random = (await extractor.run(noise)).features;
   const fidReal = fid(real, heldOut);
   const fidNoise = fid(random, heldOut);
   const kidReal = kid(real, heldOut, { subsets: 10, subsetSize: 500 });
@@ -336,15 +336,15 @@ Deno.test("precisionRecall on classifier features: held-out digits high, one cla
   const train = await loadMnist({ split: "train", size: 1000 });
   const test = await loadMnist({ split: "test", size: 2000 });
   const extractor = await featureExtractor();
-  const features = (images: tf.Tensor) => extractor.run(images).features;
-  const real = features(train.images);
-  const heldOut = precisionRecall(real, features(test.images.slice(0, 1000)));
+  const features = async (images: tf.Tensor) => (await extractor.run(images)).features;
+  const real = await features(train.images);
+  const heldOut = precisionRecall(real, await features(test.images.slice(0, 1000)));
   // Mode collapse: real digits, but only ones. Noise: no digits at all.
   const ones = Array.from(test.labels.dataSync()).flatMap((label, i) => label === 1 ? [i] : []);
   const onesOnly = tf.gather(test.images, ones);
   const noise = tf.randomUniform([1000, 28, 28, 1], -1, 1, "float32", 3);
-  const collapsed = precisionRecall(real, features(onesOnly));
-  const noisy = precisionRecall(real, features(noise));
+  const collapsed = precisionRecall(real, await features(onesOnly));
+  const noisy = precisionRecall(real, await features(noise));
   console.log(
     `precision/recall: held-out ${JSON.stringify(heldOut)}, ones only ${
       JSON.stringify(collapsed)

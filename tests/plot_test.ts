@@ -7,8 +7,6 @@ import {
   notebookFigureBundle,
   PLOTLY_MIME,
   plotlyJs,
-  plotlyLoaderBundle,
-  resetPlotlyEmbedding,
   saveFigureHtml,
   scatterPlot,
   showFigure,
@@ -31,25 +29,17 @@ Deno.test("notebookFigureBundle() has the Plotly JSON, an HTML fallback and a te
   assert.match(String(bundle["text/html"]), /Plotly\.newPlot/);
 });
 
-Deno.test("plotlyLoaderBundle() hands out plotly.js exactly once per session", () => {
-  resetPlotlyEmbedding();
-  const loaders = Array.from({ length: 5 }, () => plotlyLoaderBundle());
-  assert.equal(count(String(loaders[0]?.["text/html"]), BUNDLE_MARK), 1);
-  assert.deepEqual(loaders.slice(1), [undefined, undefined, undefined, undefined]);
-  // Figures never carry the bundle, so live updates stay small.
-  const figure = String(notebookFigureBundle(linePlot({ y: [1, 2, 3] }))["text/html"]);
-  assert.equal(count(figure, BUNDLE_MARK), 0);
-  assert.ok(figure.length < 5_000);
-  resetPlotlyEmbedding();
-  assert.ok(plotlyLoaderBundle() !== undefined);
-  resetPlotlyEmbedding();
+Deno.test("notebookFigureBundle() never carries plotly.js: the page has it, outputs stay small", () => {
+  const figures = [linePlot({ y: [1, 2, 3] }), lossPlot({ dLoss: [1, 2], gLoss: [2, 1] })];
+  for (const figure of figures) {
+    const html = String(notebookFigureBundle(figure)["text/html"]);
+    assert.equal(count(html, BUNDLE_MARK), 0);
+    assert.ok(html.length < 5_000 && !/<script[^>]*src=/.test(html));
+  }
 });
 
-Deno.test("showFigure() shows nothing outside Jupyter and does not use up the loader", async () => {
-  resetPlotlyEmbedding();
+Deno.test("showFigure() shows nothing outside Jupyter", async () => {
   assert.equal(await showFigure(linePlot({ y: [1] })), undefined);
-  assert.ok(plotlyLoaderBundle() !== undefined);
-  resetPlotlyEmbedding();
 });
 
 Deno.test("figureHtml() standalone is one offline page with plotly.js inlined once", async () => {

@@ -20,8 +20,14 @@ export const ASSIGNMENTS: Readonly<Record<string, Assignment>> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { assignment } from "./assignments.ts";
- * console.log(assignment("hw1_dcgan").items.map((item) => item.id));
+ * assertEquals(assignment("hw1_dcgan").items.map((item) => item.id), [
+ *   "discriminatorLoss",
+ *   "generatorLoss",
+ *   "trainStep",
+ *   "training",
+ * ]);
  * ```
  */
 export function assignment(id: string): Assignment {

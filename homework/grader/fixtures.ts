@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ringModes } from "@course/data/toy.ts";
+import { asNumber, type CheckOutcome, judged, type Observations, verdict } from "./check.ts";
 
 /** softplus(x) = log(1 + e^x) in float64, without overflow. */
 export function softplus64(x: number): number {
@@ -32,6 +33,20 @@ export function crossEntropy64(logits: number[], label: number): number {
 /** Copies of a model's trainable weights, as plain arrays. */
 export function snapshot(model: tf.LayersModel): Float32Array[] {
   return model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
+}
+
+/**
+ * A snapshot as plain lists, for the child's JSON report.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { plain } from "./fixtures.ts";
+ * assertEquals(plain([new Float32Array([1, 0.5])]), [[1, 0.5]]);
+ * ```
+ */
+export function plain(weights: Float32Array[]): number[][] {
+  return weights.map((w) => Array.from(w));
 }
 
 /** Set a model's trainable weights back to a snapshot. */
@@ -104,4 +119,118 @@ export function scalarValue(value: unknown, what: string): number {
   const x = value.dataSync()[0];
   value.dispose();
   return x;
+}
+
+/**
+ * Weights sent back by the sandboxed child, checked against the shapes of `like` (a snapshot of
+ * the same model); an error says what does not fit.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+ * import { asWeights } from "./fixtures.ts";
+ * const like = [new Float32Array(2), new Float32Array(1)];
+ * assertEquals(asWeights([[1, 2], [3]], like), [new Float32Array([1, 2]), new Float32Array([3])]);
+ * throws(() => asWeights([[1, 2]], like), /weights/);
+ * ```
+ */
+export function asWeights(value: unknown, like: Float32Array[]): Float32Array[] {
+  const fits = Array.isArray(value) && value.length === like.length &&
+    value.every((w, i) =>
+      Array.isArray(w) && w.length === like[i].length &&
+      w.every((x) => typeof x === "number" || x === null)
+    );
+  if (!fits) throw new Error("the test got weights of the wrong shapes back");
+  return (value as (number | null)[][]).map((w) => Float32Array.from(w, (x) => x ?? NaN));
+}
+
+/**
+ * The judged leak check: counts only for a function that computes the right value (`valuePassed`),
+ * so a report of "0 leaked" alone earns nothing.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual as assertEquals } from "node:assert/strict";
+ * import { leakCheck } from "./fixtures.ts";
+ * const none = { leaked: { ok: true as const, value: 0 } };
+ * assertEquals(leakCheck(none, true, "call").passed, true);
+ * assertEquals(leakCheck(none, false, "call").passed, false);
+ * assertEquals(leakCheck({ leaked: { ok: true as const, value: 2 } }, true, "call").passed, false);
+ * ```
+ */
+export function leakCheck(obs: Observations, valuePassed: boolean, per: string): CheckOutcome {
+  return judged(
+    `no tensors leaked by a ${per}`,
+    obs,
+    "leaked",
+    (v) =>
+      valuePassed
+        ? leakVerdict(asNumber(v), per)
+        : verdict(false, "not checked: the value is wrong"),
+  );
+}
+
+/** What {@linkcode judgeTrainedGenerator} needs. */
+export interface TrainedGeneratorJudge {
+  /** The generator as it was before the child's run (same seed); it gets the child's weights. */
+  generator: tf.LayersModel;
+  /** Name of the "losses stay finite" check. */
+  finiteName: string;
+  /** Name of the quality check. */
+  qualityName: string;
+  /** The quality check on `generator` with the child's weights, given its value before. */
+  quality(before: number): { passed: boolean; detail: string };
+  /** The measure the quality check compares (distance, accuracy) on `generator` as it is. */
+  measure(): number;
+}
+
+/**
+ * Judge a short training run from the weights the child sent back: they must be finite and differ
+ * from the start, and the quality check runs here, on the grader's own copy of the generator.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { buildMlpGenerator } from "@course/models/mlp.ts";
+ * import { judgeTrainedGenerator, plain, snapshot } from "./fixtures.ts";
+ * const generator = buildMlpGenerator({ latentDim: 2, hidden: [4], seed: 0 });
+ * const moved = plain(snapshot(generator)).map((w) => w.map((x) => x + 0.1));
+ * const outcomes = judgeTrainedGenerator(
+ *   { finite: { ok: true, value: true }, generator: { ok: true, value: moved } },
+ *   {
+ *     generator,
+ *     finiteName: "finite",
+ *     qualityName: "moved",
+ *     measure: () => snapshot(generator)[0][0],
+ *     quality: (before) => ({ passed: snapshot(generator)[0][0] > before, detail: "" }),
+ *   },
+ * );
+ * assertEquals(outcomes.map((o) => o.passed), [true, true]);
+ * generator.dispose();
+ * ```
+ */
+export function judgeTrainedGenerator(obs: Observations, j: TrainedGeneratorJudge): CheckOutcome[] {
+  const start = snapshot(j.generator);
+  const before = j.measure();
+  const trained = judged("trained weights", obs, "generator", (v) => {
+    const weights = asWeights(v, start);
+    const moved = maxDifference(weights, start) > 0;
+    return verdict(
+      moved && weights.every((w) => w.every(Number.isFinite)),
+      moved ? "the generator's weights are NaN or infinite" : "the generator never changed",
+    );
+  });
+  const finite = judged(j.finiteName, obs, "finite", (v) =>
+    verdict(
+      v === true && trained.passed,
+      v === true ? trained.detail : "got NaN or infinity",
+      "finite",
+    ));
+  const quality = judged(j.qualityName, obs, "generator", (v) => {
+    if (!trained.passed) return verdict(false, trained.detail);
+    restore(j.generator, asWeights(v, start));
+    const outcome = j.quality(before);
+    return { passed: finite.passed && outcome.passed, detail: outcome.detail };
+  });
+  return [finite, quality];
 }

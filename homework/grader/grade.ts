@@ -14,7 +14,8 @@ import { parseArgs } from "node:util";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { assignment, ASSIGNMENTS } from "./assignments.ts";
-import type { Assignment, CheckOutcome, CodeItem, ReportItem } from "./check.ts";
+import { initBackend } from "@course/backend.ts";
+import type { Assignment, CheckOutcome, CodeItem, Observations, ReportItem } from "./check.ts";
 import {
   fillNotebook,
   type Notebook,
@@ -23,7 +24,8 @@ import {
   reportSections,
   solutionSections,
 } from "./notebook.ts";
-import { RESULT_MARKER } from "./run_item.ts";
+import { gradeFolder, writeGradebook } from "./gradebook.ts";
+import { runSandboxed } from "./sandbox.ts";
 
 /** The `homework/` folder. */
 export const HOMEWORK_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -107,35 +109,107 @@ export async function solutionNotebook(hw: string): Promise<Notebook> {
   return fillNotebook(starter, sections, report);
 }
 
-/** Import specifiers a graded cell may not use: they hold the very code the cell must write. */
-const FORBIDDEN_IMPORT = /losses|variants|@course\/mod\.ts|@course\/train|solutions|grader/;
-const STATIC_IMPORT = /^\s*import\s[^;]*?from\s*["']([^"']+)["'];?[ \t]*$/gm;
-const TF_IMPORT = 'import * as tf from "@tensorflow/tfjs";';
+/** The library's folder, which graded cells may import from (`@course/...`). */
+const LIB_DIR = join(PROJECT_ROOT, "lib");
+/** Library modules a graded cell may not import: they hold the very code the cell must write. */
+const FORBIDDEN_LIB = /^(losses\.ts|mod\.ts|variants\/|train\/)/;
+const COURSE_SPECIFIER = /^@course\/([a-z0-9_]+(?:\/[a-z0-9_]+)*\.ts)$/;
+const TF_SPECIFIER = "@tensorflow/tfjs";
+const IMPORT_LINE =
+  /^[ \t]*import\s+(?:type\s+)?(?:[A-Za-z_$][\w$]*|\*\s*as\s+[A-Za-z_$][\w$]*|\{[\w$\s,]*\})\s*from\s*(["'])([^"'\n]*)\1[ \t]*;?[ \t]*$/gm;
+const TF_IMPORT = `import * as tf from "${TF_SPECIFIER}";`;
 
-/** Why a cell's code may not be graded, or null; plus the code with its imports hoisted. */
+/**
+ * Why a graded cell's import specifier is refused, or null. Only `@tensorflow/tfjs` and existing
+ * `@course/<path>.ts` modules that do not reach the graded answers pass; the specifier must be
+ * spelled plainly (letters, digits, `_`, `/`), so no encoding, `..` or URL can reach another file.
+ *
+ * @example
+ * ```ts
+ * import { match as assertMatch, strictEqual as assertEquals } from "node:assert/strict";
+ * import { importProblem } from "./grade.ts";
+ * assertEquals(importProblem("@course/data/toy.ts"), null);
+ * assertMatch(importProblem("@course/losses.ts") ?? "", /must be your own/);
+ * assertMatch(importProblem("@course/%6Cosses.ts") ?? "", /may import only/);
+ * assertMatch(importProblem("../../lib/losses.ts") ?? "", /may import only/);
+ * ```
+ */
+export function importProblem(specifier: string): string | null {
+  if (specifier === TF_SPECIFIER) return null;
+  const course = specifier.match(COURSE_SPECIFIER);
+  if (course && FORBIDDEN_LIB.test(course[1])) {
+    return `graded code must be your own: it imports "${specifier}", which holds the answer; ` +
+      `write the computation with tf ops instead`;
+  }
+  if (course) {
+    const reached = libClosure(course[1]);
+    const answer = [...reached].find((file) => FORBIDDEN_LIB.test(file));
+    if (answer) {
+      return `graded code must be your own: "${specifier}" imports "@course/${answer}", which ` +
+        `holds the answer; write the computation with tf ops instead`;
+    }
+    if (reached.size > 0) return null;
+  }
+  return `graded cells may import only "${TF_SPECIFIER}" and the library's own modules ` +
+    `("@course/data/toy.ts", ...; not its losses, variants, training loop or mod.ts), got ` +
+    `"${specifier.slice(0, 80)}"`;
+}
+
+const LIB_IMPORT = /(?:from|import)\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
+
+/** The library files (relative to lib/) a library module reaches by its relative imports, itself
+ * included; empty when the module does not exist. The library is trusted code with plain imports. */
+function libClosure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(join(LIB_DIR, file));
+    } catch {
+      continue;
+    }
+    seen.add(file);
+    for (const [, spec] of text.matchAll(LIB_IMPORT)) {
+      queue.push(relative(LIB_DIR, join(LIB_DIR, dirname(file), spec)));
+    }
+  }
+  return seen;
+}
+
+/** Why a cell's code may not be graded, or null; plus its import lines and the rest. */
 function prepareCell(code: string): { problem: string | null; imports: string[]; body: string } {
   const imports: string[] = [];
   let problem: string | null = null;
-  if (/\bimport\s*\(/.test(code)) {
-    problem = "dynamic import() is not allowed in graded cells";
-  }
-  const body = code.replace(STATIC_IMPORT, (line, specifier: string) => {
-    if (FORBIDDEN_IMPORT.test(specifier)) {
-      problem ??= `graded code must be your own: it imports "${specifier}", which holds the ` +
-        `answer; write the computation with tf ops instead`;
-    }
+  const body = code.replace(IMPORT_LINE, (line, _quote: string, specifier: string) => {
+    problem ??= importProblem(specifier);
     if (line.trim().replace(/;?$/, ";") !== TF_IMPORT) imports.push(line.trim());
     return "";
   });
+  if (!problem && /\b(import|export)\b/.test(body)) {
+    problem = "import and export may appear only in import lines at the top of a graded cell " +
+      '(import { x } from "@course/..."); dynamic import() and re-exports are not allowed';
+  }
   return { problem, imports, body };
 }
 
-/** The module source for one code item, or a reason it cannot be built. */
-function itemModule(
+/** The files of one code item's sandboxed run, or a reason it cannot be built. */
+interface ItemFiles {
+  /** The student's module: boot, imports, the item's cells, exports. */
+  student: string;
+  /** The other cells' reference functions, bound so that their source cannot be read. */
+  others: string | null;
+  /** The entry that runs the probe. */
+  entry: string;
+}
+
+async function itemFiles(
   hw: Assignment,
   item: CodeItem,
   graded: Map<string, string>,
-): { source: string } | { problem: string } {
+): Promise<ItemFiles | { problem: string }> {
   const parts: string[] = [];
   const imports = new Set<string>([TF_IMPORT]);
   const own = new Set<string>();
@@ -153,65 +227,112 @@ function itemModule(
     parts.push(prepared.body);
     hw.cellNames[cell].forEach((name) => own.add(name));
   }
-  const others = Object.entries(hw.cellNames)
-    .filter(([cell]) => !item.cells.includes(cell))
-    .flatMap(([, names]) => names)
-    .filter((name) => !own.has(name));
-  const reference = join(HOMEWORK_DIR, item.referenceModule ?? `solutions/${hw.id}.ts`);
+  const otherCells = Object.keys(hw.cellNames).filter((cell) => !item.cells.includes(cell));
+  const others = otherCells.flatMap((cell) => hw.cellNames[cell]).filter((n) => !own.has(n));
+  const grader = (file: string) => pathToFileURL(join(HOMEWORK_DIR, "grader", file)).href;
+  let othersSource: string | null = null;
   if (others.length > 0) {
-    imports.add(`import { ${others.join(", ")} } from "${pathToFileURL(reference).href}";`);
+    const sections = solutionSections(await Deno.readTextFile(solutionPath(hw.id)));
+    const lines = [TF_IMPORT];
+    let wrap = (name: string) => name;
+    if (item.wrapOthers) {
+      const [module, name] = item.wrapOthers;
+      lines.push(
+        `import { ${name} as __wrap } from "${pathToFileURL(join(HOMEWORK_DIR, module)).href}";`,
+      );
+      wrap = (n) => `__wrap(${n})`;
+    }
+    otherCells.forEach((cell) => lines.push(sections.get(cell) ?? ""));
+    for (const name of others) {
+      lines.push(
+        `const __${name} = typeof ${name} === "function" ? ${wrap(name)}.bind(null) : ${name};`,
+        `export { __${name} as ${name} };`,
+      );
+    }
+    othersSource = lines.join("\n") + "\n";
   }
-  return { source: [...imports, ...parts, `export { ${[...own].join(", ")} };`, ""].join("\n") };
+  const student = [
+    `import "${grader("probe_boot.ts")}";`,
+    ...imports,
+    ...(others.length > 0
+      ? [`import { ${others.join(", ")} } from "./others_${item.id}.ts";`]
+      : []),
+    ...parts,
+    `export { ${[...own].join(", ")} };`,
+    "",
+  ].join("\n");
+  const entry = [
+    `import { runProbe } from "${grader("probe_main.ts")}";`,
+    `import * as student from "./student_${item.id}.ts";`,
+    `await runProbe(${JSON.stringify(hw.id)}, ${JSON.stringify(item.id)}, student);`,
+    "",
+  ].join("\n");
+  return { student, others: othersSource, entry };
 }
 
-/** Run one code item's check in a subprocess with a time limit. */
+/** Folders the sandboxed child may read: the npm packages (tfjs's wasm files) and the data. */
+function sandboxReadPaths(): string[] {
+  return [join(PROJECT_ROOT, "node_modules"), join(PROJECT_ROOT, "data")];
+}
+
+/** Most bytes a code item's run may print before it is stopped. */
+export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+/** Run one code item sandboxed and judge what it observed. */
 async function runCodeItem(
-  hw: string,
   item: CodeItem,
-  modulePath: string,
+  files: ItemFiles,
+  dir: string,
   timeoutS: number,
 ): Promise<CheckOutcome[]> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      join(HOMEWORK_DIR, "grader", "run_item.ts"),
-      hw,
-      item.id,
-      pathToFileURL(modulePath).href,
-    ],
-    cwd: PROJECT_ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGKILL");
-  }, timeoutS * 1000);
-  const output = await child.output();
-  clearTimeout(timer);
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  if (timedOut) {
-    return [{
-      name: "time limit",
-      passed: false,
-      detail: `stopped after ${timeoutS} s: look for an endless loop or far too many steps`,
-    }];
+  await Deno.writeTextFile(join(dir, `student_${item.id}.ts`), files.student);
+  if (files.others) await Deno.writeTextFile(join(dir, `others_${item.id}.ts`), files.others);
+  const entry = join(dir, `entry_${item.id}.ts`);
+  await Deno.writeTextFile(entry, files.entry);
+  const result = await runSandboxed({
+    entry,
+    config: join(PROJECT_ROOT, "deno.json"),
+    readPaths: sandboxReadPaths(),
+    timeoutS,
+    cwd: dir,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+  });
+  const fail = (name: string, detail: string) => [{ name, passed: false, detail }];
+  switch (result.kind) {
+    case "timeout":
+      return fail(
+        "time limit",
+        `stopped after ${timeoutS} s: look for an endless loop or far too many steps`,
+      );
+    case "overflow":
+      return fail(
+        "output size",
+        `stopped: it printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB; print less`,
+      );
+    case "no-data": {
+      const error = result.stderrTail.split("\n").find((line) => /^error: /i.test(line.trim()));
+      return error
+        ? fail(
+          "code loads",
+          `your graded cells do not compile or throw when run: ${
+            error.trim().replace(/^error: (Uncaught (\(in promise\) )?)?/i, "").slice(0, 300)
+          }`,
+        )
+        : fail("hidden test", `the test process ended without a result (exit ${result.code})`);
+    }
   }
-  const line = stdout.split("\n").reverse().find((l) => l.startsWith(RESULT_MARKER));
-  if (!line) {
-    const tail = (stderr || stdout).trim().split("\n").slice(-3).join(" | ");
-    return [{
-      name: "hidden test",
-      passed: false,
-      detail: `the test process ended without a result (exit ${output.code}): ${tail}`,
-    }];
+  const data = result.data as { observations?: unknown; failure?: unknown } | null;
+  if (data && typeof data.failure === "string") {
+    return fail("hidden test", data.failure.slice(0, 400));
   }
-  return JSON.parse(line.slice(RESULT_MARKER.length));
+  if (!data || typeof data.observations !== "object" || data.observations === null) {
+    return fail("hidden test", "the test process sent no observations");
+  }
+  try {
+    return await item.judge(data.observations as Observations);
+  } catch (error) {
+    return fail("hidden test", `the grader could not judge the result: ${error}`.slice(0, 400));
+  }
 }
 
 function scoreOf(points: number, checks: CheckOutcome[]): number {
@@ -230,7 +351,7 @@ function scoreOf(points: number, checks: CheckOutcome[]): number {
  * ```ts ignore
  * import { gradeNotebook } from "./grade.ts";
  * const report = await gradeNotebook("hw1_dcgan", "homework/hw1_dcgan/hw1_dcgan.ipynb");
- * console.log(report.total, report.maxTotal);
+ * if (report.total > report.maxTotal) throw new Error("impossible score");
  * ```
  */
 export async function gradeNotebook(
@@ -263,13 +384,12 @@ export async function gradeParsed(
       if ("checkReport" in item) {
         checks = (item as ReportItem).checkReport(parts.report);
       } else {
-        const built = itemModule(hw, item, parts.graded);
-        if ("problem" in built) {
-          checks = [{ name: "code found", passed: false, detail: built.problem }];
+        const files = await itemFiles(hw, item, parts.graded);
+        if ("problem" in files) {
+          checks = [{ name: "code found", passed: false, detail: files.problem }];
         } else {
-          const path = join(tmp, `${item.id}.ts`);
-          await Deno.writeTextFile(path, built.source);
-          checks = await runCodeItem(hwId, item, path, options.timeoutS ?? item.timeoutS);
+          await initBackend(); // the judges replay references with tf
+          checks = await runCodeItem(item, files, tmp, options.timeoutS ?? item.timeoutS);
         }
       }
       if (parts.duplicates.length > 0 && "cells" in item) {
@@ -319,13 +439,49 @@ export function formatItem(item: ItemScore): string {
 }
 
 const USAGE =
-  `Usage: deno task grade <hw> [notebook.ipynb] [--json FILE] [--solution] [--only ID,...]
+  `Usage: deno task grade <hw> [notebook.ipynb | FOLDER] [--json FILE] [--gradebook BASE] [--solution] [--only ID,...]
 
-  <hw>        one of: ${Object.keys(ASSIGNMENTS).join(", ")}
-  notebook    the notebook to grade (default: the starter, homework/<hw>/<hw>.ipynb)
-  --json      also write the scores and feedback as JSON (for a gradebook)
-  --solution  grade the reference solution instead (a check of the grader itself)
-  --only      grade only these item ids`;
+  <hw>         one of: ${Object.keys(ASSIGNMENTS).join(", ")}
+  notebook     the notebook to grade (default: the starter, homework/<hw>/<hw>.ipynb)
+  FOLDER       grade every .ipynb in the folder (one row per file name) into a gradebook
+  --json       also write the scores and feedback as JSON
+  --gradebook  with a FOLDER: write BASE.csv and BASE.json (default: FOLDER/gradebook)
+  --solution   grade the reference solution instead (a check of the grader itself)
+  --only       grade only these item ids`;
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function gradeBatch(
+  hw: string,
+  dir: string,
+  base: string,
+  options: GradeOptions,
+): Promise<number> {
+  const book = await gradeFolder(hw, dir, {
+    ...options,
+    onItem: undefined,
+    onNotebook: (row) =>
+      console.log(
+        `${row.total.toFixed(2).padStart(6)} / ${
+          ASSIGNMENTS[hw].items.filter((i) => !options.only || options.only.includes(i.id))
+            .reduce((sum, i) => sum + i.points, 0)
+        }  ${row.student}${row.error ? `  (not graded: ${row.error})` : ""}`,
+      ),
+  });
+  if (book.rows.length === 0) {
+    console.error(`Cannot grade the folder ${dir}: it holds no .ipynb files`);
+    return 2;
+  }
+  const [csv, json] = await writeGradebook(book, base);
+  console.log(`\n${book.rows.length} notebooks; gradebook written to ${csv} and ${json}`);
+  return 0;
+}
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -333,6 +489,7 @@ async function main(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: "string" },
+      gradebook: { type: "string" },
       solution: { type: "boolean", default: false },
       only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -348,6 +505,23 @@ async function main(args: string[]): Promise<number> {
     onItem: (item) => console.log(formatItem(item)),
   };
   console.log(`Grading ${hw}: ${ASSIGNMENTS[hw].title}`);
+  if (notebook && !values.solution && await isFolder(notebook)) {
+    try {
+      return await gradeBatch(
+        hw,
+        notebook,
+        values.gradebook ?? join(notebook, "gradebook"),
+        options,
+      );
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : error);
+      return 2;
+    }
+  }
+  if (values.gradebook) {
+    console.error("--gradebook needs a folder of notebooks, not one notebook: use --json FILE");
+    return 2;
+  }
   let report: GradeReport;
   try {
     report = values.solution

@@ -3,122 +3,113 @@
  * float64 references (values, stability at large logits, gradients), one training step replayed
  * exactly with SGD, and a short toy-GAN run on the ring that must bring samples onto the modes.
  *
+ * The student's code runs in a sandboxed child (`hw1_probe.ts` says what it runs and reports);
+ * this module judges the reports in the grading process, which the child cannot read.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { sampleRing } from "@course/data/toy.ts";
-import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
 import {
+  asNumber,
+  asNumbers,
   type Assignment,
-  attempt,
   type CheckOutcome,
   close,
-  studentFunction,
-  type StudentModule,
+  judged,
+  type Observations,
   verdict,
 } from "./check.ts";
 import {
-  leakedTensors,
-  leakVerdict,
+  asWeights,
+  judgeTrainedGenerator,
+  leakCheck,
   maxDifference,
   mean64,
   meanModeDistance,
   restore,
-  scalarValue,
   sigmoid64,
   snapshot,
   softplus64,
 } from "./fixtures.ts";
-
-type DLoss = (realLogits: tf.Tensor, fakeLogits: tf.Tensor) => tf.Scalar;
-type GLoss = (fakeLogits: tf.Tensor) => tf.Scalar;
-interface Gan {
-  generator: tf.LayersModel;
-  discriminator: tf.LayersModel;
-  gOptimizer: tf.Optimizer;
-  dOptimizer: tf.Optimizer;
-}
-type TrainStep = (
-  gan: Gan,
-  batch: { realImages: tf.Tensor; noise: tf.Tensor },
-) => { dLoss: number; gLoss: number };
+import {
+  HW1_INPUTS,
+  HW1_STEP,
+  HW1_TRAINING,
+  stepBatch,
+  stepModels,
+  trainingGenerator,
+} from "./hw1_probe.ts";
 
 /** Reference D loss in float64: mean softplus(-real) + mean softplus(fake). */
 function dLoss64(real: number[], fake: number[]): number {
   return mean64(real.map((x) => softplus64(-x))) + mean64(fake.map(softplus64));
 }
 
-function col(values: number[]): tf.Tensor2D {
-  return tf.tensor2d(values, [values.length, 1]);
-}
-
-async function checkDiscriminatorLoss(student: StudentModule): Promise<CheckOutcome[]> {
-  const dLoss = studentFunction<DLoss>(student, "discriminatorLoss");
-  const value = (real: number[], fake: number[]) =>
-    tf.tidy(() => scalarValue(dLoss(col(real), col(fake)), "discriminatorLoss"));
-  const real = [2, -1, 0.5];
-  const fake = [-3, 1, 0];
+function judgeDiscriminatorLoss(obs: Observations): CheckOutcome[] {
+  const { real, fake, stable, batches } = HW1_INPUTS;
+  const moderate = judged(
+    "value on moderate logits",
+    obs,
+    "moderate",
+    (v) => close(asNumber(v), dLoss64(real, fake)),
+  );
   return [
-    await attempt("value on moderate logits", () => close(value(real, fake), dLoss64(real, fake))),
-    await attempt(
+    moderate,
+    judged(
       "value at logits of +-60 (numerically stable, finite)",
-      () => close(value([60, -60], [-60, 60]), dLoss64([60, -60], [-60, 60])),
+      obs,
+      "stable",
+      (v) => close(asNumber(v), dLoss64(stable[0], stable[1])),
     ),
-    await attempt(
+    judged(
       "real and fake terms averaged over their own batches (4 real, 2 fake)",
-      () => close(value([1, 2, 3, -1], [0.5, -2]), dLoss64([1, 2, 3, -1], [0.5, -2])),
+      obs,
+      "batches",
+      (v) => close(asNumber(v), dLoss64(batches[0], batches[1])),
     ),
-    await attempt("gradient with respect to the logits", () => {
-      const [gReal, gFake] = tf.tidy(() => {
-        const grads = tf.grads((r: tf.Tensor, f: tf.Tensor) => dLoss(r, f))([col(real), col(fake)]);
-        return grads.map((g) => Array.from(g.dataSync()));
-      });
+    judged("gradient with respect to the logits", obs, "gradient", (v) => {
       const want = [
         ...real.map((x) => (sigmoid64(x) - 1) / real.length),
         ...fake.map((x) => sigmoid64(x) / fake.length),
       ];
-      return close([...gReal, ...gFake], want);
+      return close(asNumbers(v, want.length), want);
     }),
-    await attempt("no tensors leaked", () => {
-      const [r, f] = [col(real), col(fake)];
-      const leaked = leakedTensors(() => dLoss(r, f));
-      tf.dispose([r, f]);
-      return leakVerdict(leaked, "call");
-    }),
+    leakCheck(obs, moderate.passed, "call"),
   ];
 }
 
-async function checkGeneratorLoss(student: StudentModule): Promise<CheckOutcome[]> {
-  const gLoss = studentFunction<GLoss>(student, "generatorLoss");
-  const value = (fake: number[]) => tf.tidy(() => scalarValue(gLoss(col(fake)), "generatorLoss"));
-  const fake = [-3, 0, 2];
+function judgeGeneratorLoss(obs: Observations): CheckOutcome[] {
+  const { gFake, gSaturated } = HW1_INPUTS;
+  const value = judged(
+    "value: -mean(log sigmoid(fake logits))",
+    obs,
+    "value",
+    (v) => close(asNumber(v), mean64(gFake.map((x) => softplus64(-x)))),
+  );
   return [
-    await attempt(
-      "value: -mean(log sigmoid(fake logits))",
-      () => close(value(fake), mean64(fake.map((x) => softplus64(-x)))),
-    ),
-    await attempt(
+    value,
+    judged(
       "value at logits of -60 (numerically stable, finite)",
-      () => close(value([-60, -60]), 60),
+      obs,
+      "stable",
+      (v) => close(asNumber(v), 60),
     ),
-    await attempt("non-saturating: strong gradient where D rejects the fakes (logit -8)", () => {
-      const grad = tf.tidy(() =>
-        Array.from(tf.grad((f: tf.Tensor) => gLoss(f))(col([-8, -8])).dataSync())
-      );
-      const want = [-(1 - sigmoid64(-8)) / 2, -(1 - sigmoid64(-8)) / 2];
-      const outcome = close(grad, want);
-      if (!outcome.passed && Math.abs(grad[0]) < 0.01) {
-        outcome.detail += " (a gradient near 0 means the loss saturates: minimise -log D(G(z)), " +
-          "not log(1 - D(G(z))))";
-      }
-      return outcome;
-    }),
-    await attempt("no tensors leaked", () => {
-      const f = col(fake);
-      const leaked = leakedTensors(() => gLoss(f));
-      f.dispose();
-      return leakVerdict(leaked, "call");
-    }),
+    judged(
+      "non-saturating: strong gradient where D rejects the fakes (logit -8)",
+      obs,
+      "gradient",
+      (v) => {
+        const grad = asNumbers(v, 2);
+        const want = gSaturated.map((x) => -(1 - sigmoid64(x)) / gSaturated.length);
+        const outcome = close(grad, want);
+        if (!outcome.passed && Math.abs(grad[0]) < 0.01) {
+          outcome.detail += " (a gradient near 0 means the loss saturates: minimise " +
+            "-log D(G(z)), not log(1 - D(G(z))))";
+        }
+        return outcome;
+      },
+    ),
+    leakCheck(obs, value.passed, "call"),
   ];
 }
 
@@ -142,136 +133,108 @@ function sgdUpdate(model: tf.LayersModel, loss: () => tf.Scalar, lr: number): nu
   });
 }
 
-async function checkTrainStep(student: StudentModule): Promise<CheckOutcome[]> {
-  const trainStep = studentFunction<TrainStep>(student, "trainStep");
-  const lr = 0.05;
-  const generator = buildMlpGenerator({ latentDim: 2, hidden: [8], seed: 11 });
-  const discriminator = buildMlpDiscriminator({ hidden: [8], seed: 12 });
-  const gan: Gan = {
-    generator,
-    discriminator,
-    gOptimizer: tf.train.sgd(lr),
-    dOptimizer: tf.train.sgd(lr),
-  };
-  const realImages = sampleRing(16, { seed: 3 });
-  const noise = tf.randomNormal([16, 2], 0, 1, "float32", 4);
-  const batch = { realImages, noise };
+/** The reference step from the probe's start: D's update, G's update after it and before it. */
+function replayStep() {
+  const { lr } = HW1_STEP;
+  const { generator, discriminator } = stepModels();
+  const { realImages, noise } = stepBatch();
   const g0 = snapshot(generator);
   const d0 = snapshot(discriminator);
-  const outcomes: CheckOutcome[] = [];
-  let result: { dLoss: number; gLoss: number } | null = null;
-  outcomes.push(
-    await attempt("returns finite numbers { dLoss, gLoss }", () => {
-      result = trainStep(gan, batch);
-      const ok = typeof result?.dLoss === "number" && typeof result?.gLoss === "number" &&
-        Number.isFinite(result.dLoss) && Number.isFinite(result.gLoss);
-      return verdict(ok, `got ${JSON.stringify(result)}`, `got ${JSON.stringify(result)}`);
-    }),
-  );
-  if (result === null) return outcomes;
-  const { dLoss, gLoss } = result as { dLoss: number; gLoss: number };
-  const g1 = snapshot(generator);
-  const d1 = snapshot(discriminator);
-  // Replay: D update from the start, then G's update through the new D (or the old D).
-  restore(generator, g0);
-  restore(discriminator, d0);
   const apply = (m: tf.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor;
-  const refD = sgdUpdate(discriminator, () => {
+  const dLoss = sgdUpdate(discriminator, () => {
     const fake = tf.tidy(() => apply(generator, noise));
     return refDLoss(apply(discriminator, realImages), apply(discriminator, fake));
   }, lr);
-  const dRef = snapshot(discriminator);
+  const dAfter = snapshot(discriminator);
   const gLossOf = () => refGLoss(apply(discriminator, apply(generator, noise)));
-  const refGAfter = sgdUpdate(generator, gLossOf, lr);
-  const gRefAfter = snapshot(generator);
+  const gLossAfter = sgdUpdate(generator, gLossOf, lr);
+  const gAfter = snapshot(generator);
   restore(generator, g0);
   restore(discriminator, d0);
-  const refGBefore = sgdUpdate(generator, gLossOf, lr);
-  const gRefBefore = snapshot(generator);
-  restore(discriminator, d1);
-  outcomes.push(
-    await attempt(
-      "dLoss is the discriminator loss on real and fake samples",
-      () => close(dLoss, refD, 1e-4),
-    ),
-  );
-  outcomes.push(
-    await attempt("the discriminator takes exactly one update on real + fake", () => {
-      const diff = maxDifference(d1, dRef);
-      return verdict(
-        diff < 1e-4,
-        diff < 1e-4 ? "matches the reference update" : `D's weights differ from one SGD step on ` +
-          `dLoss by up to ${diff.toPrecision(3)}: update D once per step with only D's variables ` +
-          `(the G update must not change D: pass G's variables to minimize)`,
-      );
-    }),
-  );
-  outcomes.push(
-    await attempt("the generator takes exactly one update on the G loss", () => {
-      const diff = Math.min(maxDifference(g1, gRefAfter), maxDifference(g1, gRefBefore));
-      const lossOk = close(gLoss, refGAfter).passed || close(gLoss, refGBefore).passed;
-      return verdict(
-        diff < 1e-4 && lossOk,
-        diff < 1e-4 && lossOk
-          ? "matches the reference update"
-          : `G's weights differ from one SGD ` +
-            `step on the non-saturating loss by up to ${diff.toPrecision(3)} (gLoss ${gLoss}, ` +
-            `expected ${refGAfter.toPrecision(6)}): update only G's variables, with the same noise`,
-      );
-    }),
-  );
-  outcomes.push(
-    await attempt("no tensors leaked by a step", () => {
-      const leaked = leakedTensors(() => trainStep(gan, batch));
-      return leakVerdict(leaked, "step");
-    }),
-  );
+  const gLossBefore = sgdUpdate(generator, gLossOf, lr);
+  const gBefore = snapshot(generator);
   tf.dispose([realImages, noise]);
-  return outcomes;
+  generator.dispose();
+  discriminator.dispose();
+  return { dLoss, dAfter, gLossAfter, gAfter, gLossBefore, gBefore };
 }
 
-function checkTraining(student: StudentModule): CheckOutcome[] {
-  const trainStep = studentFunction<TrainStep>(student, "trainStep");
-  const steps = 300;
-  const batchSize = 64;
-  const generator = buildMlpGenerator({ latentDim: 2, hidden: [64, 64], seed: 0 });
-  const discriminator = buildMlpDiscriminator({ hidden: [64, 64], seed: 1 });
-  const gan: Gan = {
-    generator,
-    discriminator,
-    gOptimizer: tf.train.adam(3e-3, 0.5),
-    dOptimizer: tf.train.adam(3e-3, 0.5),
-  };
-  const distance = () =>
-    tf.tidy(() =>
-      meanModeDistance(
-        generator.predict(tf.randomNormal([1000, 2], 0, 1, "float32", 99)) as tf.Tensor2D,
-      )
-    );
-  const before = distance();
-  let finite = true;
-  for (let step = 0; step < steps && finite; step++) {
-    const realImages = sampleRing(batchSize, { seed: 1000 + step });
-    const noise = tf.randomNormal([batchSize, 2], 0, 1, "float32", 5000 + step);
-    const logs = trainStep(gan, { realImages, noise });
-    finite = Number.isFinite(logs.dLoss) && Number.isFinite(logs.gLoss);
-    tf.dispose([realImages, noise]);
-  }
-  const after = distance();
-  return [
-    {
-      name: `losses stay finite for ${steps} steps`,
-      passed: finite,
-      detail: finite ? "finite" : "got NaN or infinity",
-    },
-    {
-      name: `${steps} steps bring samples onto the ring's modes (mean distance to nearest mode)`,
-      passed: finite && after < 0.5 * before,
-      detail: `from ${before.toFixed(3)} to ${
-        after.toFixed(3)
-      }; it must fall below half the start (${(0.5 * before).toFixed(3)})`,
-    },
+function judgeTrainStep(obs: Observations): CheckOutcome[] {
+  const result = judged("returns finite numbers { dLoss, gLoss }", obs, "result", (v) => {
+    const r = v as { dLoss?: unknown; gLoss?: unknown } | null;
+    const ok = typeof r?.dLoss === "number" && typeof r?.gLoss === "number";
+    return verdict(ok, `got ${JSON.stringify(v)?.slice(0, 200)}`, `got ${JSON.stringify(v)}`);
+  });
+  if (!result.passed) return [result];
+  const { dLoss, gLoss } = (obs.result as { value: { dLoss: number; gLoss: number } }).value;
+  const ref = replayStep();
+  const outcomes = [
+    result,
+    judged(
+      "dLoss is the discriminator loss on real and fake samples",
+      obs,
+      "result",
+      () => close(dLoss, ref.dLoss, 1e-4),
+    ),
+    judged(
+      "the discriminator takes exactly one update on real + fake",
+      obs,
+      "discriminator",
+      (v) => {
+        const diff = maxDifference(asWeights(v, ref.dAfter), ref.dAfter);
+        return verdict(
+          diff < 1e-4,
+          `D's weights differ from one SGD step on dLoss by up to ${
+            diff.toPrecision(3)
+          }: update D ` +
+            `once per step with only D's variables (the G update must not change D: pass G's ` +
+            `variables to minimize)`,
+          "matches the reference update",
+        );
+      },
+    ),
+    judged("the generator takes exactly one update on the G loss", obs, "generator", (v) => {
+      const g1 = asWeights(v, ref.gAfter);
+      const diff = Math.min(maxDifference(g1, ref.gAfter), maxDifference(g1, ref.gBefore));
+      const ok = diff < 1e-4 &&
+        (close(gLoss, ref.gLossAfter).passed || close(gLoss, ref.gLossBefore).passed);
+      return verdict(
+        ok,
+        `G's weights differ from one SGD step on the non-saturating loss by up to ` +
+          `${diff.toPrecision(3)} (gLoss ${gLoss}, expected ${ref.gLossAfter.toPrecision(6)}): ` +
+          `update only G's variables, with the same noise`,
+        "matches the reference update",
+      );
+    }),
   ];
+  return [...outcomes, leakCheck(obs, outcomes[2].passed, "step")];
+}
+
+function judgeTraining(obs: Observations): CheckOutcome[] {
+  const { steps } = HW1_TRAINING;
+  const generator = trainingGenerator();
+  const noise = tf.randomNormal([1000, 2], 0, 1, "float32", 99);
+  const measure = () => tf.tidy(() => meanModeDistance(generator.predict(noise) as tf.Tensor2D));
+  try {
+    return judgeTrainedGenerator(obs, {
+      generator,
+      finiteName: `losses stay finite for ${steps} steps`,
+      qualityName: `${steps} steps bring samples onto the ring's modes (mean distance to nearest ` +
+        `mode)`,
+      measure,
+      quality(before) {
+        const after = measure();
+        return {
+          passed: after < 0.5 * before,
+          detail: `from ${before.toFixed(3)} to ${after.toFixed(3)}; it must fall below half ` +
+            `the start (${(0.5 * before).toFixed(3)})`,
+        };
+      },
+    });
+  } finally {
+    noise.dispose();
+    generator.dispose();
+  }
 }
 
 /** hw1_dcgan's items. */
@@ -289,7 +252,7 @@ export const HW1_DCGAN: Assignment = {
       points: 3,
       cells: ["dcganLosses"],
       timeoutS: 30,
-      check: checkDiscriminatorLoss,
+      judge: judgeDiscriminatorLoss,
     },
     {
       id: "generatorLoss",
@@ -297,7 +260,7 @@ export const HW1_DCGAN: Assignment = {
       points: 3,
       cells: ["dcganLosses"],
       timeoutS: 30,
-      check: checkGeneratorLoss,
+      judge: judgeGeneratorLoss,
     },
     {
       id: "trainStep",
@@ -305,7 +268,7 @@ export const HW1_DCGAN: Assignment = {
       points: 4,
       cells: ["trainStep"],
       timeoutS: 40,
-      check: checkTrainStep,
+      judge: judgeTrainStep,
     },
     {
       id: "training",
@@ -313,7 +276,7 @@ export const HW1_DCGAN: Assignment = {
       points: 2,
       cells: ["trainStep"],
       timeoutS: 90,
-      check: checkTraining,
+      judge: judgeTraining,
     },
   ],
 };

@@ -4,68 +4,44 @@
  * to the critic's weights (double backprop), the critic loop replayed exactly with SGD, and a short
  * toy WGAN-GP run on the ring.
  *
+ * The student's code runs in a sandboxed child (`hw2_probe.ts` says what it runs and reports);
+ * this module judges the reports in the grading process, which the child cannot read.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { sampleRing } from "@course/data/toy.ts";
-import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
+import { gradientPenalty as referencePenalty } from "../solutions/hw2_wgan_gp.ts";
 import {
+  asNumber,
+  asNumbers,
   type Assignment,
-  attempt,
   type CheckOutcome,
   close,
-  studentFunction,
-  type StudentModule,
+  judged,
+  type Observations,
   verdict,
 } from "./check.ts";
 import {
-  leakedTensors,
-  leakVerdict,
+  asWeights,
+  judgeTrainedGenerator,
+  leakCheck,
   maxDifference,
   mean64,
   meanRingDistance,
-  restore,
-  scalarValue,
   snapshot,
 } from "./fixtures.ts";
-import { gradientPenalty as seededPenalty, resetAlphaStream } from "./hw2_reference.ts";
+import {
+  countingData,
+  HW2_INPUTS,
+  HW2_STEP,
+  HW2_TRAINING,
+  stepModels,
+  trainingGenerator,
+} from "./hw2_probe.ts";
+import { resetAlphaStream, seededPenalty } from "./hw2_reference.ts";
 
-type Critic = (x: tf.Tensor) => tf.Tensor;
-type Penalty = (
-  critic: Critic,
-  realImages: tf.Tensor,
-  fakeImages: tf.Tensor,
-  options?: { lambda?: number; alpha?: tf.Tensor1D },
-) => tf.Scalar;
-interface WganGp {
-  generator: tf.LayersModel;
-  critic: tf.LayersModel;
-  gOptimizer: tf.Optimizer;
-  cOptimizer: tf.Optimizer;
-  nCritic: number;
-  lambda: number;
-}
-interface WganData {
-  nextRealImages(): tf.Tensor;
-  nextNoise(): tf.Tensor;
-}
-type TrainStep = (gan: WganGp, data: WganData) => { criticLoss: number; gLoss: number };
-
-/** A linear critic x -> x . w, gradient w everywhere. */
-function linearCritic(w: number[]): Critic {
-  return (x) => x.matMul(tf.tensor2d(w, [w.length, 1]));
-}
-
-/** f(x) = 0.5 ||x||^2 per sample: its gradient at x is x itself. */
-const halfSquareCritic: Critic = (x) => x.square().sum(1, true).mul(0.5);
-
-async function checkPenaltyValue(student: StudentModule): Promise<CheckOutcome[]> {
-  const penalty = studentFunction<Penalty>(student, "gradientPenalty");
-  const value = (critic: Critic, real: tf.Tensor, fake: tf.Tensor, o?: Parameters<Penalty>[3]) =>
-    tf.tidy(() => scalarValue(penalty(critic, real, fake, o), "gradientPenalty"));
-  const real = [[3, 0], [0, 2], [1, 1]];
-  const fake = [[-1, 0], [0, -2], [0.5, 0.5]];
-  const alpha = [0.2, 0.7, 1.0];
+function judgePenaltyValue(obs: Observations): CheckOutcome[] {
+  const { real, fake, alpha } = HW2_INPUTS;
   const interpolated = alpha.map((a, i) => real[i].map((r, d) => a * r + (1 - a) * fake[i][d]));
   const want = mean64(interpolated.map((x) => (Math.hypot(...x) - 1) ** 2));
   const swapped = mean64(
@@ -73,27 +49,33 @@ async function checkPenaltyValue(student: StudentModule): Promise<CheckOutcome[]
       (Math.hypot(...real[i].map((r, d) => (1 - a) * r + a * fake[i][d])) - 1) ** 2
     ),
   );
-  const ones = tf.ones([4, 2]);
-  const zeros = tf.zeros([4, 2]);
-  const outcomes = [
-    await attempt("two-sided: a critic with gradient norm 0.5 is penalised (10 * 0.5^2)", () => {
-      const outcome = close(value(linearCritic([0.3, 0.4]), ones, zeros), 2.5);
+  const normHalf = judged(
+    "two-sided: a critic with gradient norm 0.5 is penalised (10 * 0.5^2)",
+    obs,
+    "normHalf",
+    (v) => {
+      const outcome = close(asNumber(v), 2.5);
       if (!outcome.passed) {
         outcome.detail += " (0 means a one-sided penalty: WGAN-GP penalises (||g|| - 1)^2 on " +
           "both sides of 1)";
       }
       return outcome;
-    }),
-    await attempt(
+    },
+  );
+  return [
+    normHalf,
+    judged(
       "a critic with gradient norm 2 (10 * 1^2)",
-      () => close(value(linearCritic([1.2, 1.6]), ones, zeros), 10),
+      obs,
+      "normTwo",
+      (v) => close(asNumber(v), 10),
     ),
-    await attempt(
+    judged(
       "interpolates x_hat = alpha * real + (1 - alpha) * fake, one alpha per sample",
-      () => {
-        const got = value(halfSquareCritic, tf.tensor2d(real), tf.tensor2d(fake), {
-          alpha: tf.tensor1d(alpha),
-        });
+      obs,
+      "interpolates",
+      (v) => {
+        const got = asNumber(v);
         const outcome = close(got, 10 * want);
         if (!outcome.passed && Math.abs(got - 10 * swapped) < 1e-3) {
           outcome.detail += " (alpha weights the fake samples: it must weight the real ones)";
@@ -101,152 +83,82 @@ async function checkPenaltyValue(student: StudentModule): Promise<CheckOutcome[]
         return outcome;
       },
     ),
-    await attempt("the lambda option scales the penalty", () =>
-      close(
-        value(halfSquareCritic, tf.tensor2d(real), tf.tensor2d(fake), {
-          alpha: tf.tensor1d(alpha),
-          lambda: 1,
-        }),
-        want,
-      )),
-    await attempt("image-shaped samples [2, 3, 3, 1]: one norm over all pixels per sample", () => {
-      // f(x) = sum(x * W): gradient W for every sample, ||W|| = 1.5
-      const w = tf.fill([1, 3, 3, 1], 0.5);
-      const critic: Critic = (x) => x.mul(w).sum([1, 2, 3]).reshape([-1, 1]);
-      return close(value(critic, tf.ones([2, 3, 3, 1]), tf.zeros([2, 3, 3, 1])), 2.5);
-    }),
-    await attempt("no tensors leaked", () => {
-      const critic = linearCritic([0.3, 0.4]);
-      return leakVerdict(leakedTensors(() => penalty(critic, ones, zeros)), "call");
-    }),
+    judged(
+      "the lambda option scales the penalty",
+      obs,
+      "lambdaOne",
+      (v) => close(asNumber(v), want),
+    ),
+    judged(
+      "image-shaped samples [2, 3, 3, 1]: one norm over all pixels per sample",
+      obs,
+      "images",
+      (v) => close(asNumber(v), 2.5),
+    ),
+    leakCheck(obs, normHalf.passed, "call"),
   ];
-  tf.dispose([ones, zeros]);
-  return outcomes;
 }
 
-async function checkAlphaSampling(student: StudentModule): Promise<CheckOutcome[]> {
-  const penalty = studentFunction<Penalty>(student, "gradientPenalty");
-  // real = 1, fake = 0, so the critic sees x_hat = alpha in every coordinate.
-  const draws: number[][] = [];
-  const spy: Critic = (x) => {
-    draws.push(Array.from(x.slice([0, 0], [x.shape[0], 1]).dataSync()));
-    return x.sum(1, true);
-  };
-  const real = tf.ones([256, 2]);
-  const fake = tf.zeros([256, 2]);
-  const run = () => tf.tidy(() => scalarValue(penalty(spy, real, fake), "gradientPenalty"));
-  const outcomes = [
-    await attempt("without an alpha option, alpha ~ U[0, 1], one per sample", () => {
-      run();
-      const a = draws.at(-1);
-      if (!a) return verdict(false, "the critic was never called on the interpolates");
+function judgeAlphaSampling(obs: Observations): CheckOutcome[] {
+  const spread = judged(
+    "without an alpha option, alpha ~ U[0, 1], one per sample",
+    obs,
+    "first",
+    (v) => {
+      if (v === null) return verdict(false, "the critic was never called on the interpolates");
+      const a = asNumbers(v, 256);
       const m = mean64(a);
       const sd = Math.sqrt(mean64(a.map((x) => (x - m) ** 2)));
       const inRange = a.every((x) => x >= -1e-6 && x <= 1 + 1e-6);
-      const detail =
-        `alphas of 256 samples: mean ${m.toFixed(3)} (U[0,1]: 0.5), std ${sd.toFixed(3)} ` +
-        `(U[0,1]: 0.289; 0 means one alpha for the whole batch), all in [0, 1]: ${inRange}`;
+      const detail = `alphas of 256 samples: mean ${m.toFixed(3)} (U[0,1]: 0.5), std ${
+        sd.toFixed(3)
+      } (U[0,1]: 0.289; 0 means one alpha for the whole batch), all in [0, 1]: ${inRange}`;
       return verdict(inRange && m > 0.4 && m < 0.6 && sd > 0.2, detail, detail);
-    }),
-    await attempt("a new alpha every call", () => {
-      run();
-      const [a, b] = draws.slice(-2);
-      return verdict(
-        a !== undefined && b !== undefined && a.some((x, i) => x !== b[i]),
-        "two calls drew the same alphas: sample them inside gradientPenalty",
-      );
-    }),
-  ];
-  tf.dispose([real, fake]);
-  return outcomes;
+    },
+  );
+  const fresh = judged("a new alpha every call", obs, "second", (v) => {
+    const first = obs.first?.ok ? obs.first.value : null;
+    if (v === null || first === null) {
+      return verdict(false, "the critic was never called on the interpolates");
+    }
+    const [a, b] = [asNumbers(first, 256), asNumbers(v, 256)];
+    const inRange = [...a, ...b].every((x) => x >= -1e-6 && x <= 1 + 1e-6);
+    return verdict(
+      inRange && a.some((x, i) => x !== b[i]),
+      inRange
+        ? "two calls drew the same alphas: sample them inside gradientPenalty"
+        : "alphas must lie in [0, 1]",
+    );
+  });
+  return [spread, fresh];
 }
 
-async function checkPenaltyGradient(student: StudentModule): Promise<CheckOutcome[]> {
-  const penalty = studentFunction<Penalty>(student, "gradientPenalty");
+function judgePenaltyGradient(obs: Observations): CheckOutcome[] {
   return [
-    await attempt(
+    judged(
       "the penalty's gradient with respect to the critic's weights (double backprop)",
-      () => {
-        const w = tf.variable(tf.tensor2d([1.2, 1.6], [2, 1]), true, "hw2_w");
-        try {
-          const critic: Critic = (x) => x.matMul(w);
-          const grad = tf.tidy(() => {
-            const { grads } = tf.variableGrads(
-              () => penalty(critic, tf.ones([4, 2]), tf.zeros([4, 2])),
-              [w],
-            );
-            return Array.from(grads[w.name].dataSync());
-          });
-          // d/dw 10 (||w|| - 1)^2 = 20 (||w|| - 1) w / ||w|| = (12, 16) at ||w|| = 2
-          const outcome = close(grad, [12, 16], 1e-3);
-          if (!outcome.passed) {
-            outcome.detail += " (the penalty must stay a function of the critic's weights: take " +
-              "the gradient with tf.grad inside the loss, not through dataSync())";
-          }
-          return outcome;
-        } finally {
-          w.dispose();
+      obs,
+      "gradient",
+      (v) => {
+        // d/dw 10 (||w|| - 1)^2 = 20 (||w|| - 1) w / ||w|| = (12, 16) at ||w|| = 2
+        const outcome = close(asNumbers(v, 2), [12, 16], 1e-3);
+        if (!outcome.passed) {
+          outcome.detail += " (the penalty must stay a function of the critic's weights: take " +
+            "the gradient with tf.grad inside the loss, not through dataSync())";
         }
+        return outcome;
       },
     ),
   ];
 }
 
-/** Seeded data streams that count their draws. */
-function countingData(batchSize: number) {
-  const counts = { real: 0, noise: 0 };
-  const data: WganData = {
-    nextRealImages: () => sampleRing(batchSize, { seed: 100 + counts.real++ }),
-    nextNoise: () => tf.randomNormal([batchSize, 2], 0, 1, "float32", 200 + counts.noise++),
-  };
-  return { counts, data };
-}
-
-async function checkCriticLoop(student: StudentModule): Promise<CheckOutcome[]> {
-  const trainStep = studentFunction<TrainStep>(student, "trainStep");
-  const lr = 0.01;
-  const nCritic = 3;
-  const generator = buildMlpGenerator({ latentDim: 2, hidden: [8], seed: 21 });
-  const critic = buildMlpDiscriminator({ hidden: [8], seed: 22 });
-  const gan: WganGp = {
-    generator,
-    critic,
-    gOptimizer: tf.train.sgd(lr),
-    cOptimizer: tf.train.sgd(lr),
-    nCritic,
-    lambda: 10,
-  };
-  const g0 = snapshot(generator);
-  const c0 = snapshot(critic);
-  const student1 = countingData(8);
+/** The reference critic loop from the probe's start, with plain SGD and the same streams. */
+function replayCriticLoop() {
+  const { lr, nCritic, batch } = HW2_STEP;
+  const { generator, critic } = stepModels();
+  const penalty = seededPenalty(referencePenalty);
   resetAlphaStream();
-  const outcomes: CheckOutcome[] = [];
-  let result: { criticLoss: number; gLoss: number } | null = null;
-  outcomes.push(
-    await attempt("returns finite numbers { criticLoss, gLoss }", () => {
-      result = trainStep(gan, student1.data);
-      const ok = Number.isFinite(result?.criticLoss) && Number.isFinite(result?.gLoss);
-      return verdict(ok, `got ${JSON.stringify(result)}`, `got ${JSON.stringify(result)}`);
-    }),
-  );
-  if (result === null) return outcomes;
-  const { criticLoss, gLoss } = result as { criticLoss: number; gLoss: number };
-  const g1 = snapshot(generator);
-  const c1 = snapshot(critic);
-  outcomes.push(
-    await attempt(`draws ${nCritic} real batches and ${nCritic + 1} noise batches`, () =>
-      verdict(
-        student1.counts.real === nCritic && student1.counts.noise === nCritic + 1,
-        `nextRealImages() was called ${student1.counts.real} times and nextNoise() ` +
-          `${student1.counts.noise} times: each of the nCritic critic updates takes a fresh real ` +
-          `batch and fresh noise, the generator update one more noise batch`,
-      )),
-  );
-  // Replay with plain SGD and the same seeded streams and alphas.
-  restore(generator, g0);
-  restore(critic, c0);
-  resetAlphaStream();
-  const ref = countingData(8);
+  const ref = countingData(batch);
   const f = (x: tf.Tensor) => critic.apply(x, { training: true }) as tf.Tensor;
   const sgd = (model: tf.LayersModel, loss: () => tf.Scalar) =>
     tf.tidy(() => {
@@ -255,126 +167,124 @@ async function checkCriticLoop(student: StudentModule): Promise<CheckOutcome[]> 
       vars.forEach((v) => v.assign(v.sub(grads[v.name].mul(lr))));
       return value.dataSync()[0];
     });
-  let refCriticLoss = NaN;
+  let criticLoss = NaN;
   for (let i = 0; i < nCritic; i++) {
     const real = ref.data.nextRealImages();
     const noise = ref.data.nextNoise();
     const fake = tf.tidy(() => generator.apply(noise, { training: true }) as tf.Tensor);
-    refCriticLoss = sgd(
+    criticLoss = sgd(
       critic,
       () =>
         f(fake).mean().sub(f(real).mean()).add(
-          seededPenalty(f, real, fake, { lambda: 10 }),
+          penalty(f, real, fake, { lambda: 10 }),
         ) as tf.Scalar,
     );
     tf.dispose([real, noise, fake]);
   }
-  const cRef = snapshot(critic);
+  const cAfter = snapshot(critic);
   const gNoise = ref.data.nextNoise();
-  const refGLoss = sgd(
+  const gLoss = sgd(
     generator,
     () => f(generator.apply(gNoise, { training: true }) as tf.Tensor).mean().neg() as tf.Scalar,
   );
   gNoise.dispose();
-  const gRef = snapshot(generator);
-  restore(generator, g1);
-  restore(critic, c1);
-  outcomes.push(
-    await attempt(
-      "criticLoss is the last critic step's loss, penalty included",
-      () => close(criticLoss, refCriticLoss, 1e-3),
-    ),
-  );
-  outcomes.push(
-    await attempt(`the critic takes ${nCritic} updates on E[f(fake)] - E[f(real)] + GP`, () => {
-      const diff = maxDifference(c1, cRef);
+  const gAfter = snapshot(generator);
+  generator.dispose();
+  critic.dispose();
+  return { criticLoss, cAfter, gLoss, gAfter };
+}
+
+function judgeCriticLoop(obs: Observations): CheckOutcome[] {
+  const { nCritic } = HW2_STEP;
+  const result = judged("returns finite numbers { criticLoss, gLoss }", obs, "result", (v) => {
+    const r = v as { criticLoss?: unknown; gLoss?: unknown } | null;
+    const ok = typeof r?.criticLoss === "number" && typeof r?.gLoss === "number";
+    return verdict(ok, `got ${JSON.stringify(v)?.slice(0, 200)}`, `got ${JSON.stringify(v)}`);
+  });
+  if (!result.passed) return [result];
+  const { criticLoss, gLoss } = (obs.result as { value: { criticLoss: number; gLoss: number } })
+    .value;
+  const ref = replayCriticLoop();
+  const outcomes = [
+    result,
+    judged(`draws ${nCritic} real batches and ${nCritic + 1} noise batches`, obs, "counts", (v) => {
+      const counts = v as { real?: unknown; noise?: unknown } | null;
       return verdict(
-        diff < 1e-4,
-        diff < 1e-4
-          ? "matches the reference updates"
-          : `critic weights differ from the reference ` +
-            `by up to ${diff.toPrecision(3)}: one update per critic step with only the critic's ` +
-            `variables, loss mean(f(fake)) - mean(f(real)) + gradientPenalty(...) (call the penalty ` +
-            `once per critic step), and the generator update must not change the critic`,
+        counts?.real === nCritic && counts?.noise === nCritic + 1,
+        `nextRealImages() was called ${counts?.real} times and nextNoise() ${counts?.noise} ` +
+          `times: each of the nCritic critic updates takes a fresh real batch and fresh noise, ` +
+          `the generator update one more noise batch`,
       );
     }),
-  );
-  outcomes.push(
-    await attempt("then the generator takes one update on -E[f(G(z))]", () => {
-      const diff = maxDifference(g1, gRef);
-      const ok = diff < 1e-4 && close(gLoss, refGLoss, 1e-3).passed;
+    judged(
+      "criticLoss is the last critic step's loss, penalty included",
+      obs,
+      "result",
+      () => close(criticLoss, ref.criticLoss, 1e-3),
+    ),
+    judged(
+      `the critic takes ${nCritic} updates on E[f(fake)] - E[f(real)] + GP`,
+      obs,
+      "critic",
+      (v) => {
+        const diff = maxDifference(asWeights(v, ref.cAfter), ref.cAfter);
+        return verdict(
+          diff < 1e-4,
+          `critic weights differ from the reference by up to ${diff.toPrecision(3)}: one update ` +
+            `per critic step with only the critic's variables, loss mean(f(fake)) - mean(f(real)) ` +
+            `+ gradientPenalty(...) (call the penalty once per critic step), and the generator ` +
+            `update must not change the critic`,
+          "matches the reference updates",
+        );
+      },
+    ),
+    judged("then the generator takes one update on -E[f(G(z))]", obs, "generator", (v) => {
+      const diff = maxDifference(asWeights(v, ref.gAfter), ref.gAfter);
+      const ok = diff < 1e-4 && close(gLoss, ref.gLoss, 1e-3).passed;
       return verdict(
         ok,
-        ok ? "matches the reference update" : `generator weights differ by up to ` +
-          `${diff.toPrecision(3)} (gLoss ${gLoss}, expected ${
-            refGLoss.toPrecision(6)
-          }): one update ` +
-          `of G's variables only, on fresh noise, after the critic loop`,
+        `generator weights differ by up to ${diff.toPrecision(3)} (gLoss ${gLoss}, expected ` +
+          `${ref.gLoss.toPrecision(6)}): one update of G's variables only, on fresh noise, after ` +
+          `the critic loop`,
+        "matches the reference update",
       );
     }),
-  );
-  outcomes.push(
-    await attempt("no tensors leaked by a step", () => {
-      const more = countingData(8);
-      return leakVerdict(leakedTensors(() => trainStep(gan, more.data)), "step");
-    }),
-  );
-  return outcomes;
+  ];
+  return [...outcomes, leakCheck(obs, outcomes[3].passed, "step")];
 }
 
 /** Share of the starting distance to the ring that training must stay below. */
 const RING_PROGRESS = 0.6;
 
-function checkTraining(student: StudentModule): CheckOutcome[] {
-  const trainStep = studentFunction<TrainStep>(student, "trainStep");
-  const steps = 120;
-  const batchSize = 64;
-  const generator = buildMlpGenerator({ latentDim: 2, hidden: [64, 64], seed: 0 });
-  const critic = buildMlpDiscriminator({ hidden: [64, 64], seed: 1 });
-  const gan: WganGp = {
-    generator,
-    critic,
-    gOptimizer: tf.train.adam(3e-3, 0, 0.9),
-    cOptimizer: tf.train.adam(3e-3, 0, 0.9),
-    nCritic: 5,
-    lambda: 10,
-  };
-  let draws = 0;
-  const data: WganData = {
-    nextRealImages: () => sampleRing(batchSize, { seed: 1000 + draws++ }),
-    nextNoise: () => tf.randomNormal([batchSize, 2], 0, 1, "float32", 9000 + draws++),
-  };
-  const distance = () =>
-    tf.tidy(() =>
-      meanRingDistance(
-        generator.predict(tf.randomNormal([1000, 2], 0, 1, "float32", 99)) as tf.Tensor2D,
-      )
-    );
-  const before = distance();
-  let finite = true;
-  for (let step = 0; step < steps && finite; step++) {
-    const logs = trainStep(gan, data);
-    finite = Number.isFinite(logs.criticLoss) && Number.isFinite(logs.gLoss);
+function judgeTraining(obs: Observations): CheckOutcome[] {
+  const { steps } = HW2_TRAINING;
+  const generator = trainingGenerator();
+  const noise = tf.randomNormal([1000, 2], 0, 1, "float32", 99);
+  const measure = () => tf.tidy(() => meanRingDistance(generator.predict(noise) as tf.Tensor2D));
+  try {
+    return judgeTrainedGenerator(obs, {
+      generator,
+      finiteName: `losses stay finite for ${steps} generator steps`,
+      qualityName: `${steps} steps (nCritic 5) bring samples onto the ring`,
+      measure,
+      quality(before) {
+        // The reference solution ended at 52% of the start with the course's matrix kernel and
+        // below 50% with XNNPACK's rounding; an untrained or broken step stays near 100%.
+        const after = measure();
+        return {
+          passed: after < RING_PROGRESS * before,
+          detail: `mean distance to the circle of radius 2 from ${before.toFixed(3)} to ${
+            after.toFixed(3)
+          }; it must fall below ${100 * RING_PROGRESS}% of the start (${
+            (RING_PROGRESS * before).toFixed(3)
+          })`,
+        };
+      },
+    });
+  } finally {
+    noise.dispose();
+    generator.dispose();
   }
-  const after = distance();
-  return [
-    {
-      name: `losses stay finite for ${steps} generator steps`,
-      passed: finite,
-      detail: finite ? "finite" : "got NaN or infinity",
-    },
-    {
-      name: `${steps} steps (nCritic 5) bring samples onto the ring`,
-      // The reference solution ended at 52% of the start with the course's matrix kernel and below
-      // 50% with XNNPACK's rounding; an untrained or broken step stays near 100%.
-      passed: finite && after < RING_PROGRESS * before,
-      detail: `mean distance to the circle of radius 2 from ${before.toFixed(3)} to ${
-        after.toFixed(3)
-      }; it must fall below ${100 * RING_PROGRESS}% of the start (${
-        (RING_PROGRESS * before).toFixed(3)
-      })`,
-    },
-  ];
 }
 
 /** hw2_wgan_gp's items. */
@@ -392,7 +302,7 @@ export const HW2_WGAN_GP: Assignment = {
       points: 4,
       cells: ["gradientPenalty"],
       timeoutS: 30,
-      check: checkPenaltyValue,
+      judge: judgePenaltyValue,
     },
     {
       id: "alphaSampling",
@@ -400,7 +310,7 @@ export const HW2_WGAN_GP: Assignment = {
       points: 2,
       cells: ["gradientPenalty"],
       timeoutS: 30,
-      check: checkAlphaSampling,
+      judge: judgeAlphaSampling,
     },
     {
       id: "penaltyGradient",
@@ -408,25 +318,25 @@ export const HW2_WGAN_GP: Assignment = {
       points: 2,
       cells: ["gradientPenalty"],
       timeoutS: 30,
-      check: checkPenaltyGradient,
+      judge: judgePenaltyGradient,
     },
     {
       id: "criticLoop",
       title: "trainStep: nCritic critic updates, then one generator update",
       points: 4,
       cells: ["criticLoop"],
-      referenceModule: "grader/hw2_reference.ts",
+      wrapOthers: ["grader/hw2_reference.ts", "seededPenalty"],
       timeoutS: 40,
-      check: checkCriticLoop,
+      judge: judgeCriticLoop,
     },
     {
       id: "training",
       title: "a 120-step toy WGAN-GP with your trainStep learns the ring",
       points: 2,
       cells: ["criticLoop"],
-      referenceModule: "grader/hw2_reference.ts",
+      wrapOthers: ["grader/hw2_reference.ts", "seededPenalty"],
       timeoutS: 120,
-      check: checkTraining,
+      judge: judgeTraining,
     },
   ],
 };

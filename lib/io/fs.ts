@@ -10,7 +10,9 @@
  * @example
  * ```ts
  * import { pathExists } from "@course/io/fs.ts";
- * console.log(await pathExists("deno.json")); // true in the project root
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(await pathExists(Deno.cwd()), true);
+ * strictEqual(await pathExists("/nonexistent/path"), false);
  * ```
  */
 export async function pathExists(path: string): Promise<boolean> {
@@ -28,7 +30,8 @@ export async function pathExists(path: string): Promise<boolean> {
  * @example
  * ```ts
  * import { firstLine } from "@course/io/fs.ts";
- * console.log(firstLine(new Error("bad file\nstack..."))); // "bad file"
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(firstLine(new Error("bad file\nstack...")), "bad file");
  * ```
  */
 export function firstLine(error: unknown): string {

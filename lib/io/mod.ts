@@ -5,4 +5,7 @@
  * @module
  */
 export * from "./checkpoint.ts";
+export * from "./checksum.ts";
 export * from "./model_io.ts";
+export * from "./optimizer_state.ts";
+export * from "./run_dir.ts";

@@ -8,13 +8,15 @@
  *
  * Writes are atomic: each file is written under a temporary name and renamed into place, the weights
  * first and `model.json` last, so a crash never leaves a `model.json` that points at half-written
- * weights. Loading checks the JSON, the byte count of the weights against the manifest, and (for
+ * weights. `model.json` also records the SHA-256 of the weights (`weightsSha256`, a field tfjs
+ * ignores). Loading checks the JSON, the byte count and checksum of the weights, and (for
  * {@linkcode loadModelWeights}) the weight shapes against the model, and says what to do.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { sha256Hex } from "./checksum.ts";
 import { firstLine, pathExists } from "./fs.ts";
 
 /** The file names tfjs-node uses. */
@@ -32,10 +34,16 @@ export interface SaveModelResult {
   weightCount: number;
 }
 
+/** `model.json` as saved here: tfjs's fields plus the checksum of the weights. */
+export type SavedModelJSON = tf.io.ModelJSON & {
+  /** SHA-256 of the concatenated weight files, as hex (absent in files tfjs wrote itself). */
+  weightsSha256?: string;
+};
+
 /** The parsed contents of a saved model directory. */
 export interface ModelFiles {
   /** The `model.json` object as tfjs writes it. */
-  json: tf.io.ModelJSON;
+  json: SavedModelJSON;
   /** The weight specs of every manifest group, in order. */
   weightSpecs: tf.io.WeightsManifestEntry[];
   /** The concatenated weight bytes. */
@@ -50,12 +58,13 @@ export interface ModelFiles {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { loadModel, saveModel } from "@course/io/model_io.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
  * const dir = await Deno.makeTempDir();
  * const saved = await saveModel(model, dir);
- * console.log(saved.weightBytes); // 32: (3 * 2 + 2) float32 values
+ * strictEqual(saved.weightBytes, 32); // (3 * 2 + 2) float32 values
  * const again = await loadModel(dir);
- * console.log(again.outputs[0].shape); // [null, 2]
+ * deepStrictEqual(again.outputs[0].shape, [null, 2]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -70,7 +79,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
   if (!artifacts) throw new Error(`Cannot save model to ${dir}: tfjs produced no artifacts`);
   const weightData = joinWeightData(artifacts.weightData);
   const weightSpecs = artifacts.weightSpecs ?? [];
-  const json: tf.io.ModelJSON = {
+  const json: SavedModelJSON = {
     modelTopology: artifacts.modelTopology as object,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: weightSpecs }],
     format: artifacts.format,
@@ -79,6 +88,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
   };
   if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
   if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  json.weightsSha256 = await sha256Hex(new Uint8Array(weightData));
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
@@ -99,10 +109,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { loadModel, saveModel } from "@course/io/model_io.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await saveModel(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] }), dir);
  * const model = await loadModel(dir);
- * console.log(model.countParams()); // 3
+ * strictEqual(model.countParams(), 3);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -137,13 +148,14 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { loadModelWeights, saveModel } from "@course/io/model_io.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const build = () => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
  * const dir = await Deno.makeTempDir();
  * const a = build();
  * await saveModel(a, dir);
  * const b = build();
  * await loadModelWeights(b, dir);
- * console.log(tf.equal(a.getWeights()[0], b.getWeights()[0]).all().dataSync()[0]); // 1
+ * deepStrictEqual(b.getWeights()[0].arraySync(), a.getWeights()[0].arraySync());
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -180,10 +192,11 @@ export async function loadModelWeights(model: tf.LayersModel, dir: string): Prom
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { readModelFiles, saveModel } from "@course/io/model_io.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await saveModel(tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [4] })] }), dir);
  * const files = await readModelFiles(dir);
- * console.log(files.weightSpecs.map((s) => s.shape)); // [[4, 4], [4]]
+ * deepStrictEqual(files.weightSpecs.map((s) => s.shape), [[4, 4], [4]]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -204,7 +217,7 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
     }
     throw new Error(`${where}: cannot read ${MODEL_JSON} (${firstLine(error)})`);
   }
-  let json: tf.io.ModelJSON;
+  let json: SavedModelJSON;
   try {
     json = JSON.parse(text);
   } catch (error) {
@@ -260,6 +273,19 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
     weightData.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  if (typeof json.weightsSha256 === "string") {
+    const sum = await sha256Hex(weightData);
+    if (sum !== json.weightsSha256) {
+      const names = manifest.flatMap((g) => g.paths).join(" + ") || WEIGHTS_BIN;
+      throw new Error(
+        `${where}: ${names} fails its checksum (SHA-256 ${sum.slice(0, 12)}..., ${MODEL_JSON} ` +
+          `says ${
+            json.weightsSha256.slice(0, 12)
+          }...): the file is corrupt (a changed byte or an ` +
+          `incomplete copy); save or copy the model again, or use an earlier checkpoint`,
+      );
+    }
+  }
   return { json, weightSpecs, weightData: weightData.buffer };
 }
 
@@ -269,7 +295,8 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
  * @example
  * ```ts
  * import { joinWeightData } from "@course/io/model_io.ts";
- * console.log(joinWeightData([new ArrayBuffer(4), new ArrayBuffer(8)]).byteLength); // 12
+ * import { deepStrictEqual, strictEqual } from "node:assert/strict";
+ * strictEqual(joinWeightData([new ArrayBuffer(4), new ArrayBuffer(8)]).byteLength, 12);
  * ```
  */
 export function joinWeightData(data: tf.io.WeightData | undefined): ArrayBuffer {

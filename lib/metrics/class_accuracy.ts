@@ -52,7 +52,7 @@ export async function classAccuracy(
   options: ClassAccuracyOptions = {},
 ): Promise<ClassAccuracyResult> {
   const labels = intendedLabels instanceof tf.Tensor
-    ? Array.from(intendedLabels.dataSync())
+    ? Array.from(await intendedLabels.data())
     : Array.from(intendedLabels);
   if (labels.length !== images.shape[0]) {
     throw new Error(
@@ -61,7 +61,7 @@ export async function classAccuracy(
     );
   }
   const extractor = options.extractor ?? await featureExtractor();
-  const { predictedLabels, probabilities } = extractor.run(images, {
+  const { predictedLabels, probabilities } = await extractor.run(images, {
     batchSize: options.batchSize ?? 500,
   });
   const classes = probabilities.cols;

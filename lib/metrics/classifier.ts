@@ -34,6 +34,43 @@ const CLASSIFIER_DEFAULTS: Required<MnistClassifierOptions> = {
   seed: 0,
 };
 
+/** Seeded layer makers shared by the metric classifiers: He-normal weights, seeds counted up. */
+export interface SeededLayers {
+  /** A He-normal initialiser with the next seed. */
+  init(): ReturnType<typeof tf.initializers.heNormal>;
+  /** A 3x3 "same" convolution with ReLU and the next seed. */
+  conv(filters: number): tf.layers.Layer;
+  /** The next seed (for dropout). */
+  nextSeed(): number;
+}
+
+/**
+ * Layer makers whose seeds count up from `seed`, so that a classifier's weights depend only on it.
+ *
+ * @example Two convolutions get different seeds
+ * ```ts
+ * import { seededLayers } from "@course/metrics/classifier.ts";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * const layers = seededLayers(5);
+ * assertEquals(layers.conv(8).getConfig().filters, 8);
+ * assertEquals(layers.nextSeed(), 6);
+ * ```
+ */
+export function seededLayers(seed: number): SeededLayers {
+  let s = seed;
+  const init = () => tf.initializers.heNormal({ seed: s++ });
+  const conv = (filters: number) =>
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: init(),
+    });
+  return { init, conv, nextSeed: () => s++ };
+}
+
 /**
  * Build the metric classifier (untrained): images `[batch, 28, 28, 1]` in [-1, 1] -> logits
  * `[batch, 10]`, with the penultimate ReLU layer named {@linkcode FEATURE_LAYER}.
@@ -54,16 +91,7 @@ export function buildMnistClassifier(options: MnistClassifierOptions = {}): tf.L
       `Cannot build classifier: featureDim must be a positive integer, got ${featureDim}`,
     );
   }
-  let s = seed;
-  const init = () => tf.initializers.heNormal({ seed: s++ });
-  const conv = (filters: number) =>
-    tf.layers.conv2d({
-      filters,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(),
-    });
+  const { init, conv, nextSeed } = seededLayers(seed);
   return tf.sequential({
     name: "mnist_classifier",
     layers: [
@@ -81,13 +109,48 @@ export function buildMnistClassifier(options: MnistClassifierOptions = {}): tf.L
         name: FEATURE_LAYER,
         kernelInitializer: init(),
       }), // -> [batch, featureDim]
-      tf.layers.dropout({ rate: dropout, seed: s++ }),
+      tf.layers.dropout({ rate: dropout, seed: nextSeed() }),
       tf.layers.dense({ units: 10, name: "logits", kernelInitializer: init() }), // -> [batch, 10]
     ],
   });
 }
 
 const cache = new Map<string, Promise<tf.LayersModel>>();
+
+/**
+ * Load a classifier saved in `dir` once per directory (later calls return the same model); when it
+ * cannot be read, the error names `what` it is and the `task` that writes it.
+ *
+ * @example A missing folder says which task writes it
+ * ```ts
+ * import { loadClassifierOnce } from "@course/metrics/classifier.ts";
+ * import { rejects } from "node:assert/strict";
+ *
+ * await rejects(
+ *   loadClassifierOnce("/nowhere", "face classifier", "train-face-classifier"),
+ *   /Cannot load the face classifier from \/nowhere: .*deno task train-face-classifier/,
+ * );
+ * ```
+ */
+export function loadClassifierOnce(
+  dir: string,
+  what: string,
+  task: string,
+): Promise<tf.LayersModel> {
+  let model = cache.get(dir);
+  if (!model) {
+    model = loadModel(dir).catch((error) => {
+      cache.delete(dir);
+      throw new Error(
+        `Cannot load the ${what} from ${dir}: ${
+          error instanceof Error ? error.message : error
+        }. Run \`deno task ${task}\` to write it.`,
+      );
+    });
+    cache.set(dir, model);
+  }
+  return model;
+}
 
 /**
  * Load the shipped metric classifier (or one saved by `scripts/train_classifier.ts` in `dir`),
@@ -103,17 +166,5 @@ const cache = new Map<string, Promise<tf.LayersModel>>();
  * ```
  */
 export function loadMnistClassifier(dir: string = DEFAULT_CLASSIFIER_DIR): Promise<tf.LayersModel> {
-  let model = cache.get(dir);
-  if (!model) {
-    model = loadModel(dir).catch((error) => {
-      cache.delete(dir);
-      throw new Error(
-        `Cannot load the metric classifier from ${dir}: ${
-          error instanceof Error ? error.message : error
-        }. Run \`deno task train-classifier\` to write it.`,
-      );
-    });
-    cache.set(dir, model);
-  }
-  return model;
+  return loadClassifierOnce(dir, "metric classifier", "train-classifier");
 }

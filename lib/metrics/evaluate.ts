@@ -78,8 +78,8 @@ export async function evaluateImages(
   }
   try {
     let t = performance.now();
-    const fake = extractor.run(images);
-    const real = extractor.run(realImages);
+    const fake = await extractor.run(images);
+    const real = await extractor.run(realImages);
     const features = (performance.now() - t) / 1000;
 
     t = performance.now();

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FEATURE_LAYER, loadMnistClassifier } from "./classifier.ts";
 import type { Matrix } from "./linalg.ts";
+import { checkMetricImages } from "./input_checks.ts";
 
 /** Options of {@linkcode FeatureExtractor.run}. */
 export interface ExtractOptions {
@@ -32,8 +33,11 @@ export interface FeatureExtractor {
   layerName: string;
   /** Feature dimension d. */
   featureDim: number;
-  /** Features, probabilities and predicted labels of `images` (the classifier's input shape). */
-  run(images: tf.Tensor, options?: ExtractOptions): Extracted;
+  /**
+   * Features, probabilities and predicted labels of `images` (the classifier's input shape), read
+   * back asynchronously (so it works on GPU backends).
+   */
+  run(images: tf.Tensor, options?: ExtractOptions): Promise<Extracted>;
 }
 
 const EXTRACT_DEFAULTS: Required<ExtractOptions> = { batchSize: 500 };
@@ -56,7 +60,7 @@ const EXTRACT_DEFAULTS: Required<ExtractOptions> = { batchSize: 500 };
  *   ],
  * });
  * const extractor = await featureExtractor(model, "hidden");
- * const { features, probabilities } = extractor.run(tf.zeros([5, 4, 4, 1]));
+ * const { features, probabilities } = await extractor.run(tf.zeros([5, 4, 4, 1]));
  * console.log(features.rows, features.cols, probabilities.cols); // 5 8 3
  * ```
  */
@@ -84,7 +88,7 @@ export async function featureExtractor(
   const outputIsSoftmax = lastActivation === "softmax";
   const inputShape = classifier.inputs[0].shape.slice(1);
 
-  function run(images: tf.Tensor, options: ExtractOptions = {}): Extracted {
+  async function run(images: tf.Tensor, options: ExtractOptions = {}): Promise<Extracted> {
     const { batchSize } = { ...EXTRACT_DEFAULTS, ...options };
     const shape = images.shape.slice(1);
     if (shape.length !== inputShape.length || shape.some((s, i) => s !== inputShape[i])) {
@@ -94,6 +98,7 @@ export async function featureExtractor(
           `(rgbToGrey() turns RGB into one channel)`,
       );
     }
+    await checkMetricImages(images, "Cannot score images");
     const n = images.shape[0];
     let classes = 0;
     const features = new Float64Array(n * featureDim);
@@ -111,10 +116,15 @@ export async function featureExtractor(
         classes = p.shape[1]!;
         probabilities = new Float64Array(n * classes);
       }
-      features.set(f.dataSync(), start * featureDim);
-      probabilities.set(p.dataSync(), start * classes);
-      predictedLabels.set(labels.dataSync(), start);
-      tf.dispose([f, p, labels]);
+      // Asynchronous reads: a GPU backend keeps computing, and webgpu under Deno has no sync read.
+      try {
+        const [fv, pv, lv] = await Promise.all([f.data(), p.data(), labels.data()]);
+        features.set(fv, start * featureDim);
+        probabilities.set(pv, start * classes);
+        predictedLabels.set(lv, start);
+      } finally {
+        tf.dispose([f, p, labels]);
+      }
     }
     return {
       features: { rows: n, cols: featureDim, data: features },

@@ -16,6 +16,7 @@ import {
   toMatrix,
   trace,
 } from "./linalg.ts";
+import { checkFiniteMatrix } from "./input_checks.ts";
 
 /** The Gaussian a feature set is summarised by: its mean and sample covariance. */
 export interface FeatureStatistics {
@@ -40,6 +41,7 @@ export interface FeatureStatistics {
  */
 export function featureStatistics(features: FeatureInput): FeatureStatistics {
   const x = toMatrix(features);
+  checkFiniteMatrix(x, "features", "Cannot compute FID");
   if (x.rows < 2) {
     throw new Error(`Cannot summarise features: need at least 2 samples, got ${x.rows}`);
   }

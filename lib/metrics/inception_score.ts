@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type FeatureExtractor, featureExtractor } from "./feature_extractor.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
+import { checkFiniteMatrix } from "./input_checks.ts";
 
 /** Options of {@linkcode inceptionScore}. */
 export interface InceptionScoreOptions {
@@ -51,7 +52,7 @@ export async function inceptionScore(
   let probs: Matrix;
   if (input instanceof tf.Tensor && input.rank !== 2) {
     const extractor = options.extractor ?? await featureExtractor();
-    probs = extractor.run(input).probabilities;
+    probs = (await extractor.run(input)).probabilities;
   } else {
     probs = toMatrix(input as FeatureInput);
   }
@@ -60,6 +61,7 @@ export async function inceptionScore(
 
 function inceptionScoreOfProbabilities(probs: Matrix, splits: number): InceptionScoreResult {
   const { rows: n, cols: c, data } = probs;
+  checkFiniteMatrix(probs, "class probabilities", "Cannot compute the Inception Score");
   if (!Number.isInteger(splits) || splits < 1 || splits > n) {
     throw new Error(
       `Cannot compute the Inception Score: splits must be an integer from 1 to the number of ` +

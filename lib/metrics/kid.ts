@@ -7,6 +7,7 @@
  */
 import { type SeededRandom, seededRandom } from "../data/random.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
+import { checkFiniteMatrix } from "./input_checks.ts";
 
 /** Options of {@linkcode kid}. */
 export interface KidOptions {
@@ -85,6 +86,8 @@ export function kid(
   const a = toMatrix(featuresA);
   const b = toMatrix(featuresB);
   checkPair(a, b);
+  checkFiniteMatrix(a, "featuresA", "Cannot compute KID");
+  checkFiniteMatrix(b, "featuresB", "Cannot compute KID");
   const size = Math.min(subsetSize, a.rows, b.rows);
   if (!Number.isInteger(subsets) || subsets < 1) {
     throw new Error(`Cannot compute KID: subsets must be a positive integer, got ${subsets}`);

@@ -1,7 +1,7 @@
 /**
- * Metrics of the course: Inception Score, FID and KID on the shipped MNIST classifier, class
- * accuracy of conditional samples, CycleGAN label preservation and cycle error, and mode coverage
- * for the 2-D toy distributions.
+ * Metrics of the course: Inception Score, FID and KID on the shipped MNIST classifier (and on the
+ * face classifier for the cartoon faces), class accuracy of conditional samples, CycleGAN label
+ * preservation and cycle error, and mode coverage for the 2-D toy distributions.
  *
  * @example FID of two small feature sets
  * ```ts
@@ -17,9 +17,11 @@ export * from "./colour_tags.ts";
 export * from "./cyclegan.ts";
 export * from "./divergences.ts";
 export * from "./evaluate.ts";
+export * from "./face_classifier.ts";
 export * from "./feature_extractor.ts";
 export * from "./fid.ts";
 export * from "./inception_score.ts";
+export * from "./input_checks.ts";
 export * from "./kid.ts";
 export * from "./linalg.ts";
 export * from "./mode_coverage.ts";

@@ -21,6 +21,7 @@
  * @module
  */
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
+import { checkFiniteMatrix } from "./input_checks.ts";
 
 /** Options of {@linkcode precisionRecall}. */
 export interface PrecisionRecallOptions {
@@ -57,6 +58,8 @@ export function precisionRecall(
   const k = options.k ?? 3;
   const real = toMatrix(realFeatures);
   const fake = toMatrix(fakeFeatures);
+  checkFiniteMatrix(real, "realFeatures", "Cannot compute precision/recall");
+  checkFiniteMatrix(fake, "fakeFeatures", "Cannot compute precision/recall");
   if (!Number.isInteger(k) || k < 1) {
     throw new Error(`Cannot compute precision/recall: k must be a positive integer, got ${k}`);
   }

@@ -257,7 +257,10 @@ export class ImagePool {
   /** Capacity of the pool. */
   readonly size: number;
   private readonly images: tf.Tensor[] = [];
-  private readonly random: SeededRandom;
+  private readonly seed: number;
+  private random: SeededRandom;
+  /** Uniform numbers drawn so far: with the seed, the whole random state. */
+  private draws = 0;
 
   constructor(options: ImagePoolOptions = {}) {
     const { size, seed } = { size: 50, seed: 0, ...options };
@@ -265,12 +268,59 @@ export class ImagePool {
       throw new Error(`Cannot create ImagePool: size must be a non-negative integer, got ${size}`);
     }
     this.size = size;
+    this.seed = seed;
     this.random = seededRandom(seed);
   }
 
   /** How many images the pool holds now. */
   get length(): number {
     return this.images.length;
+  }
+
+  /**
+   * The pool's state for a checkpoint: its images stacked `[length, H, W, C]` (a new tensor, or
+   * `undefined` when empty) and the number of random draws made.
+   *
+   * @example Restore a pool: it then answers like the original
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs";
+   * import { ImagePool } from "@course/models/cyclegan.ts";
+   * import { deepStrictEqual } from "node:assert/strict";
+   * const pool = new ImagePool({ size: 2, seed: 3 });
+   * for (let i = 0; i < 3; i++) tf.dispose(pool.query(tf.fill([2, 1, 1, 1], i)));
+   * const { images, draws } = pool.state();
+   * const copy = new ImagePool({ size: 2, seed: 3 });
+   * copy.restore(images, draws);
+   * images?.dispose();
+   * const next = () => [pool, copy].map((p) => p.query(tf.fill([2, 1, 1, 1], 9)).arraySync());
+   * for (let i = 0; i < 3; i++) { const [a, b] = next(); deepStrictEqual(a, b); }
+   * ```
+   */
+  state(): { images: tf.Tensor | undefined; draws: number } {
+    return {
+      images: this.images.length > 0 ? tf.stack(this.images) : undefined,
+      draws: this.draws,
+    };
+  }
+
+  /** Replace the pool's contents and random state with a {@linkcode ImagePool.state} (copied). */
+  restore(images: tf.Tensor | undefined, draws: number): void {
+    if (!Number.isInteger(draws) || draws < 0) {
+      throw new Error(
+        `Cannot restore ImagePool: draws must be a non-negative integer, got ${draws}`,
+      );
+    }
+    const count = images?.shape[0] ?? 0;
+    if (count > this.size) {
+      throw new Error(
+        `Cannot restore ImagePool: the saved pool holds ${count} images, this one only ${this.size}`,
+      );
+    }
+    this.dispose();
+    if (images && count > 0) this.images.push(...tf.unstack(images).map((t) => tf.keep(t)));
+    this.random = seededRandom(this.seed);
+    for (let i = 0; i < draws; i++) this.random.uniform();
+    this.draws = draws;
   }
 
   /**
@@ -294,8 +344,8 @@ export class ImagePool {
         if (this.images.length < this.size) {
           this.images.push(tf.keep(image.clone()));
           out.push(image);
-        } else if (this.random.uniform() < 0.5) {
-          const j = this.random.int(this.size);
+        } else if (this.uniform() < 0.5) {
+          const j = Math.floor(this.uniform() * this.size);
           out.push(this.images[j].clone());
           this.images[j].dispose();
           this.images[j] = tf.keep(image.clone());
@@ -305,6 +355,12 @@ export class ImagePool {
       }
       return tf.stack(out);
     });
+  }
+
+  /** The next uniform number of the pool's generator, counted. */
+  private uniform(): number {
+    this.draws++;
+    return this.random.uniform();
   }
 
   /** Free every stored image. */

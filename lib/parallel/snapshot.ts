@@ -6,6 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import {
+  type OptimizerExtras,
+  readOptimizerExtras,
+  restoreOptimizerExtras,
+} from "../io/optimizer_state.ts";
 import { deriveSeed } from "../train/random.ts";
 import type { GanVariant, VariantRecipe } from "../train/variant.ts";
 import type { ChannelLayout } from "./channel.ts";
@@ -23,6 +28,8 @@ export interface TensorCopy {
 export interface Snapshot {
   models: Record<string, TensorCopy[]>;
   optimizers: Record<string, TensorCopy[]>;
+  /** Adam's bias-correction products, which `setWeights()` would rebuild inexactly. */
+  optimizerExtras?: Record<string, OptimizerExtras>;
 }
 
 /** The message that starts a worker. */
@@ -65,13 +72,15 @@ export async function takeSnapshot(variant: GanVariant): Promise<Snapshot> {
     models[name] = model.getWeights().map((w) => copy("", w));
   }
   const optimizers: Record<string, TensorCopy[]> = {};
+  const optimizerExtras: Record<string, OptimizerExtras> = {};
   for (const [name, optimizer] of Object.entries(variant.optimizers)) {
     const slots = await optimizer.getWeights();
     optimizers[name] = slots.map((s) => copy(s.name, s.tensor));
+    optimizerExtras[name] = await readOptimizerExtras(optimizer);
     // getWeights() returns new tensors for the iteration count; the slots are the live variables.
     tf.dispose(slots.filter((s) => !(s.tensor instanceof tf.Variable)).map((s) => s.tensor));
   }
-  return { models, optimizers };
+  return { models, optimizers, optimizerExtras };
 }
 
 /** Load a {@linkcode takeSnapshot} copy into a variant built from the same recipe. */
@@ -89,6 +98,7 @@ export async function applySnapshot(variant: GanVariant, snapshot: Snapshot): Pr
     await optimizer.setWeights(
       slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape, s.dtype) })),
     );
+    restoreOptimizerExtras(optimizer, snapshot.optimizerExtras?.[name] ?? {}, name);
   }
 }
 

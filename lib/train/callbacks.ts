@@ -218,7 +218,7 @@ export function sampleGrids(options: SampleGridsOptions = {}): TrainCallback {
         if (inJupyter()) await displayPng(png, { id, update: shown });
         if (o.dir) await writeFileAtomic(`${o.dir}/${name}.png`, png);
       } else if (samples.rank === 2 && samples.shape[1] === 2) {
-        const points = samples.arraySync() as number[][];
+        const points = await samples.array() as number[][];
         const figure = scatterPlot([{ name: "generated", points }], {
           title: `${state.variant.name}: samples at step ${state.step}`,
         });

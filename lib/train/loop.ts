@@ -3,6 +3,11 @@
  *
  * Per step: take the seeded batch for `(epoch, index)`, run the variant's `trainStep` inside
  * `tf.tidy`, read its scalars back, append them to the history, run the guards and the callbacks.
+ * The scalars come back in one asynchronous read per step (never `dataSync()`, which stalls a GPU
+ * and throws on webgpu under Deno). On a GPU the read of step `k` waits while step `k + 1` is
+ * already queued (`readLag`), so the GPU never idles while JavaScript reads; callbacks of step `k`
+ * then see the weights after step `k + 1`. Before every checkpoint all queued steps are read, so a
+ * checkpoint's weights and history always belong to the same step.
  * Per epoch (and on interrupt): save a checkpoint when `checkpointDir` is set. With `resume`, the
  * loop restores the last checkpoint and continues at its step; because all randomness derives from
  * `(seed, step)`, the resumed run ends with the same weights as an uninterrupted one.
@@ -21,6 +26,7 @@ import { type BatchSource, isBatchSource, tensorBatches } from "./batches.ts";
 import type { Batch } from "./batches.ts";
 import { type DataParallel, startDataParallel } from "../parallel/data_parallel.ts";
 import { setGradientReducer } from "./gradients.ts";
+import { checkTrainingData } from "./input_checks.ts";
 import { type GuardOptions, makeGuard, TrainingStoppedError } from "./guards.ts";
 import { stepRandom } from "./random.ts";
 import type { GanVariant } from "./variant.ts";
@@ -93,6 +99,12 @@ export interface TrainOptions {
    * variant must come from a factory of `lib/variants/mod.ts`. Default 1 (the main thread alone).
    */
   workers?: number;
+  /**
+   * Steps queued ahead of the one whose losses are being read: 1 keeps a GPU busy while the
+   * previous step's losses travel back; 0 reads each step before starting the next. Default 1 on
+   * the webgpu backend, 0 elsewhere (where reads cost nothing).
+   */
+  readLag?: number;
 }
 
 /** What {@linkcode train} returns. */
@@ -170,8 +182,15 @@ export async function train(
   if (o.resume && !o.checkpointDir) {
     throw new Error("Cannot train: resume needs checkpointDir (the directory to resume from)");
   }
+  await checkTrainingData(data);
   // A resumed run keeps the checkpoint's seed: the data order derives from it too.
   const saved = o.resume && o.checkpointDir ? await readCheckpointMeta(o.checkpointDir) : undefined;
+  if (o.resume && !saved) {
+    throw new Error(
+      `Cannot resume from ${o.checkpointDir}: it holds no checkpoint; check the directory, or ` +
+        `train without resume to start a new run`,
+    );
+  }
   if (saved && options.seed !== undefined && options.seed !== saved.seed) {
     throw new Error(
       `Cannot resume from ${o.checkpointDir}: it was trained with seed ${saved.seed}, ` +
@@ -199,6 +218,9 @@ export async function train(
       variant: variant.name,
       models: variant.models,
       optimizers: variant.optimizers,
+      batchSize: source.batchSize,
+      stepsPerEpoch,
+      restoreState: variant.loadState?.bind(variant),
     });
     state.step = resumedFrom.step;
     state.epoch = Math.floor(resumedFrom.step / stepsPerEpoch);
@@ -218,6 +240,9 @@ export async function train(
       epoch: state.epoch,
       seed: state.seed,
       history: state.history,
+      batchSize: source.batchSize,
+      stepsPerEpoch,
+      state: variant.saveState?.(),
     });
   };
   const callAll = async <K extends keyof TrainCallback>(
@@ -232,6 +257,10 @@ export async function train(
 
   await callAll("onTrainBegin", state);
   const stopAt = Math.min(state.totalSteps, state.step + (o.maxSteps ?? Infinity));
+  const readLag = o.readLag ?? (tf.getBackend() === "webgpu" ? 1 : 0);
+  if (!Number.isInteger(readLag) || readLag < 0) {
+    throw new Error(`Cannot train: readLag must be a non-negative integer, got ${readLag}`);
+  }
   let parallel: DataParallel | undefined;
   if (o.workers > 1 && state.step < stopAt) {
     const first = source.batch(...batchPosition(state.step, stepsPerEpoch, source));
@@ -241,34 +270,57 @@ export async function train(
       tf.dispose(Object.values(first));
     }
   }
+  const isBoundary = (step: number) =>
+    step % stepsPerEpoch === 0 || (o.checkpointEvery > 0 && step % o.checkpointEvery === 0);
+  // Steps run on the device whose losses are not read yet, oldest first.
+  const pending: PendingStep[] = [];
+  /** Read the oldest queued step's losses, then log, guard, call back and checkpoint it. */
+  const settle = async () => {
+    const { step, names, packed } = pending.shift()!;
+    let values: Float32Array;
+    try {
+      values = await packed.data() as Float32Array;
+    } finally {
+      packed.dispose();
+    }
+    const logs: Record<string, number> = {};
+    names.forEach((name, i) => logs[name] = values[i]);
+    state.step = step;
+    appendHistory(state.history, state.step, logs);
+    guard?.check(state.step, logs);
+    await callAll("onStepEnd", state, logs);
+    if (state.step % stepsPerEpoch === 0) {
+      state.epoch = state.step / stepsPerEpoch;
+      await checkpoint();
+      await callAll("onEpochEnd", state);
+    } else if (o.checkpointEvery > 0 && state.step % o.checkpointEvery === 0) {
+      await checkpoint();
+    }
+  };
   let reason: StopReason = "completed";
   let lastYield = performance.now();
+  let dispatched = state.step;
   try {
-    while (state.step < stopAt) {
+    while (dispatched < stopAt) {
       if (o.signal?.aborted) {
         reason = "interrupted";
         break;
       }
-      const logs = runStep(variant, source, state, parallel);
-      state.step += 1;
-      appendHistory(state.history, state.step, logs);
-      guard?.check(state.step, logs);
-      await callAll("onStepEnd", state, logs);
-      if (state.step % stepsPerEpoch === 0) {
-        state.epoch = state.step / stepsPerEpoch;
-        await checkpoint();
-        await callAll("onEpochEnd", state);
-      } else if (o.checkpointEvery > 0 && state.step % o.checkpointEvery === 0) {
-        await checkpoint();
-      }
+      pending.push(runStep(variant, source, dispatched, state, parallel));
+      dispatched += 1;
+      // A checkpoint must see the weights of the step it records: read everything first.
+      const keep = isBoundary(dispatched) || dispatched === stopAt ? 0 : readLag;
+      while (pending.length > keep) await settle();
       // Let timers and signal handlers (SIGINT, a notebook's interrupt) run now and then.
       if (performance.now() - lastYield > 200) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         lastYield = performance.now();
       }
     }
+    while (pending.length > 0) await settle();
     await parallel?.finish();
   } catch (error) {
+    tf.dispose(pending.splice(0).map((p) => p.packed));
     parallel?.abort(error instanceof Error ? error.message : String(error));
     if (error instanceof TrainingStoppedError) {
       await callAll("onTrainEnd", state, "guard");
@@ -280,46 +332,60 @@ export async function train(
   return { reason, step: state.step, epoch: state.epoch, history: state.history, resumedFrom };
 }
 
+/** One step run on the device, its losses not yet read. */
+interface PendingStep {
+  /** The step count once this step is done (1 for the first step). */
+  step: number;
+  /** The names of the step's scalars, in the order of `packed`. */
+  names: string[];
+  /** The scalars, stacked into one float32 vector: one read brings them all. */
+  packed: tf.Tensor1D;
+}
+
 /** The epoch and batch index of a global step. */
 function batchPosition(step: number, stepsPerEpoch: number, source: BatchSource): [number, number] {
   return [Math.floor(step / stepsPerEpoch), step % stepsPerEpoch % source.batchesPerEpoch];
 }
 
 /**
- * Run one step in tf.tidy and read its scalars back as numbers. With workers, the main thread
- * trains on its share of the batch and averages gradients with them inside the step.
+ * Run step `index` (0-based) in tf.tidy and stack its scalars into one vector, without reading it.
+ * With workers, the main thread trains on its share of the batch and averages gradients with them
+ * inside the step.
  */
 function runStep(
   variant: GanVariant,
   source: BatchSource,
+  index: number,
   state: TrainState,
   parallel?: DataParallel,
-): Record<string, number> {
-  const [epoch, index] = batchPosition(state.step, state.stepsPerEpoch, source);
-  let batch = source.batch(epoch, index);
+): PendingStep {
+  const [epoch, batchIndex] = batchPosition(index, state.stepsPerEpoch, source);
+  let batch = source.batch(epoch, batchIndex);
   if (parallel) {
     const full = batch;
     try {
-      batch = parallel.dispatch(full, state.step, epoch);
+      batch = parallel.dispatch(full, index, epoch);
     } finally {
       tf.dispose(Object.values(full));
     }
   }
   const previousReducer = parallel ? setGradientReducer(parallel.channel) : undefined;
   try {
-    const scalars = tf.tidy(() =>
-      variant.trainStep(batch, {
-        step: state.step,
+    let names: string[] = [];
+    const packed = tf.tidy(() => {
+      const scalars = variant.trainStep(batch, {
+        step: index,
         epoch,
-        random: stepRandom(state.seed, state.step),
-      })
-    );
-    const logs: Record<string, number> = {};
-    for (const [name, scalar] of Object.entries(scalars)) {
-      logs[name] = scalar.dataSync()[0];
-    }
-    tf.dispose(Object.values(scalars));
-    return logs;
+        random: stepRandom(state.seed, index),
+      });
+      names = Object.keys(scalars);
+      const packed = tf.stack(
+        Object.values(scalars).map((s) => tf.cast(tf.reshape(s, []), "float32")),
+      );
+      tf.dispose(Object.values(scalars)); // a step may tf.keep() a scalar to log it
+      return packed;
+    }) as tf.Tensor1D;
+    return { step: index + 1, names, packed };
   } finally {
     if (parallel) setGradientReducer(previousReducer);
     tf.dispose(Object.values(batch));

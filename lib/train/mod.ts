@@ -6,8 +6,10 @@
 export * from "./batches.ts";
 export * from "./gradients.ts";
 export * from "./guards.ts";
+export * from "./input_checks.ts";
 export * from "./loop.ts";
 export * from "./random.ts";
 export type * from "./variant.ts";
 export * from "./callbacks.ts";
 export * from "./ema.ts";
+export * from "./warn_on_failure.ts";

@@ -8,6 +8,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { ExtraState } from "../io/checkpoint.ts";
 import type { Batch } from "./batches.ts";
 import type { GuardOptions } from "./guards.ts";
 import type { StepRandom } from "./random.ts";
@@ -66,6 +67,14 @@ export interface GanVariant {
    * `dLossCollapse` guard off: a critic loss near 0 is no failure).
    */
   guardDefaults?: GuardOptions;
+  /**
+   * The variant's own training state beyond its models and optimizers (CycleGAN's image pools and
+   * their random draws), saved in checkpoints so that a resumed run continues exactly: new tensors
+   * (the checkpoint disposes them) and JSON values.
+   */
+  saveState?(): ExtraState;
+  /** Restore what {@linkcode GanVariant.saveState} returned (copy the tensors you keep). */
+  loadState?(state: ExtraState): void;
   /** How to rebuild it in a worker; needed for `train(..., { workers })`. */
   recipe?: VariantRecipe;
   /** Free the models and optimizers. */

@@ -127,6 +127,18 @@ export function createCyclegan(options: CycleganOptions = {}): GanVariant {
         })
       : undefined,
     guardDefaults: { dLossCollapse: false },
+    saveState() {
+      const a = poolA.state();
+      const b = poolB.state();
+      const tensors: Record<string, tf.Tensor> = {};
+      if (a.images) tensors.poolA = a.images;
+      if (b.images) tensors.poolB = b.images;
+      return { tensors, values: { poolADraws: a.draws, poolBDraws: b.draws } };
+    },
+    loadState({ tensors, values }) {
+      poolA.restore(tensors.poolA, Number(values.poolADraws ?? 0));
+      poolB.restore(tensors.poolB, Number(values.poolBDraws ?? 0));
+    },
     dispose() {
       Object.values(models).forEach((m) => m.dispose());
       Object.values(optimizers).forEach((m) => m.dispose());

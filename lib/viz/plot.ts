@@ -3,13 +3,12 @@
  *
  * In Jupyter a figure is shown as a MIME bundle with two renderings: `application/vnd.plotly.v1+json`
  * for front ends that draw Plotly themselves (VS Code, JupyterLab with the Plotly extension) and a
- * `text/html` fallback (classic Notebook, nbconvert) that draws it with the minified plotly.js bundle
- * read from the installed `plotly.js-dist-min` npm package. The bundle (4.9 MB) goes onto the page
- * once per kernel session, in an output of its own (a "loader") shown just before the session's
- * first figure; figures, including live ones redrawn in place through a display id, then use the
- * page's global `Plotly` and stay a few kilobytes each. A saved notebook keeps the loader output, so
- * it still draws when reopened. (The unminified `plotly.js-dist` bundle, 11 MB, cannot be used:
- * the Deno kernel 2.9 drops display messages above about 8 MB.) Nothing is loaded from a CDN.
+ * `text/html` fallback (classic Notebook, nbconvert's HTML) that draws it with the page's global
+ * `Plotly`. The outputs never carry plotly.js itself, so a figure, live ones redrawn in place
+ * through a display id included, stays a few kilobytes and a saved notebook stays small: the page
+ * gets the minified bundle of the installed `plotly.js-dist-min` npm package (4.9 MB) once, from
+ * the notebook server that `deno task course` starts (its `custom.js` loads it) or, in the HTML
+ * that `deno task notebooks --html` exports, inlined once at the top. Nothing is loaded from a CDN.
  *
  * Outside Jupyter, {@linkcode figureHtml} with `standalone: true` (or {@linkcode saveFigureHtml})
  * writes a self-contained HTML page for slides, the training CLI and screenshots.
@@ -37,17 +36,15 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 const STATE_KEY = Symbol.for("course.viz.plotly");
 
-/** What this kernel session has put on the notebook page (kept on globalThis across re-imports). */
+/** What this kernel session keeps (on globalThis, across re-imports of this module). */
 interface PlotlySessionState {
-  /** Whether the plotly.js loader output has been displayed. */
-  embedded: boolean;
   /** Counter for unique `<div>` ids. */
   divCount: number;
 }
 
 function sessionState(): PlotlySessionState {
   const holder = globalThis as unknown as Record<symbol, PlotlySessionState | undefined>;
-  holder[STATE_KEY] ??= { embedded: false, divCount: 0 };
+  holder[STATE_KEY] ??= { divCount: 0 };
   return holder[STATE_KEY];
 }
 
@@ -55,12 +52,13 @@ let plotlySource: string | undefined;
 
 /**
  * The text of the minified plotly.js browser bundle, read once from the installed
- * `plotly.js-dist-min` npm package.
+ * `plotly.js-dist-min` npm package. It sets `window.Plotly`, with or without require.js on the page.
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { plotlyJs } from "@course/viz/plot.ts";
- * console.log(plotlyJs().includes("window.Plotly")); // true
+ * assert(plotlyJs().includes("window.Plotly = Plotly"));
  * ```
  */
 export function plotlyJs(): string {
@@ -160,10 +158,10 @@ export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}
     var div = document.getElementById("${divId}");
     if (!div) return;
     if (window.Plotly) { Plotly.newPlot(div, figure.data, figure.layout, figure.config); return; }
-    if (++tries < 100) { setTimeout(draw, 50); return; }
-    document.getElementById("${divId}-note").textContent = "This plot needs plotly.js, which an " +
-      "output above the notebook's first plot loads: trust the notebook, or call " +
-      "resetPlotlyEmbedding() and run the plots again.";
+    if (++tries < 400) { setTimeout(draw, 50); return; }
+    document.getElementById("${divId}-note").textContent = "This plot needs plotly.js on the " +
+      "page: open the notebook in the Jupyter that 'deno task course' starts (it serves " +
+      "plotly.js), or export it with 'deno task notebooks --html'.";
   }
   draw();
 })();
@@ -208,7 +206,7 @@ export async function saveFigureHtml(
 
 /**
  * The MIME bundle of a figure for Jupyter: the Plotly JSON, an HTML fallback that draws it with
- * the page's `Plotly` (see {@linkcode plotlyLoaderBundle}), and a one-line text summary.
+ * the page's `Plotly` (see the module's doc), and a one-line text summary.
  *
  * @example
  * ```ts
@@ -234,45 +232,8 @@ export function notebookFigureBundle(figure: PlotlyFigure): MimeBundle {
 }
 
 /**
- * The output that puts plotly.js on the notebook page, the first time it is asked for in this
- * kernel session, and `undefined` afterwards (calling it records that it was shown, so display
- * what it returns; {@linkcode showFigure} does).
- *
- * @example The bundle is handed out once per session
- * ```ts
- * import { plotlyLoaderBundle, resetPlotlyEmbedding } from "@course/viz/plot.ts";
- * resetPlotlyEmbedding();
- * const first = plotlyLoaderBundle();
- * console.log(String(first?.["text/html"]).length > 4e6, plotlyLoaderBundle()); // true undefined
- * ```
- */
-export function plotlyLoaderBundle(): MimeBundle | undefined {
-  const state = sessionState();
-  if (state.embedded) return undefined;
-  state.embedded = true;
-  return {
-    "text/html": `<script type="text/javascript">${inlinePlotlyJs()}</script>`,
-    "text/plain": "(plotly.js loaded for the figures of this notebook)",
-  };
-}
-
-/**
- * Forget that plotly.js is on the notebook page, so the next figure shows the loader again (after
- * clearing all outputs, so that a saved notebook draws its figures when reopened; or in tests).
- *
- * @example
- * ```ts
- * import { resetPlotlyEmbedding } from "@course/viz/plot.ts";
- * resetPlotlyEmbedding();
- * ```
- */
-export function resetPlotlyEmbedding(): void {
-  sessionState().embedded = false;
-}
-
-/**
- * Show a figure in Jupyter (after the plotly.js loader, the first time in a session); outside
- * Jupyter it does nothing (save it with {@linkcode saveFigureHtml} there). Give an `id`, then
+ * Show a figure in Jupyter (drawn by the page's plotly.js, see the module's doc); outside Jupyter
+ * it does nothing (save it with {@linkcode saveFigureHtml} there). Give an `id`, then
  * `update: true`, to redraw one output in place (a live loss curve during training).
  *
  * @example
@@ -291,8 +252,6 @@ export async function showFigure(
 ): Promise<void> {
   checkFigure(figure);
   if (!inJupyter()) return;
-  const loader = plotlyLoaderBundle();
-  if (loader) await display(loader);
   await display(notebookFigureBundle(figure), options);
 }
 
