@@ -14,6 +14,7 @@ import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
 
 export * from "./acgan.ts";
+export * from "./acgan_sigma.ts";
 export * from "./adversarial.ts";
 export * from "./cgan.ts";
 export * from "./cyclegan.ts";

@@ -1,0 +1,108 @@
+/**
+ * The homework report's experiment on the latent's spread: an ACGAN trained with
+ * `z ~ N(0, sigma^2 I)` instead of `N(0, I)`. It is {@linkcode createAcgan} with every latent draw of
+ * the training step scaled by `latentSigma`, and sample grids drawn at the same sigma.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type StepRandom, stepRandom } from "../train/random.ts";
+import type { GanVariant } from "../train/variant.ts";
+import { type AcganOptions, createAcgan } from "./acgan.ts";
+
+/** Options of {@linkcode createAcganWithSigma}. */
+export interface AcganSigmaOptions extends AcganOptions {
+  /** Standard deviation of the latent `z` during training and sampling. Default 1. */
+  latentSigma?: number;
+}
+
+/**
+ * A step's random source whose latent draws (normal draws of shape `[n, latentDim]`) have standard
+ * deviation `sigma`; every other draw is left as it is.
+ */
+function scaledLatents(random: StepRandom, latentDim: number, sigma: number): StepRandom {
+  return {
+    ...random,
+    normal: (shape, mean = 0, std = 1) =>
+      random.normal(
+        shape,
+        mean,
+        shape.length === 2 && shape[1] === latentDim ? std * sigma : std,
+      ),
+  };
+}
+
+/**
+ * Tags for sample grids: the first group cycles fastest (`i % size`), each next group advances
+ * when the groups before it have cycled, so `count = product of sizes` holds every combination
+ * once. Returns the one-hot groups side by side, `[count, sum(tagGroups)]`.
+ *
+ * @example Two groups of 3 and 2 values
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { cyclingTagGroups } from "@course/variants/acgan_sigma.ts";
+ *
+ * const tags = cyclingTagGroups(6, [3, 2]);
+ * assertEquals(tags.shape, [6, 5]);
+ * assertEquals(tags.slice([0, 0], [6, 3]).argMax(1).arraySync(), [0, 1, 2, 0, 1, 2]);
+ * assertEquals(tags.slice([0, 3], [6, 2]).argMax(1).arraySync(), [0, 0, 0, 1, 1, 1]);
+ * tags.dispose();
+ * ```
+ */
+export function cyclingTagGroups(count: number, tagGroups: number[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    let period = 1;
+    const groups = tagGroups.map((size) => {
+      const values = Array.from({ length: count }, (_, i) => Math.floor(i / period) % size);
+      period *= size;
+      return tf.oneHot(tf.tensor1d(values, "int32"), size).toFloat();
+    });
+    return tf.concat(groups, 1) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Create an ACGAN (see {@linkcode createAcgan} for every option) whose latent is drawn from
+ * `N(0, latentSigma^2 I)` in training, as in the homework report's sigma table. `sample()` draws
+ * `z` at the same sigma, with the tags of {@linkcode cyclingTagGroups}.
+ *
+ * @example Training at sigma 0.5 draws latents half as spread as at sigma 1
+ * ```ts
+ * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+ * import { createAcganWithSigma } from "@course/variants/acgan_sigma.ts";
+ *
+ * const variant = createAcganWithSigma({ width: 0.0625, tagGroups: [3, 2], latentSigma: 0.5 });
+ * assertEquals(variant.sample!(6, 0).shape, [6, 28, 28, 1]);
+ * assertEquals(variant.recipe!.factory, "createAcganWithSigma");
+ * variant.dispose();
+ * throws(() => createAcganWithSigma({ latentSigma: 0 }), /latentSigma must be a positive number/);
+ * ```
+ */
+export function createAcganWithSigma(options: AcganSigmaOptions = {}): GanVariant {
+  const { latentSigma = 1, ...acganOptions } = options;
+  if (!(Number.isFinite(latentSigma) && latentSigma > 0)) {
+    throw new Error(
+      `Cannot create variant acgan: latentSigma must be a positive number (the standard ` +
+        `deviation of z; 1 is the usual N(0, 1)), got ${latentSigma}`,
+    );
+  }
+  const inner = createAcgan(acganOptions);
+  const latentDim = inner.latentDim!;
+  const tagGroups = acganOptions.tagGroups ?? [10];
+  return {
+    ...inner,
+    recipe: { factory: "createAcganWithSigma", args: [options] },
+    trainStep: (batch, context) =>
+      inner.trainStep(batch, {
+        ...context,
+        random: scaledLatents(context.random, latentDim, latentSigma),
+      }),
+    sample(count, seed) {
+      return tf.tidy(() => {
+        const z = stepRandom(seed, 0).normal([count, latentDim], 0, latentSigma);
+        const tags = cyclingTagGroups(count, tagGroups);
+        return inner.models.generator.predict([z, tags]) as tf.Tensor;
+      });
+    },
+  };
+}
