@@ -28,6 +28,7 @@ import { train } from "@course/train/loop.ts";
 import { createVariant } from "@course/variants/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
 import { gpuBench } from "./gpu_bench.ts";
+import { median, runTorchDcgan } from "./torch_runner.ts";
 import { printKernelProfile } from "./kernel_profile.ts";
 
 interface Flags {
@@ -67,15 +68,6 @@ function parseFlags(args: string[]): Flags {
   };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? NaN
-    : s.length % 2
-    ? s[(s.length - 1) / 2]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 function timeSteps(step: () => unknown, steps: number): number[] {
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -86,30 +78,9 @@ function timeSteps(step: () => unknown, steps: number): number[] {
   return times;
 }
 
-/** Run bench/torch_dcgan.py; undefined (with the reason) when PyTorch cannot run. */
-async function torchSteps(
-  width: number,
-  steps: number,
-): Promise<{ ms?: number[]; version?: string; error?: string }> {
-  const script = new URL("./torch_dcgan.py", import.meta.url).pathname;
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args: [script, "--steps", String(steps), "--warmup", "1", "--width", String(width)],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
-      return { error: `bench/torch_dcgan.py failed: ${err}` };
-    }
-    const result = JSON.parse(new TextDecoder().decode(out.stdout));
-    return { ms: result.ms, version: result.torch };
-  } catch (error) {
-    return {
-      error: `no /usr/bin/python3 with torch (${(error as Error).message}); ` +
-        `install Debian's python3-torch to get the PyTorch column`,
-    };
-  }
+/** PyTorch's one-thread CPU step (bench/torch_dcgan.py) at `width`. */
+function torchSteps(width: number, steps: number) {
+  return runTorchDcgan(["--steps", String(steps), "--warmup", "1", "--width", String(width)]);
 }
 
 interface Row {

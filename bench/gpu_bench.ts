@@ -23,6 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, detectCuda, initBackend } from "@course/backend.ts";
 import { train } from "@course/train/loop.ts";
 import { createDcgan } from "@course/variants/dcgan.ts";
+import { median, runTorchDcgan } from "./torch_runner.ts";
 
 /** One model the benchmark times. */
 interface Model {
@@ -128,11 +129,6 @@ export function forwardFlops(model: tf.LayersModel, batchSize: number): number {
   return flops;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Time `steps` steps of train() on the current backend, after `warmup` untimed ones. */
 async function timeTrain(
   model: Model,
@@ -167,15 +163,9 @@ async function timeTrain(
   return { ms: intervals.slice(warmup), flops };
 }
 
-/** Run bench/torch_dcgan.py on CUDA; the reason when it cannot. */
-async function torchCuda(
-  model: Model,
-  width: number,
-  steps: number,
-): Promise<{ ms?: number[]; device?: string; version?: string; error?: string }> {
-  const script = new URL("./torch_dcgan.py", import.meta.url).pathname;
-  const args = [
-    script,
+/** PyTorch's step on CUDA (bench/torch_dcgan.py) for `model`. */
+function torchCuda(model: Model, width: number, steps: number) {
+  return runTorchDcgan([
     "--device",
     "cuda",
     "--steps",
@@ -188,22 +178,7 @@ async function torchCuda(
     String(model.batchSize),
     "--image",
     String(model.torchImage),
-  ];
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
-      return { error: `bench/torch_dcgan.py --device cuda failed: ${err}` };
-    }
-    const result = JSON.parse(new TextDecoder().decode(out.stdout));
-    return { ms: result.ms, device: result.device, version: result.torch };
-  } catch (error) {
-    return { error: `no /usr/bin/python3 (${(error as Error).message})` };
-  }
+  ]);
 }
 
 function makeRow(

@@ -149,11 +149,7 @@ export async function probeWebGpu(
   const vendor = PCI_VENDORS[info.vendor ?? ""] ?? info.vendor;
   const description = [vendor, info.architecture, info.description]
     .filter((s) => s && s.trim()).join(", ") || "an adapter that does not describe itself";
-  const limits: Record<string, number> = {};
-  for (const name of WEBGPU_LIMITS) {
-    const value = (adapter.limits as Record<string, number>)[name];
-    if (typeof value === "number") limits[name] = value;
-  }
+  const limits = adapterLimits(adapter);
   const fallback = info.isFallbackAdapter === true || adapter.isFallbackAdapter === true;
   const software = fallback || SOFTWARE_ADAPTERS.test(`${info.description} ${info.device}`);
   return {
@@ -188,12 +184,20 @@ export async function probeWebGpu(
  */
 export function deviceDescriptor(adapter: AdapterLike): GPUDeviceDescriptor {
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
-  const requiredLimits: Record<string, number> = {};
+  return {
+    requiredFeatures: requiredFeatures as GPUFeatureName[],
+    requiredLimits: adapterLimits(adapter),
+  };
+}
+
+/** The adapter's values of {@linkcode WEBGPU_LIMITS} (those it reports). */
+function adapterLimits(adapter: AdapterLike): Record<string, number> {
+  const limits: Record<string, number> = {};
   for (const name of WEBGPU_LIMITS) {
     const value = (adapter.limits as Record<string, number>)[name];
-    if (typeof value === "number") requiredLimits[name] = value;
+    if (typeof value === "number") limits[name] = value;
   }
-  return { requiredFeatures: requiredFeatures as GPUFeatureName[], requiredLimits };
+  return limits;
 }
 
 /**

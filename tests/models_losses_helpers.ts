@@ -32,3 +32,15 @@ export function value(t: tf.Tensor): number {
   t.dispose();
   return v;
 }
+
+/** `model` saved to memory and loaded back (the path a saved model.json takes, without files). */
+export async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((a) => {
+    artifacts = a;
+    return Promise.resolve({
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    });
+  }));
+  return await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+}

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
 import { buildPackedMlpDiscriminator, PackSamples } from "@course/models/packing.ts";
-import { assert, assertEquals, assertThrows, noLeak } from "./models_losses_helpers.ts";
+import { assert, assertEquals, assertThrows, noLeak, roundTrip } from "./models_losses_helpers.ts";
 
 await initBackend();
 
@@ -55,14 +55,7 @@ Deno.test("a packed discriminator tells a collapsed batch from a varied one only
 
 Deno.test("a packed discriminator round-trips through model.json with the same seed-built weights", async () => {
   const model = buildPackedMlpDiscriminator({ packSize: 2, hidden: [4], seed: 2 });
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler((a) => {
-    artifacts = a;
-    return Promise.resolve({
-      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
-    });
-  }));
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const loaded = await roundTrip(model);
   const x = tf.randomNormal([4, 2], 0, 1, "float32", 1);
   const [before, after] = [model.predict(x), loaded.predict(x)] as tf.Tensor[];
   assertEquals(after.shape, [2, 1]);

@@ -28,6 +28,7 @@ import {
   assertEquals,
   assertThrows,
   noLeak,
+  roundTrip,
 } from "./models_losses_helpers.ts";
 
 await initBackend();
@@ -303,14 +304,7 @@ Deno.test("models with custom layers round-trip through model.json", async () =>
     tf.randomNormal([2, 28, 28, 1], 0, 1, "float32", 1),
   ];
   for (const [i, model] of models.entries()) {
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler((a) => {
-      artifacts = a;
-      return Promise.resolve({
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
-      });
-    }));
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const loaded = await roundTrip(model);
     const before = [model.predict(inputs[i])].flat() as tf.Tensor[];
     const after = [loaded.predict(inputs[i])].flat() as tf.Tensor[];
     before.forEach((t, k) => assert(t.sub(after[k]).abs().max().dataSync()[0] < 1e-6));
