@@ -38,20 +38,11 @@ export const KERNEL_JSON = `${JUPYTER_DATA_DIR}/kernels/deno/kernel.json`;
  */
 export const JUPYTER_CUSTOM_DIR = `${PROJECT_ROOT}/.jupyter/config/custom`;
 
-/** The `custom.js` that puts plotly.js on every notebook page, from the server, once. */
-export const CUSTOM_JS =
-  `// Written by the course's scripts/jupyter_env.ts (installPageAssets); rewritten on each start.
-// Puts plotly.js on the page once, from this folder: the course's figure outputs hold only their
-// data and draw with window.Plotly, so saved notebooks stay small and nothing comes from a CDN.
-(function () {
-  if (window.Plotly || document.getElementById("course-plotly")) return;
-  var base = (document.body && document.body.getAttribute("data-base-url")) || "/";
-  var script = document.createElement("script");
-  script.id = "course-plotly";
-  script.src = base + "custom/plotly.min.js";
-  document.head.appendChild(script);
-})();
-`;
+/**
+ * The `custom.js` of the course's Notebook pages (`scripts/jupyter_page.js`): plotly.js served once,
+ * and each cell's output kept in its cell on Run All (the file says how).
+ */
+export const CUSTOM_JS = await Deno.readTextFile(new URL("./jupyter_page.js", import.meta.url));
 
 /**
  * Write `custom.js` and plotly.js (from the installed `plotly.js-dist-min`) into
