@@ -84,7 +84,7 @@ await showImages(images, { id: "grid", update: true, scale: 2 });`,
       // second figure.
       assert.equal(outputs[0].length, 1);
       assert.equal(text(outputs[0][0].data?.["text/plain"]), "<Plotly figure: Losses, 2 traces>");
-      assert.ok(outputs[0][0].data?.["application/vnd.plotly.v1+json"]);
+      assert.equal(outputs[0][0].data?.["application/vnd.plotly.v1+json"], undefined);
       assert.deepEqual(
         outputs[1].map((output) => text(output.data?.["text/plain"])),
         ["<Plotly figure: second, 1 trace>"],

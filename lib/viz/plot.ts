@@ -1,14 +1,17 @@
 /**
  * Plotly figures for notebooks, slides and terminal runs, all offline.
  *
- * In Jupyter a figure is shown as a MIME bundle with two renderings: `application/vnd.plotly.v1+json`
- * for front ends that draw Plotly themselves (VS Code, JupyterLab with the Plotly extension) and a
- * `text/html` fallback (classic Notebook, nbconvert's HTML) that draws it with the page's global
- * `Plotly`. The outputs never carry plotly.js itself, so a figure, live ones redrawn in place
- * through a display id included, stays a few kilobytes and a saved notebook stays small: the page
- * gets the minified bundle of the installed `plotly.js-dist-min` npm package (4.9 MB) once, from
- * the notebook server that `deno task course` starts (its `custom.js` loads it) or, in the HTML
- * that `deno task notebooks --html` exports, inlined once at the top. Nothing is loaded from a CDN.
+ * In Jupyter a figure is shown as HTML that draws it with the page's global `Plotly` (classic
+ * Notebook, nbconvert's HTML), with a one-line text summary. The outputs never carry plotly.js
+ * itself, and their numbers are rounded to what a plot can show ({@linkcode compactFigure}), so a
+ * figure, live ones redrawn in place through a display id included, stays a few kilobytes and a
+ * saved notebook stays small: the page gets the minified bundle of the installed
+ * `plotly.js-dist-min` npm package (4.9 MB) once, from the notebook server that
+ * `deno task course` starts (its `custom.js` loads it) or, in the HTML that
+ * `deno task notebooks --html` exports, inlined once at the top. Nothing is loaded from a CDN.
+ * There is no `application/vnd.plotly.v1+json` copy of the figure: Jupyter saves such JSON with
+ * one number per line, which made the course's executed notebooks 2 to 3.5 MB; front ends that
+ * run no page scripts (VS Code) show the text summary and a note to open the course's Jupyter.
  *
  * Outside Jupyter, {@linkcode figureHtml} with `standalone: true` (or {@linkcode saveFigureHtml})
  * writes a self-contained HTML page for slides, the training CLI and screenshots.
@@ -30,9 +33,6 @@ export interface PlotlyFigure {
   /** Plotly config (`{ responsive: true }`, ...). */
   config?: Record<string, unknown>;
 }
-
-/** MIME type Plotly-aware front ends render. */
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 const STATE_KEY = Symbol.for("course.viz.plotly");
 
@@ -204,26 +204,60 @@ export async function saveFigureHtml(
   await writeFileAtomic(path, figureHtml(figure, { ...options, standalone: true }));
 }
 
+/** Significant digits a figure saved in a notebook keeps: finer than a plot's pixels. */
+export const FIGURE_DIGITS = 4;
+
 /**
- * The MIME bundle of a figure for Jupyter: the Plotly JSON, an HTML fallback that draws it with
- * the page's `Plotly` (see the module's doc), and a one-line text summary.
+ * A copy of `figure` with every number rounded to {@linkcode FIGURE_DIGITS} significant digits and
+ * typed arrays turned into plain arrays. A float32 value printed in full takes 18 characters in
+ * JSON, rounded about 7, so a notebook that saves many scatter plots stays small; the drawing
+ * does not change.
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { compactFigure } from "@course/viz/plot.ts";
+ * const figure = { data: [{ type: "scatter", x: new Float32Array([0.1, 2.5]), y: [1 / 3, 12345.678] }] };
+ * assertEquals(compactFigure(figure).data, [
+ *   { type: "scatter", x: [0.1, 2.5], y: [0.3333, 12350] },
+ * ]);
+ * ```
+ */
+export function compactFigure(figure: PlotlyFigure): PlotlyFigure {
+  const round = (value: unknown): unknown => {
+    if (typeof value === "number") {
+      return Number.isFinite(value) ? Number(value.toPrecision(FIGURE_DIGITS)) : value;
+    }
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      return Array.from(value as unknown as ArrayLike<number>, round);
+    }
+    if (Array.isArray(value)) return value.map(round);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, round(item)]));
+    }
+    return value;
+  };
+  return round(figure) as PlotlyFigure;
+}
+
+/**
+ * The MIME bundle of a figure for Jupyter: HTML that draws it with the page's `Plotly` (see the
+ * module's doc), and a one-line text summary.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { linePlot, notebookFigureBundle } from "@course/viz/plot.ts";
  * const bundle = notebookFigureBundle(linePlot({ y: [1, 2, 3] }, { title: "y" }));
- * console.log(bundle["text/plain"]); // "<Plotly figure: y, 1 trace>"
+ * assertEquals(Object.keys(bundle), ["text/html", "text/plain"]);
+ * assertEquals(bundle["text/plain"], "<Plotly figure: y, 1 trace>");
  * ```
  */
 export function notebookFigureBundle(figure: PlotlyFigure): MimeBundle {
+  figure = compactFigure(figure);
   const traces = figure.data.length;
   const title = figureTitle(figure);
   return {
-    [PLOTLY_MIME]: {
-      data: figure.data,
-      layout: figure.layout ?? {},
-      config: figure.config ?? {},
-    },
     "text/html": figureHtml(figure),
     "text/plain": `<Plotly figure${title ? `: ${title}` : ""}, ${traces} trace${
       traces === 1 ? "" : "s"
