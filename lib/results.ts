@@ -26,6 +26,8 @@ export interface ResultRecord {
   backend?: string;
   /** ISO time of the record. */
   time: string;
+  /** The notebook's main figure: the README's results table shows it (else the first record). */
+  headline?: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function recordResult(
   source: string,
   metric: string,
   value: number,
-  options: { unit?: string; profile?: string } = {},
+  options: { unit?: string; profile?: string; headline?: boolean } = {},
 ): Promise<ResultRecord> {
   if (!Number.isFinite(value)) {
     throw new Error(

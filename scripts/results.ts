@@ -4,14 +4,14 @@
  * Each notebook runs headlessly with the real Deno kernel (the `cpu` profile unless `--profile`
  * says otherwise) and records its headline numbers with `recordResult()` from lib/results.ts into
  * the file named by `COURSE_RESULTS`. This script collects them with the wall time of each run,
- * keeps them in `notebooks/results.json` (a re-run of some notebooks replaces only their rows), and
- * rewrites the table between the `<!-- results:start -->` and `<!-- results:end -->` markers of
- * README.md.
+ * keeps them in `notebooks/results.json` (a re-run of some notebooks replaces only their rows),
+ * rewrites the headline table between the `<!-- results:start -->` and `<!-- results:end -->`
+ * markers of README.md and writes every figure into RESULTS.md (scripts/results_table.ts).
  *
  * Usage: `deno task results [notebooks...] [--profile cpu|ci|gpu] [--timeout SECONDS] [--no-readme]`
  * (`--timeout` is the limit of one cell, 1800 s by default: a training cell of the `cpu` profile can
  * pass the runner's usual 600 s on a busy machine). `deno task results --table-only` runs nothing
- * and rewrites the README table from `notebooks/results.json`.
+ * and rewrites the README table and RESULTS.md from `notebooks/results.json`.
  *
  * @module
  */
@@ -20,100 +20,16 @@ import { PROJECT_ROOT } from "./jupyter_env.ts";
 import { runNotebooks } from "./run_notebooks.ts";
 import { setupForCommand } from "./setup.ts";
 import type { ResultRecord } from "../lib/results.ts";
-
-/** One notebook's row: how the run went and what it recorded. */
-export interface NotebookResults {
-  /** Notebook path relative to the project root. */
-  notebook: string;
-  /** Profile of the run. */
-  profile: string;
-  /** Whether every cell ran without error. */
-  ok: boolean;
-  /** Wall-clock seconds, kernel start included. */
-  seconds: number;
-  /** CPU seconds of the kernel process (absent in rows measured before it was recorded). */
-  cpuSeconds?: number;
-  /** ISO date of the run. */
-  date: string;
-  /** The records the notebook wrote. */
-  records: ResultRecord[];
-}
+import {
+  DETAILS_PAGE,
+  type NotebookResults,
+  replaceResultsSection,
+  resultsDetails,
+  resultsTable,
+} from "./results_table.ts";
 
 /** Where the collected results live. */
 export const RESULTS_JSON = `${PROJECT_ROOT}/notebooks/results.json`;
-const START = "<!-- results:start -->";
-const END = "<!-- results:end -->";
-
-/**
- * The Markdown table of the README's results section.
- *
- * @example
- * ```ts
- * import { resultsTable } from "./results.ts";
- * console.log(resultsTable([{
- *   notebook: "notebooks/02_dcgan.ipynb", profile: "cpu", ok: true, seconds: 312, date: "2026-11-22",
- *   records: [{ source: "02_dcgan", metric: "FID", value: 21.5, time: "2026-11-22T05:00:00Z", backend: "wasm" }],
- * }]));
- * ```
- */
-export function resultsTable(rows: NotebookResults[]): string {
-  const lines = [
-    "| notebook | profile | backend | time | CPU time | results | run on |",
-    "| --- | --- | --- | ---: | ---: | --- | --- |",
-  ];
-  for (const row of [...rows].sort((a, b) => a.notebook.localeCompare(b.notebook))) {
-    const name = row.notebook.replace(/^.*\//, "").replace(/\.ipynb$/, "");
-    const backend = row.records.find((r) => r.backend)?.backend ?? "?";
-    const results = row.ok
-      ? row.records.map((r) =>
-        `${cell(r.metric)} ${formatValue(r.value)}${r.unit ? ` ${cell(r.unit)}` : ""}`
-      ).join("; ") || "(no metric recorded)"
-      : "FAILED (see `deno task notebooks " + row.notebook + "`)";
-    const cpu = row.cpuSeconds === undefined ? "-" : duration(row.cpuSeconds);
-    lines.push(
-      `| ${name} | ${row.profile} | ${backend} | ${duration(row.seconds)} | ${cpu} | ${results} | ${
-        row.date.slice(0, 10)
-      } |`,
-    );
-  }
-  return lines.join("\n");
-}
-
-function duration(seconds: number): string {
-  return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`;
-}
-
-/**
- * Replace the text between the results markers of a README; throws when the markers are missing.
- *
- * @example
- * ```ts
- * import { replaceResultsSection } from "./results.ts";
- * const readme = "# X\n<!-- results:start -->\nold\n<!-- results:end -->\n";
- * console.log(replaceResultsSection(readme, "new"));
- * ```
- */
-export function replaceResultsSection(readme: string, table: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) {
-    throw new Error(
-      `Cannot update README.md: it has no "${START}" ... "${END}" section; add the two markers ` +
-        `where the results table belongs, then run again.`,
-    );
-  }
-  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
-}
-
-/** Text safe inside a Markdown table cell (a metric name such as "|D - D*|" has pipes). */
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|");
-}
-
-function formatValue(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(3);
-}
 
 async function readRecords(path: string): Promise<ResultRecord[]> {
   try {
@@ -147,17 +63,25 @@ async function defaultNotebooks(): Promise<string[]> {
   return found.sort();
 }
 
-/** Put `table` into README.md's results section and format the file as `deno fmt` does. */
-async function writeReadmeTable(table: string): Promise<void> {
+/**
+ * Put the headline table into README.md's results section and every figure into RESULTS.md, both
+ * formatted as `deno fmt` does, so the test suite's `deno fmt --check` stays green.
+ */
+async function writeResultsPages(rows: NotebookResults[]): Promise<void> {
   const readmePath = `${PROJECT_ROOT}/README.md`;
+  const detailsPath = `${PROJECT_ROOT}/${DETAILS_PAGE}`;
   await Deno.writeTextFile(
     readmePath,
-    replaceResultsSection(await Deno.readTextFile(readmePath), table),
+    replaceResultsSection(await Deno.readTextFile(readmePath), resultsTable(rows)),
   );
-  // Align the table as `deno fmt` does, so the test suite's `deno fmt --check` stays green.
-  const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", readmePath] }).output();
-  if (!fmt.success) throw new Error(`Cannot format ${readmePath}: deno fmt failed`);
-  console.log("results: README.md updated");
+  await Deno.writeTextFile(detailsPath, resultsDetails(rows));
+  const fmt = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "-q", readmePath, detailsPath],
+  }).output();
+  if (!fmt.success) {
+    throw new Error(`Cannot format ${readmePath} and ${detailsPath}: deno fmt failed`);
+  }
+  console.log(`results: README.md and ${DETAILS_PAGE} updated`);
 }
 
 async function main(): Promise<number> {
@@ -172,7 +96,7 @@ async function main(): Promise<number> {
     },
   });
   if (values["table-only"]) {
-    await writeReadmeTable(resultsTable(await readStored()));
+    await writeResultsPages(await readStored());
     return 0;
   }
   const profile = values.profile!;
@@ -222,9 +146,9 @@ async function main(): Promise<number> {
     await Deno.writeTextFile(RESULTS_JSON, JSON.stringify(stored, null, 2) + "\n");
   }
   Deno.env.delete("COURSE_RESULTS");
-  const table = resultsTable(await readStored());
-  console.log(`\n${table}`);
-  if (!values["no-readme"]) await writeReadmeTable(table);
+  const rows = await readStored();
+  console.log(`\n${resultsTable(rows)}`);
+  if (!values["no-readme"]) await writeResultsPages(rows);
   return failed ? 1 : 0;
 }
 
