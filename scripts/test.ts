@@ -61,6 +61,7 @@ async function phases(): Promise<Phase[]> {
     { name: "fmt", args: ["fmt", "--check"] },
     { name: "lint", args: ["lint"] },
     { name: "check", args: ["check", ...checked] },
+    { name: "notebook types", args: ["run", "-A", "scripts/check_notebooks.ts"] },
     {
       name: "unit",
       args: ["test", "-A", "--doc", "--parallel", "lib/", ...await unitTestFiles()],
