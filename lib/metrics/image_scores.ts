@@ -12,8 +12,8 @@ import type { FeatureExtractor } from "./feature_extractor.ts";
 import type { Matrix } from "./linalg.ts";
 import { precisionRecall } from "./precision_recall.ts";
 
-/** What {@linkcode scoreSamples} measured. */
-export interface SampleScores {
+/** What {@linkcode scoreImages} measured. */
+export interface ImageScores {
   /** FID against the real images (lower is better). */
   fid: number;
   /** KID against the real images, mean over subsets (lower is better). */
@@ -26,8 +26,8 @@ export interface SampleScores {
   recall: number;
 }
 
-/** Options of {@linkcode scoreSamples}. */
-export interface ScoreSamplesOptions {
+/** Options of {@linkcode scoreImages}. */
+export interface ScoreImagesOptions {
   /** Classifier features `[m, d]` of held-out real images, for precision and recall. */
   heldOutFeatures: Matrix;
   /** The classifier that made them (the same one scores the samples). */
@@ -50,13 +50,13 @@ export interface ScoreSamplesOptions {
  * import { initBackend } from "@course/backend.ts";
  * import { loadMnist } from "@course/data/mnist.ts";
  * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
- * import { scoreSamples } from "@course/metrics/sample_scores.ts";
+ * import { scoreImages } from "@course/metrics/image_scores.ts";
  * await initBackend();
  * const extractor = await featureExtractor();
  * const heldOut = await loadMnist({ split: "test", size: 300 });
  * const heldOutFeatures = (await extractor.run(heldOut.images)).features;
  * const digits = await loadMnist({ split: "train", size: 300 });
- * const scores = await scoreSamples(digits.images, {
+ * const scores = await scoreImages(digits.images, {
  *   extractor, heldOutFeatures, realImages: heldOut.images, kidSubsets: 5,
  * });
  * assert(scores.fid < 15 && scores.precision > 0.7 && scores.recall > 0.7, JSON.stringify(scores));
@@ -64,10 +64,10 @@ export interface ScoreSamplesOptions {
  * heldOut.dispose();
  * ```
  */
-export async function scoreSamples(
+export async function scoreImages(
   images: tf.Tensor4D,
-  options: ScoreSamplesOptions,
-): Promise<SampleScores> {
+  options: ScoreImagesOptions,
+): Promise<ImageScores> {
   const { extractor } = options;
   const report = await evaluateImages(images, {
     extractor,
@@ -91,7 +91,7 @@ export async function scoreSamples(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { scoresTable } from "@course/metrics/sample_scores.ts";
+ * import { scoresTable } from "@course/metrics/image_scores.ts";
  * const s = { fid: 88.61, kid: 0.15, inceptionScore: 6.2, precision: 0.5, recall: 0.71 };
  * assertEquals(scoresTable({ "DCGAN, EMA": s }, { title: "2000 samples" }).split("\n"), [
  *   "| 2000 samples | FID | KID | IS | precision | recall |",
@@ -101,7 +101,7 @@ export async function scoreSamples(
  * ```
  */
 export function scoresTable(
-  rows: Record<string, SampleScores>,
+  rows: Record<string, ImageScores>,
   options: { title?: string; extra?: { name: string; values: Record<string, string> } } = {},
 ): string {
   const extra = options.extra;
