@@ -49,19 +49,24 @@ async function loadFigure(
   options: RenderOptions,
   where: string,
 ): Promise<{ src?: string; html?: string }> {
-  for (const [ext, mime] of FIGURE_TYPES) {
-    try {
-      const bytes = await Deno.readFile(join(options.figuresDir, name + ext));
-      return mime === "text/html"
-        ? { html: new TextDecoder().decode(bytes) }
-        : { src: `data:${mime};base64,${toBase64(bytes)}` };
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+  // Figures made by `deno task slides:figures`, then those taken from the notebooks' cpu runs
+  // (`deno task slides:results`, committed).
+  for (const dir of [options.figuresDir, join(options.root, "slides", "results")]) {
+    for (const [ext, mime] of FIGURE_TYPES) {
+      try {
+        const bytes = await Deno.readFile(join(dir, name + ext));
+        return mime === "text/html"
+          ? { html: new TextDecoder().decode(bytes) }
+          : { src: `data:${mime};base64,${toBase64(bytes)}` };
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
     }
   }
   throw new Error(
-    `Cannot build ${where}: figure '${name}' is missing from ${options.figuresDir}. ` +
-      `Run 'deno task slides:figures' to generate the figures, or check the name.`,
+    `Cannot build ${where}: figure '${name}' is missing from ${options.figuresDir} and ` +
+      `slides/results/. Run 'deno task slides:figures' to generate the figures (or ` +
+      `'deno task slides:results' after a cpu run of its notebook), or check the name.`,
   );
 }
 
