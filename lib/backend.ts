@@ -13,7 +13,8 @@
  * The native packages are optional: they are never imported unless chosen and present on disk, so
  * a machine that cannot download libtensorflow (an offline classroom, CI) still trains on wasm.
  * A software WebGPU adapter (a CPU renderer such as llvmpipe) is never chosen automatically.
- * Set `COURSE_BACKEND` to `gpu`, `webgpu`, `node`, `wasm` or `cpu` to force one.
+ * Pass `backend` to force one; entry points read the user's `COURSE_BACKEND` variable with
+ * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass it here.
  *
  * @module
  */
@@ -52,24 +53,40 @@ export interface BackendInfo {
   /** The WebGPU adapter, when the `webgpu` backend runs. */
   adapter?: string;
   /** Where the choice came from: the `COURSE_BACKEND` variable, the options, or `auto`. */
-  requestedBy: "env" | "options" | "auto";
+  requestedBy: BackendRequester;
   /** Every backend tried, in order. */
   attempts: BackendAttempt[];
   /** The tfjs version. */
   tfjsVersion: string;
 }
 
+/** Who asked for the backend: the user's `COURSE_BACKEND` variable, the options, or nobody. */
+export type BackendRequester = "env" | "options" | "auto";
+
 /** Options of {@linkcode initBackend}. */
 export interface InitBackendOptions {
-  /** Which backend to use; `COURSE_BACKEND` overrides this. Default `auto`. */
+  /** Which backend to use. Default `auto`. */
   backend?: BackendChoice;
+  /**
+   * Who chose `backend`: `env` when an entry point read it from `COURSE_BACKEND` (the messages
+   * then name the variable). Default `options` (or `auto` when `backend` is `auto` or unset).
+   */
+  requestedBy?: Exclude<BackendRequester, "auto">;
   /** Print one line saying which backend runs and why. Default `false`. */
   verbose?: boolean;
   /** The WebGPU entry point to use instead of `navigator.gpu` (tests pass fake adapters). */
   gpu?: GpuLike;
 }
 
-const CHOICES: readonly BackendChoice[] = ["auto", "gpu", "webgpu", "node", "wasm", "cpu"];
+/** Every value of {@linkcode BackendChoice}, `auto` first. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = [
+  "auto",
+  "gpu",
+  "webgpu",
+  "node",
+  "wasm",
+  "cpu",
+];
 const NATIVE_PACKAGES = {
   gpu: "@tensorflow/tfjs-node-gpu",
   node: "@tensorflow/tfjs-node",
@@ -90,12 +107,12 @@ let current: BackendInfo | undefined;
  * ```
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const fromEnv = readEnv("COURSE_BACKEND");
-  const raw = fromEnv ?? options.backend ?? "auto";
-  if (!CHOICES.includes(raw as BackendChoice)) {
+  const fromEnv = options.requestedBy === "env";
+  const raw = options.backend ?? "auto";
+  if (!BACKEND_CHOICES.includes(raw as BackendChoice)) {
     throw new Error(
       `Cannot initialise backend: ${fromEnv ? "COURSE_BACKEND" : "backend"} must be one of ` +
-        `${CHOICES.join(", ")}, got "${raw}"`,
+        `${BACKEND_CHOICES.join(", ")}, got "${raw}"`,
     );
   }
   const choice = raw as BackendChoice;
@@ -103,11 +120,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   // notebook, advice that does not apply here (see the README's backends). Its PROD flag silences
   // tfjs's console warnings; the course's own messages (and WebGPU errors) still print.
   tf.env().set("PROD", true);
-  const requestedBy = fromEnv
-    ? "env"
-    : options.backend && options.backend !== "auto"
-    ? "options"
-    : "auto";
+  const requestedBy: BackendRequester = choice === "auto" ? "auto" : fromEnv ? "env" : "options";
   if (current && (choice === "auto" || choice === current.choice)) return current;
 
   const order: Exclude<BackendChoice, "auto">[] = choice === "auto"
@@ -135,7 +148,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const tried = attempts.map((a) => `  ${a.choice}: ${a.message}`).join("\n");
   throw new Error(
     `Cannot initialise backend "${choice}":\n${tried}\n` +
-      `Unset COURSE_BACKEND or set it to "auto" to fall back to the wasm backend.`,
+      (fromEnv
+        ? `Unset COURSE_BACKEND or set it to "auto" to fall back to the wasm backend.`
+        : `Ask for backend "auto" to fall back to the wasm backend.`),
   );
 }
 
@@ -355,13 +370,4 @@ async function findBinding(libDir: string): Promise<string | undefined> {
 /** The folder that holds deno.json (the project root), from this file's location. */
 function projectRoot(): string {
   return new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-}
-
-function readEnv(name: string): string | undefined {
-  try {
-    const value = Deno.env.get(name);
-    return value && value.trim() ? value.trim().toLowerCase() : undefined;
-  } catch {
-    return undefined; // no --allow-env: behave as if unset
-  }
 }

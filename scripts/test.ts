@@ -2,8 +2,9 @@
  * The whole test command (`deno task test`): install what is missing, then run every check in
  * order and print the time each phase took.
  *
- * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`,
- * `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests (`deno test -A --doc` over
+ * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`, the source
+ * rules (`source_rules.ts`: no `Deno.env` in lib/ outside its setup file), `deno check` of lib/
+ * tests/ scripts/ bench/, the unit and doc tests (`deno test -A --doc` over
  * lib/ and tests/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
  * A failing setup stops the run; any other failing phase is reported and the next ones still run,
  * so one run shows every problem. The exit code is 1 when any phase failed. After the summary of
@@ -60,6 +61,7 @@ async function phases(): Promise<Phase[]> {
   return [
     { name: "fmt", args: ["fmt", "--check"] },
     { name: "lint", args: ["lint"] },
+    { name: "rules", args: ["run", "-A", "scripts/source_rules.ts"] },
     { name: "check", args: ["check", ...checked] },
     {
       name: "unit",
