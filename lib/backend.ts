@@ -21,7 +21,8 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerCourseKernels } from "./kernels/mod.ts";
-import { firstLine, pathExists } from "./io/fs.ts";
+import { firstLine } from "./core/errors.ts";
+import { pathExists } from "./core/fs.ts";
 import { type GpuLike, probeWebGpu, registerWebGpuBackend } from "./backend_webgpu.ts";
 import { installNodeUtilShims } from "./node_util_shims.ts";
 

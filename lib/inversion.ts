@@ -15,7 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "./data/random.ts";
+import { tfSeed } from "./core/random.ts";
 
 /** Options of {@linkcode invertGenerator}. */
 export interface InvertOptions {

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "./data/random.ts";
+import { tfSeed } from "./core/random.ts";
 
 /** A latent vector or a batch of them: `[latentDim]`, `[1, latentDim]` or `[n, latentDim]`. */
 export type Latent = tf.Tensor | number[] | number[][];
@@ -32,7 +32,7 @@ export interface InterpolateOptions {
  * division by sin(angle) would blow up. Nearly parallel vectors give the same path either way;
  * nearly opposite ones have no unique great circle between them.
  */
-export const SLERP_PARALLEL_EPSILON = 1e-4;
+const SLERP_PARALLEL_EPSILON = 1e-4;
 
 /**
  * Paths from `from` to `to` in `steps` points. With batches `[n, latentDim]`, row i of `from` goes to

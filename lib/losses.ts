@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "./data/random.ts";
+import { tfSeed } from "./core/random.ts";
 
 /**
  * Element-wise binary cross-entropy of `logits` against `targets`, computed stably as

@@ -13,6 +13,7 @@
  *
  * @module
  */
+export * from "./core/mod.ts";
 export * from "./backend.ts";
 export * from "./profile.ts";
 export * from "./results.ts";

@@ -25,9 +25,9 @@ import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
 import { initCourseBackend } from "@course/notebook/setup.ts";
-import { tfSeed } from "@course/data/random.ts";
+import { tfSeed } from "@course/core/random.ts";
 import { loadMnist } from "@course/data/mnist.ts";
-import { firstLine } from "@course/io/fs.ts";
+import { firstLine } from "@course/core/errors.ts";
 import { loadModel } from "@course/io/model_io.ts";
 import {
   DEFAULT_CLASSIFIER_DIR,

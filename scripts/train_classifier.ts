@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { initCourseBackend } from "@course/notebook/setup.ts";
 import { loadMnistArrays } from "@course/data/mnist.ts";
-import { seededRandom } from "@course/data/random.ts";
+import { seededRandom } from "@course/core/random.ts";
 import { saveModel } from "@course/io/model_io.ts";
 import {
   buildMnistClassifier,

@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { initCourseBackend } from "@course/notebook/setup.ts";
 import { type FaceArrays, loadFacesArrays } from "@course/data/faces.ts";
-import { seededRandom } from "@course/data/random.ts";
+import { seededRandom } from "@course/core/random.ts";
 import { saveModel } from "@course/io/model_io.ts";
 import { FEATURE_LAYER } from "@course/metrics/classifier.ts";
 import {

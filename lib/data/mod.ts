@@ -21,6 +21,7 @@ export * from "./idx.ts";
 export * from "./image_folder.ts";
 export * from "./mnist.ts";
 export * from "./multi_tag.ts";
-export * from "./random.ts";
+// The data side of the core randomness, where data code looks for it.
+export { balancedOrder, type SeededRandom, seededRandom, tfSeed } from "../core/random.ts";
 export * from "./toy.ts";
 export * from "./two_domain.ts";

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FEATURE_LAYER, loadMnistClassifier } from "./classifier.ts";
 import type { Matrix } from "./linalg.ts";
-import { checkMetricImages } from "./input_checks.ts";
+import { checkMetricImages } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode FeatureExtractor.run}. */
 export interface ExtractOptions {

@@ -16,7 +16,7 @@ import {
   toMatrix,
   trace,
 } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** The Gaussian a feature set is summarised by: its mean and sample covariance. */
 export interface FeatureStatistics {

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type FeatureExtractor, featureExtractor } from "./feature_extractor.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode inceptionScore}. */
 export interface InceptionScoreOptions {

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { type SeededRandom, seededRandom } from "../data/random.ts";
+import { type SeededRandom, seededRandom } from "../core/random.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode kid}. */
 export interface KidOptions {
@@ -64,7 +64,7 @@ export function polynomialMmd2(featuresA: FeatureInput, featuresB: FeatureInput)
  * MMD^2 on `subsets` random pairs of `subsetSize`-sample subsets, mean and standard deviation.
  * Lower is better; unlike FID it has an unbiased estimator, so small sample sizes compare fairly.
  *
- * Subsets come from `seededRandom(seed)` (lib/data/random.ts) and a partial Fisher-Yates shuffle (first an index
+ * Subsets come from `seededRandom(seed)` (lib/core/random.ts) and a partial Fisher-Yates shuffle (first an index
  * set for A, then one for B, per subset), so a given seed gives the same value on every machine;
  * `tests/reference/fid_kid_reference.py` reproduces it in NumPy.
  *

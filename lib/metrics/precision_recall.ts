@@ -21,7 +21,7 @@
  * @module
  */
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode precisionRecall}. */
 export interface PrecisionRecallOptions {

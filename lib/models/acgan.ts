@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "../data/random.ts";
-import { checkImageShape, checkPositiveInt } from "./checks.ts";
+import { tfSeed } from "../core/random.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
 import {
   dcganDiscriminatorFeatures,
   type DcganDiscriminatorOptions,
@@ -47,7 +47,7 @@ function checkTagGroups(what: string, tagGroups: number[]): void {
       `Cannot build ${what}: tagGroups must list at least one group size, got ${tagGroups}`,
     );
   }
-  tagGroups.forEach((g, i) => checkPositiveInt(what, `tagGroups[${i}]`, g));
+  tagGroups.forEach((g, i) => checkPositiveInt(`build ${what}`, `tagGroups[${i}]`, g));
 }
 
 /**
@@ -73,7 +73,7 @@ export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.Lay
     ...rest
   } = options;
   checkTagGroups("generator", tagGroups);
-  checkPositiveInt("generator", "latentDim", latentDim);
+  checkPositiveInt("build generator", "latentDim", latentDim);
   if (!["concat", "multiply", "both"].includes(conditioning)) {
     throw new Error(
       `Cannot build generator: conditioning must be "concat", "multiply" or "both", got "${conditioning}"`,
@@ -133,7 +133,7 @@ export function buildAcganDiscriminator(options: AcganDiscriminatorOptions = {})
     ...rest
   } = options;
   checkTagGroups("discriminator", tagGroups);
-  const shape = checkImageShape("discriminator", imageShape);
+  const shape = checkImageShape("build discriminator", imageShape);
   const inits = makeInitializers(init, seed);
   const images = tf.input({ shape, name: "images" });
   const features = dcganDiscriminatorFeatures(images, { ...rest, imageShape: shape, inits });

@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt } from "./checks.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
 import {
   dcganDiscriminatorFeatures,
   type DcganDiscriminatorOptions,
@@ -104,7 +104,7 @@ const DEFAULTS = {
 export function labelInput(
   options: { numClasses: number; labelMode: LabelMode; embeddingDim: number; seed?: number },
 ): { input: tf.SymbolicTensor; vector: tf.SymbolicTensor } {
-  checkPositiveInt("conditional model", "numClasses", options.numClasses);
+  checkPositiveInt("build conditional model", "numClasses", options.numClasses);
   if (options.labelMode === "onehot") {
     const input = tf.input({ shape: [options.numClasses], name: "labels" });
     return { input, vector: input };
@@ -114,7 +114,7 @@ export function labelInput(
       `Cannot build conditional model: labelMode must be "onehot" or "embedding", got ${options.labelMode}`,
     );
   }
-  checkPositiveInt("conditional model", "embeddingDim", options.embeddingDim);
+  checkPositiveInt("build conditional model", "embeddingDim", options.embeddingDim);
   const input = tf.input({ shape: [1], name: "labels" });
   const embedded = tf.layers.embedding({
     inputDim: options.numClasses,
@@ -149,7 +149,7 @@ export function buildConditionalGenerator(
 ): tf.LayersModel {
   const o = { ...DEFAULTS, batchNorm: true, name: "conditional_generator", ...options };
   const latentDim = o.latentDim ?? (o.architecture === "mlp" ? 2 : 100);
-  checkPositiveInt("generator", "latentDim", latentDim);
+  checkPositiveInt("build generator", "latentDim", latentDim);
   const z = tf.input({ shape: [latentDim], name: "z" });
   const label = labelInput({ ...o, seed: o.seed === undefined ? undefined : o.seed + 2000 });
   // [batch, latentDim] ++ [batch, labelDim] -> [batch, latentDim + labelDim]
@@ -157,7 +157,7 @@ export function buildConditionalGenerator(
     .apply([z, label.vector]) as tf.SymbolicTensor;
   let out: tf.SymbolicTensor;
   if (o.architecture === "mlp") {
-    checkPositiveInt("generator", "dataDim", o.dataDim);
+    checkPositiveInt("build generator", "dataDim", o.dataDim);
     const inits = makeInitializers(o.init, o.seed);
     const h = mlpBody(joined, o.hidden, "relu", inits.kernel, "generator");
     out = tf.layers.dense({ units: o.dataDim, kernelInitializer: inits.kernel(), name: "output" })
@@ -202,7 +202,7 @@ export function buildConditionalDiscriminator(
   let x: tf.SymbolicTensor;
   let features: tf.SymbolicTensor;
   if (o.architecture === "mlp") {
-    checkPositiveInt("discriminator", "dataDim", o.dataDim);
+    checkPositiveInt("build discriminator", "dataDim", o.dataDim);
     x = tf.input({ shape: [o.dataDim], name: "samples" });
     // [batch, dataDim] ++ [batch, labelDim]
     const joined = tf.layers.concatenate({ name: "x_and_label" })
@@ -216,7 +216,7 @@ export function buildConditionalDiscriminator(
     );
   } else {
     checkArchitecture(o.architecture);
-    const [h, w, c] = checkImageShape("discriminator", o.imageShape);
+    const [h, w, c] = checkImageShape("build discriminator", o.imageShape);
     x = tf.input({ shape: [h, w, c], name: "images" });
     if (o.labelProjection === "projection") {
       // phi(x): [batch, H, W, C] -> [batch, features]; the label joins only at the output

@@ -17,7 +17,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt, scaleChannels } from "./checks.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
+import { scaleChannels } from "./channels.ts";
 import { type Initializers, makeInitializers, type WeightInit } from "./init.ts";
 import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
 
@@ -101,7 +102,7 @@ const DISCRIMINATOR_DEFAULTS = {
  */
 export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.LayersModel {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  checkPositiveInt("generator", "latentDim", o.latentDim);
+  checkPositiveInt("build generator", "latentDim", o.latentDim);
   const z = tf.input({ shape: [o.latentDim], name: "z" });
   const images = dcganGeneratorBody(z, o);
   return tf.model({ inputs: z, outputs: images, name: o.name });
@@ -126,7 +127,7 @@ export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.Lay
  */
 export function buildDcganDiscriminator(options: DcganDiscriminatorOptions = {}): tf.LayersModel {
   const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
-  const shape = checkImageShape("discriminator", o.imageShape);
+  const shape = checkImageShape("build discriminator", o.imageShape);
   const images = tf.input({ shape, name: "images" });
   const inits = makeInitializers(o.init, o.seed);
   let h = dcganDiscriminatorFeatures(images, { ...o, inits });
@@ -161,7 +162,7 @@ export interface DcganPlan {
  * ```
  */
 export function dcganPlan(imageShape: readonly number[], what = "model"): DcganPlan {
-  const [h, w] = checkImageShape(what, imageShape);
+  const [h, w] = checkImageShape(`build ${what}`, imageShape);
   if (h !== w) {
     throw new Error(`Cannot build ${what}: images must be square, got ${h}x${w}`);
   }
@@ -203,7 +204,7 @@ export function dcganGeneratorBody(
   options: Omit<DcganGeneratorOptions, "latentDim" | "name">,
 ): tf.SymbolicTensor {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  const [height, , channels] = checkImageShape("generator", o.imageShape);
+  const [height, , channels] = checkImageShape("build generator", o.imageShape);
   const plan = dcganPlan(o.imageShape, "generator");
   const inits = makeInitializers(o.init, o.seed);
   const ch = plan.generatorChannels.map((c) => scaleChannels(c, o.width));

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "../data/random.ts";
+import { tfSeed } from "../core/random.ts";
 
 /** A tfjs weight initialiser (the type `tf.initializers.*()` returns). */
 export type Initializer = ReturnType<typeof tf.initializers.ones>;

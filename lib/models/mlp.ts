@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { makeInitializers, type WeightInit } from "./init.ts";
 import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
-import { checkPositiveInt } from "./checks.ts";
+import { checkPositiveInt } from "../core/checks.ts";
 
 /** A hidden-layer activation of the MLPs. */
 export type MlpActivation = "relu" | "leakyRelu" | "tanh";
@@ -85,8 +85,8 @@ const DISCRIMINATOR_DEFAULTS: Required<Omit<MlpDiscriminatorOptions, "seed">> = 
  */
 export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  checkPositiveInt("generator", "latentDim", o.latentDim);
-  checkPositiveInt("generator", "outputDim", o.outputDim);
+  checkPositiveInt("build generator", "latentDim", o.latentDim);
+  checkPositiveInt("build generator", "outputDim", o.outputDim);
   const inits = makeInitializers(o.init, o.seed);
   const z = tf.input({ shape: [o.latentDim], name: "z" }); // [batch, latentDim]
   let h = mlpBody(z, o.hidden, o.activation, inits.kernel, "generator");
@@ -116,7 +116,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  */
 export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
   const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
-  checkPositiveInt("discriminator", "inputDim", o.inputDim);
+  checkPositiveInt("build discriminator", "inputDim", o.inputDim);
   const inits = makeInitializers(o.init, o.seed);
   const x = tf.input({ shape: [o.inputDim], name: "x" }); // [batch, inputDim]
   let h = mlpBody(x, o.hidden, o.activation, inits.kernel, "discriminator");
@@ -158,7 +158,7 @@ export function mlpBody(
 ): tf.SymbolicTensor {
   let h = input;
   hidden.forEach((units, i) => {
-    checkPositiveInt(what, `hidden[${i}]`, units);
+    checkPositiveInt(`build ${what}`, `hidden[${i}]`, units);
     h = tf.layers.dense({ units, kernelInitializer: kernel(), name: `dense_${i}` })
       .apply(h) as tf.SymbolicTensor;
     h = activationLayer(activation, `${activation}_${i}`).apply(h) as tf.SymbolicTensor;

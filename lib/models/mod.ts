@@ -14,12 +14,12 @@
  * @module
  */
 export * from "./init.ts";
-export * from "./checks.ts";
+export * from "./channels.ts";
 export * from "./mlp.ts";
 export * from "./dcgan.ts";
 export * from "./conditional.ts";
 export * from "./acgan.ts";
-export * from "./cyclegan.ts";
+export * from "./resnet_patchgan.ts";
 export * from "./layers.ts";
 export * from "./minibatch_discrimination.ts";
 export * from "./packing.ts";

@@ -59,7 +59,7 @@ export interface EnvSource {
 }
 
 /** The variable that sets each option. */
-export const COURSE_ENV_VARIABLES: Readonly<Record<keyof CourseOptions, string>> = {
+const COURSE_ENV_VARIABLES: Readonly<Record<keyof CourseOptions, string>> = {
   backend: "COURSE_BACKEND",
   profile: "COURSE_PROFILE",
   workers: "COURSE_WORKERS",

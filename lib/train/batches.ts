@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { deriveSeed, epochOrder, RANDOM_STREAMS } from "./random.ts";
+import { deriveSeed, epochOrder, RANDOM_STREAMS } from "../core/random.ts";
 
 /** One training batch: named tensors whose first axis is the batch. */
 export type Batch = Record<string, tf.Tensor>;

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import { displayHtml, displayPng, inJupyter } from "../viz/jupyter.ts";
 import { type ImageGridOptions, imageGridPng } from "../viz/image_grid.ts";
 import { lossPlot, saveFigureHtml, scatterPlot, showFigure } from "../viz/plot.ts";
@@ -27,15 +27,8 @@ export interface ProgressBarOptions {
 
 /**
  * One line of progress: `[#####-----] 50% 500/1000 dLoss 0.693 gLoss 0.701 2.1 it/s ETA 3:58`.
- *
- * @example
- * ```ts
- * import { formatProgress } from "@course/train/callbacks.ts";
- * console.log(formatProgress(50, 100, { dLoss: 0.69 }, 10, 10));
- * // [###############---------------]  50% 50/100 dLoss 0.690 5.0 it/s ETA 0:10
- * ```
  */
-export function formatProgress(
+function formatProgress(
   step: number,
   total: number,
   logs: Record<string, number>,

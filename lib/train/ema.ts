@@ -22,7 +22,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import type { TrainCallback, TrainState } from "./loop.ts";
 
 /** Options of {@linkcode weightAverage}. */

@@ -15,7 +15,7 @@ import {
   buildAcganGenerator,
 } from "../models/acgan.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
-import { type StepRandom, stepRandom } from "../train/random.ts";
+import { type StepRandom, stepRandom } from "../core/random.ts";
 import type { GanVariant, StepLogs } from "../train/variant.ts";
 import { OPTIMIZER_PRESETS } from "./adversarial.ts";
 import { oneHotLabels } from "./cgan.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type StepRandom, stepRandom } from "../train/random.ts";
+import { type StepRandom, stepRandom } from "../core/random.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { type AcganOptions, createAcgan } from "./acgan.ts";
 

@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../train/batches.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import type { GuardOptions } from "../train/guards.ts";
-import { type StepRandom, stepRandom } from "../train/random.ts";
+import { type StepRandom, stepRandom } from "../core/random.ts";
 import type { GanVariant, StepLogs, VariantRecipe } from "../train/variant.ts";
 
 /** Optimizer settings of the papers, as factories (each call makes a fresh optimizer). */

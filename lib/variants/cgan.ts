@@ -19,7 +19,7 @@ import {
   type LabelProjection,
 } from "../models/conditional.ts";
 import type { Batch } from "../train/batches.ts";
-import type { StepRandom } from "../train/random.ts";
+import type { StepRandom } from "../core/random.ts";
 import type { GanVariant } from "../train/variant.ts";
 import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
 import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
@@ -64,14 +64,8 @@ export function oneHotLabels(batch: Batch, numClasses: number): tf.Tensor {
 /**
  * Labels `0, 1, ..., numClasses-1, 0, 1, ...` as one-hot rows, for sample grids (one class per
  * column when the grid has `numClasses` columns).
- *
- * @example
- * ```ts
- * import { cyclingLabels } from "@course/variants/cgan.ts";
- * console.log(cyclingLabels(4, 3).argMax(1).arraySync()); // [0, 1, 2, 0]
- * ```
  */
-export function cyclingLabels(count: number, numClasses: number): tf.Tensor {
+function cyclingLabels(count: number, numClasses: number): tf.Tensor {
   return tf.tidy(() =>
     tf.oneHot(
       tf.tensor1d(Array.from({ length: count }, (_, i) => i % numClasses), "int32"),
@@ -88,7 +82,7 @@ export function cyclingLabels(count: number, numClasses: number): tf.Tensor {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { stepRandom } from "@course/train/random.ts";
+ * import { stepRandom } from "@course/core/random.ts";
  * import { mismatchedLabels } from "@course/variants/cgan.ts";
  * const right = tf.oneHot(tf.tensor1d([0, 1, 2, 3], "int32"), 4).toFloat();
  * const wrong = mismatchedLabels(right, stepRandom(1, 0));

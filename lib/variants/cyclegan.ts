@@ -13,7 +13,11 @@ import {
   leastSquaresDiscriminatorLoss,
   leastSquaresGeneratorLoss,
 } from "../losses.ts";
-import { buildPatchDiscriminator, buildResnetGenerator, ImagePool } from "../models/cyclegan.ts";
+import {
+  buildPatchDiscriminator,
+  buildResnetGenerator,
+  ImagePool,
+} from "../models/resnet_patchgan.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import type { GanVariant, StepLogs } from "../train/variant.ts";
 import { OPTIMIZER_PRESETS } from "./adversarial.ts";

@@ -56,7 +56,7 @@ type WithLearningRate = { learningRate: number };
  * import { initBackend } from "@course/backend.ts";
  * import { createToyWganGp } from "@course/variants/toy.ts";
  * import { withLinearDecay } from "@course/variants/wgan_gp.ts";
- * import { stepRandom } from "@course/train/random.ts";
+ * import { stepRandom } from "@course/core/random.ts";
  * import { sampleRing } from "@course/data/toy.ts";
  * import * as tf from "@tensorflow/tfjs";
  * await initBackend(); // registers the gradients the penalty's double backprop needs

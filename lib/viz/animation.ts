@@ -6,9 +6,10 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
-import { definedOptions, type ImageGridOptions, imageGridPng } from "./image_grid.ts";
+import { definedOptions } from "../core/options.ts";
+import { type ImageGridOptions, imageGridPng } from "./image_grid.ts";
 import { display, type DisplayOptions, inJupyter, type MimeBundle, toBase64 } from "./jupyter.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import { escapeXml, svgCanvas, svgText } from "./svg_text.ts";
 
 /** One frame: encoded image bytes (PNG, ...), a path to an image file, or a tensor batch. */

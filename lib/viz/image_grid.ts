@@ -8,7 +8,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { type DisplayOptions, displayPng, inJupyter } from "./jupyter.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
+import { definedOptions } from "../core/options.ts";
 import { svgCanvas, svgText } from "./svg_text.ts";
 
 /**
@@ -246,22 +247,6 @@ function rangeBounds(values: ArrayLike<number>, range: PixelRange): [number, num
           `got ${JSON.stringify(range)}`,
       );
   }
-}
-
-/**
- * The options that are set: `{ range: undefined }` (an unset option passed along) must not
- * override a default.
- *
- * @example
- * ```ts
- * import { definedOptions } from "@course/viz/image_grid.ts";
- * console.log({ ...{ scale: 1 }, ...definedOptions({ scale: undefined }) }); // { scale: 1 }
- * ```
- */
-export function definedOptions<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }
 
 function checkInteger(name: string, value: number, min: number): void {

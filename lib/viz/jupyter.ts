@@ -71,7 +71,7 @@ export async function display(bundle: MimeBundle, options: DisplayOptions = {}):
 }
 
 /** Outputs above this size (in characters) get a pause after display; see {@linkcode display}. */
-export const LARGE_OUTPUT_BYTES = 500_000;
+const LARGE_OUTPUT_BYTES = 500_000;
 
 function bundleSize(bundle: MimeBundle): number {
   let size = 0;

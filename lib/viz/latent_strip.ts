@@ -115,20 +115,8 @@ export interface InterpolationPngOptions extends InterpolateOptions, LatentStrip
 /**
  * Interpolate from `from` to `to` (one pair, or one pair per row of two batches) and render each
  * path as a row of the generator's images; returns the PNG.
- *
- * @example Three rows of six spherical steps
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { interpolationPng } from "@course/viz/latent_strip.ts";
- * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
- * const from = tf.randomNormal([3, 4], 0, 1, "float32", 1);
- * const to = tf.randomNormal([3, 4], 0, 1, "float32", 2);
- * const png = await interpolationPng(generator, { from, to }, { steps: 6, scale: 8 });
- * console.log(png.length > 0); // true
- * tf.dispose([from, to]);
- * ```
  */
-export async function interpolationPng(
+async function interpolationPng(
   generator: ImageGenerator,
   ends: { from: Latent; to: Latent },
   options: InterpolationPngOptions = {},

@@ -16,7 +16,7 @@
  * @module
  */
 import { display, type DisplayOptions, inJupyter, type MimeBundle } from "./jupyter.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 
 /** A Plotly trace (`{ type: "scatter", x, y, ... }`), passed to Plotly unchanged. */
 export type PlotlyTrace = Record<string, unknown>;

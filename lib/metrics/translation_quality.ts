@@ -34,7 +34,7 @@ export interface RgbToGreyOptions {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { rgbToGrey } from "@course/metrics/cyclegan.ts";
+ * import { rgbToGrey } from "@course/metrics/translation_quality.ts";
  * const grey = rgbToGrey(tf.ones([2, 32, 32, 3]));
  * console.log(grey.shape); // [2, 28, 28, 1]
  * ```
@@ -86,7 +86,7 @@ export interface LabelPreservationOptions {
  * ```ts
  * import { initBackend } from "@course/backend.ts";
  * import { loadMnist } from "@course/data/mnist.ts";
- * import { labelPreservation } from "@course/metrics/cyclegan.ts";
+ * import { labelPreservation } from "@course/metrics/translation_quality.ts";
  * await initBackend();
  * const digits = await loadMnist({ split: "test", size: 20 });
  * // The identity "translation" keeps every label the classifier gets right.
@@ -116,7 +116,7 @@ export async function labelPreservation(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { cycleReconstructionError } from "@course/metrics/cyclegan.ts";
+ * import { cycleReconstructionError } from "@course/metrics/translation_quality.ts";
  * console.log(cycleReconstructionError(tf.zeros([1, 2, 2, 3]), tf.fill([1, 2, 2, 3], 0.5))); // 0.5
  * ```
  */
