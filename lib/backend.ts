@@ -102,9 +102,10 @@ let current: BackendInfo | undefined;
  *
  * @example Use the pure-JavaScript backend
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
  * const info = await initBackend({ backend: "cpu" });
- * console.log(info.tfBackend); // "cpu"
+ * assertEquals(info.tfBackend, "cpu");
  * ```
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
@@ -160,9 +161,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { currentBackend, initBackend } from "@course/backend.ts";
  * await initBackend({ backend: "cpu" });
- * console.log(currentBackend()?.choice); // "cpu"
+ * assertEquals(currentBackend()?.choice, "cpu");
  * ```
  */
 export function currentBackend(): BackendInfo | undefined {
@@ -174,8 +176,10 @@ export function currentBackend(): BackendInfo | undefined {
  *
  * @example
  * ```ts
+ * import { match as assertMatch } from "node:assert/strict";
  * import { describeBackend, initBackend } from "@course/backend.ts";
- * console.log(describeBackend(await initBackend({ backend: "cpu" })));
+ * const line = describeBackend(await initBackend({ backend: "cpu" }));
+ * assertMatch(line, /^Backend: cpu \(tfjs 4\.22\.0, forced by the backend option\): pure JavaScript/);
  * ```
  */
 export function describeBackend(info: BackendInfo): string {
@@ -205,9 +209,10 @@ export interface CudaReport {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { detectCuda } from "@course/backend.ts";
  * const cuda = await detectCuda();
- * console.log(cuda.gpuVisible ? cuda.gpus.join(", ") : cuda.message);
+ * assert(cuda.gpuVisible ? cuda.gpus.length > 0 : cuda.gpus.length === 0 && cuda.message !== "");
  * ```
  */
 export async function detectCuda(): Promise<CudaReport> {
@@ -242,8 +247,11 @@ export async function detectCuda(): Promise<CudaReport> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { nativePackageStatus } from "@course/backend.ts";
- * console.log((await nativePackageStatus("node")).installed);
+ * const status = await nativePackageStatus("node");
+ * assertEquals(status.packageName, "@tensorflow/tfjs-node");
+ * assertEquals(typeof status.installed, "boolean");
  * ```
  */
 export async function nativePackageStatus(

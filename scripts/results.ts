@@ -49,11 +49,13 @@ const END = "<!-- results:end -->";
  *
  * @example
  * ```ts
+ * import { match as assertMatch } from "node:assert/strict";
  * import { resultsTable } from "./results.ts";
- * console.log(resultsTable([{
+ * const table = resultsTable([{
  *   notebook: "notebooks/02_dcgan.ipynb", profile: "cpu", ok: true, seconds: 312, date: "2026-11-22",
  *   records: [{ source: "02_dcgan", metric: "FID", value: 21.5, time: "2026-11-22T05:00:00Z", backend: "wasm" }],
- * }]));
+ * }]);
+ * assertMatch(table, /^\| 02_dcgan \| cpu \| wasm \| 5\.2 min \|.*FID 21\.5/m);
  * ```
  */
 export function resultsTable(rows: NotebookResults[]): string {
@@ -88,9 +90,13 @@ function duration(seconds: number): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { replaceResultsSection } from "./results.ts";
  * const readme = "# X\n<!-- results:start -->\nold\n<!-- results:end -->\n";
- * console.log(replaceResultsSection(readme, "new"));
+ * assertEquals(
+ *   replaceResultsSection(readme, "new"),
+ *   "# X\n<!-- results:start -->\nnew\n<!-- results:end -->\n",
+ * );
  * ```
  */
 export function replaceResultsSection(readme: string, table: string): string {

@@ -3,7 +3,10 @@
  * phase of `deno task test`):
  *
  * - configuration is read at the entry points: no file in `lib/` mentions `Deno.env`, except the
- *   one entry-point setup file ({@linkcode ENV_SETUP_FILE}).
+ *   one entry-point setup file ({@linkcode ENV_SETUP_FILE});
+ * - doc examples assert: no example in the library, scripts, homework, slides, benchmarks or
+ *   packages prints a value and states it in a comment (`console.log(x); // 32`), which cannot
+ *   fail; write `assertEquals(x, 32)` instead.
  *
  * Each rule is a function from the project's root to the problems it finds, one line each
  * (`path:line: what is wrong`), so that a test can plant a violation in a scratch folder.
@@ -77,9 +80,107 @@ export async function envReadsInLib(root: string = PROJECT_ROOT): Promise<string
   return problems;
 }
 
+/** The folders whose doc examples must assert (and that the test command runs doc tests in). */
+export const DOC_EXAMPLE_DIRS: readonly string[] = [
+  "lib",
+  "scripts",
+  "homework",
+  "slides",
+  "bench",
+  "packages",
+];
+
+/**
+ * Files whose examples are not checked yet: the training engine's, which its own work in progress
+ * rewrites (drop an entry once its examples assert).
+ */
+export const UNCHECKED_EXAMPLES: readonly string[] = [
+  "lib/kernels/",
+  "lib/parallel/",
+  "lib/train/loop.ts",
+];
+
+/** A fenced code block opening in a JSDoc comment (` * ```ts`) or in Markdown (```` ```ts ````). */
+const FENCE_OPEN = /^\s*(?:\*\s?)?```(?:ts|typescript|js|javascript|tsx|jsx)\b/;
+const FENCE_CLOSE = /^\s*(?:\*\s?)?```\s*$/;
+/** `console.log(...)` with the value it prints in a comment on the same line. */
+const LOG_WITH_VALUE = /\bconsole\.log\(.*\)\s*;?\s*\/\/\s*\S/;
+/** A line that ends a `console.log(...)` statement, and a line that is only a comment. */
+const LOG_END = /\)\s*;?\s*$/;
+const COMMENT_ONLY = /^\s*\/\/\s*\S/;
+
+/**
+ * The lines of code examples (JSDoc ```` ```ts ```` blocks in `.ts` files, fenced blocks in
+ * Markdown) that print a value and state it in a comment, on the same line or the next, instead of
+ * asserting it.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { unassertedExamples } from "./source_rules.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/lib`);
+ * const log = "console" + ".log"; // spelled apart, so that this example passes its own rule
+ * const example = [
+ *   "/**",
+ *   " * ```ts",
+ *   ` * ${log}(1 + 1); // 2`,
+ *   ` * ${log}(2 + 2);`,
+ *   " * // 4",
+ *   ` * ${log}("progress");`,
+ *   " * ```",
+ *   " *" + "/",
+ *   `export const two = 2; // ${log}(two); // 2 outside an example is fine`,
+ * ].join("\n");
+ * await Deno.writeTextFile(`${root}/lib/two.ts`, example);
+ * assertEquals((await unassertedExamples(root)).map((p) => p.split(":").slice(0, 2).join(":")), [
+ *   "lib/two.ts:3",
+ *   "lib/two.ts:4",
+ * ]);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function unassertedExamples(
+  root: string = PROJECT_ROOT,
+  dirs: readonly string[] = DOC_EXAMPLE_DIRS,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    for (const file of await sourceFiles(root, dir, /\.(ts|md)$/)) {
+      if (UNCHECKED_EXAMPLES.some((prefix) => file.startsWith(prefix))) continue;
+      const lines = (await Deno.readTextFile(`${root}/${file}`)).split("\n");
+      let inExample = false;
+      let inLog = false;
+      lines.forEach((raw, i) => {
+        if (!inExample) {
+          inExample = FENCE_OPEN.test(raw);
+          return;
+        }
+        if (FENCE_CLOSE.test(raw)) {
+          inExample = false;
+          inLog = false;
+          return;
+        }
+        const line = raw.replace(/^\s*\*\s?/, "");
+        if (line.includes("console.log(")) inLog = true;
+        const next = (lines[i + 1] ?? "").replace(/^\s*\*\s?/, "");
+        const endsLog = inLog && LOG_END.test(line);
+        if (LOG_WITH_VALUE.test(line) || (endsLog && COMMENT_ONLY.test(next))) {
+          problems.push(
+            `${file}:${i + 1}: an example prints a value instead of asserting it ` +
+              `(${line.trim().slice(0, 60)}); write assertEquals(actual, expected) or assert(...)`,
+          );
+        }
+        if (endsLog) inLog = false;
+      });
+    }
+  }
+  return problems;
+}
+
 /** Every rule's problems under `root`. */
 export async function sourceRuleProblems(root: string = PROJECT_ROOT): Promise<string[]> {
-  return [...await envReadsInLib(root)];
+  return [...await envReadsInLib(root), ...await unassertedExamples(root)];
 }
 
 if (import.meta.main) {

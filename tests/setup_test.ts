@@ -6,7 +6,6 @@ import {
   throws,
 } from "node:assert/strict";
 import { courseOptionsFromEnv, setupCourse } from "@course/notebook/setup.ts";
-import { envReadsInLib, sourceRuleProblems } from "../scripts/source_rules.ts";
 import { runIsolated } from "./isolated_helpers.ts";
 
 const env = (entries: Record<string, string>) => new Map(Object.entries(entries));
@@ -80,30 +79,4 @@ Deno.test("resolveProfile() before initBackend() throws instead of guessing the 
   const [error, named, afterInit] = out.trim().split("\n");
   assertMatch(error, /Cannot resolve profile: no backend is initialised yet.*call initBackend\(\)/);
   assertEquals([named, afterInit], ["ci", "cpu"]);
-});
-
-Deno.test("envReadsInLib() finds a planted Deno.env in lib/ and allows only the setup file", async () => {
-  const root = await Deno.makeTempDir();
-  try {
-    await Deno.mkdir(`${root}/lib/notebook`, { recursive: true });
-    await Deno.mkdir(`${root}/lib/data`, { recursive: true });
-    await Deno.mkdir(`${root}/scripts`, { recursive: true });
-    await Deno.writeTextFile(`${root}/lib/notebook/setup.ts`, `Deno.env.get("COURSE_PROFILE");\n`);
-    await Deno.writeTextFile(`${root}/scripts/train.ts`, `Deno.env.get("COURSE_PROFILE");\n`);
-    await Deno.writeTextFile(`${root}/lib/data/clean.ts`, `export const n = 1;\n`);
-    assertEquals(await envReadsInLib(root), []);
-    await Deno.writeTextFile(
-      `${root}/lib/data/size.ts`,
-      `export const a = 1;\nexport const n = Deno[ "env" ].get("N");\n`,
-    );
-    const problems = await envReadsInLib(root);
-    assertEquals(problems.length, 1);
-    assertMatch(problems[0], /^lib\/data\/size\.ts:2: reads the environment \(Deno\.env\)/);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
-
-Deno.test("the project's own sources pass every source rule", async () => {
-  assertEquals(await sourceRuleProblems(), []);
 });

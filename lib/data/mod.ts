@@ -6,10 +6,11 @@
  *
  * @example Load 32 MNIST digits in [-1, 1]
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { loadMnist } from "@course/data/mod.ts";
  *
  * const mnist = await loadMnist({ size: 32 });
- * console.log(mnist.description);
+ * assertEquals(mnist.images.shape, [32, 28, 28, 1]);
  * mnist.dispose();
  * ```
  *

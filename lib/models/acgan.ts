@@ -56,12 +56,13 @@ function checkTagGroups(what: string, tagGroups: number[]): void {
  *
  * @example Hair (12) and eye (11) colours, as in the homework report
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildAcganGenerator } from "@course/models/acgan.ts";
  * const generator = buildAcganGenerator({ tagGroups: [12, 11], width: 0.25 });
  * const tags = tf.concat([tf.oneHot([3], 12), tf.oneHot([5], 11)], 1);
  * const image = generator.predict([tf.randomNormal([1, 100]), tags]) as tf.Tensor;
- * console.log(image.shape); // [1, 28, 28, 1]
+ * assertEquals(image.shape, [1, 28, 28, 1]);
  * ```
  */
 export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.LayersModel {
@@ -116,11 +117,12 @@ export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.Lay
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildAcganDiscriminator } from "@course/models/acgan.ts";
  * const discriminator = buildAcganDiscriminator({ tagGroups: [12, 11], width: 0.25 });
  * const [realFake, hair, eyes] = discriminator.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor[];
- * console.log(realFake.shape, hair.shape, eyes.shape); // [2, 1] [2, 12] [2, 11]
+ * assertEquals([realFake.shape, hair.shape, eyes.shape], [[2, 1], [2, 12], [2, 11]]);
  * ```
  */
 export function buildAcganDiscriminator(options: AcganDiscriminatorOptions = {}): tf.LayersModel {

@@ -96,9 +96,10 @@ const DEFAULTS = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { labelInput } from "@course/models/conditional.ts";
  * const { vector } = labelInput({ numClasses: 10, labelMode: "embedding", embeddingDim: 4 });
- * console.log(vector.shape); // [null, 4]
+ * assertEquals(vector.shape, [null, 4]);
  * ```
  */
 export function labelInput(
@@ -136,12 +137,13 @@ export function labelInput(
  *
  * @example An MNIST cGAN generator, a quarter as wide
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildConditionalGenerator } from "@course/models/conditional.ts";
  * const generator = buildConditionalGenerator({ width: 0.25, seed: 1 });
  * const labels = tf.oneHot(tf.tensor1d([3, 7], "int32"), 10);
  * const images = generator.predict([tf.randomNormal([2, 100]), labels]) as tf.Tensor;
- * console.log(images.shape); // [2, 28, 28, 1]
+ * assertEquals(images.shape, [2, 28, 28, 1]);
  * ```
  */
 export function buildConditionalGenerator(
@@ -176,6 +178,7 @@ export function buildConditionalGenerator(
  *
  * @example A toy cGAN discriminator with an MLP
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildConditionalDiscriminator } from "@course/models/conditional.ts";
  * const discriminator = buildConditionalDiscriminator({
@@ -185,7 +188,7 @@ export function buildConditionalGenerator(
  * });
  * const labels = tf.oneHot(tf.tensor1d([0, 5], "int32"), 8);
  * const logits = discriminator.predict([tf.zeros([2, 2]), labels]) as tf.Tensor;
- * console.log(logits.shape); // [2, 1]
+ * assertEquals(logits.shape, [2, 1]);
  * ```
  */
 export function buildConditionalDiscriminator(

@@ -93,11 +93,12 @@ const DISCRIMINATOR_DEFAULTS = {
  *
  * @example The tutorial's MNIST generator, a quarter as wide
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildDcganGenerator } from "@course/models/dcgan.ts";
  * const generator = buildDcganGenerator({ width: 0.25, seed: 1 });
  * const images = generator.predict(tf.randomNormal([2, 100])) as tf.Tensor;
- * console.log(images.shape); // [2, 28, 28, 1]
+ * assertEquals(images.shape, [2, 28, 28, 1]);
  * ```
  */
 export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.LayersModel {
@@ -114,6 +115,7 @@ export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.Lay
  *
  * @example The lecture's 64x64x3 critic for WGAN-GP, an eighth as wide, with no batch norm
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildDcganDiscriminator } from "@course/models/dcgan.ts";
  * const critic = buildDcganDiscriminator({
@@ -122,7 +124,7 @@ export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.Lay
  *   normalization: "none",
  * });
  * const scores = critic.predict(tf.zeros([2, 64, 64, 3])) as tf.Tensor;
- * console.log(scores.shape); // [2, 1]
+ * assertEquals(scores.shape, [2, 1]);
  * ```
  */
 export function buildDcganDiscriminator(options: DcganDiscriminatorOptions = {}): tf.LayersModel {
@@ -156,9 +158,10 @@ export interface DcganPlan {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { dcganPlan } from "@course/models/dcgan.ts";
- * console.log(dcganPlan([64, 64, 3]).discriminatorChannels); // [128, 256, 512, 1024]
- * console.log(dcganPlan([64, 64, 3]).generatorChannels); // [1024, 512, 256, 128]
+ * assertEquals(dcganPlan([64, 64, 3]).discriminatorChannels, [128, 256, 512, 1024]);
+ * assertEquals(dcganPlan([64, 64, 3]).generatorChannels, [1024, 512, 256, 128]);
  * ```
  */
 export function dcganPlan(imageShape: readonly number[], what = "model"): DcganPlan {
@@ -193,10 +196,11 @@ export function dcganPlan(imageShape: readonly number[], what = "model"): DcganP
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { dcganGeneratorBody } from "@course/models/dcgan.ts";
  * const out = dcganGeneratorBody(tf.input({ shape: [12] }), { width: 0.25 });
- * console.log(out.shape); // [null, 28, 28, 1]
+ * assertEquals(out.shape, [null, 28, 28, 1]);
  * ```
  */
 export function dcganGeneratorBody(
@@ -299,6 +303,7 @@ export interface DcganFeatureOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { dcganDiscriminatorFeatures } from "@course/models/dcgan.ts";
  * import { makeInitializers } from "@course/models/init.ts";
@@ -307,7 +312,7 @@ export interface DcganFeatureOptions {
  *   width: 0.25,
  *   inits: makeInitializers("dcgan"),
  * });
- * console.log(features.shape); // [null, 1568]
+ * assertEquals(features.shape, [null, 1568]);
  * ```
  */
 export function dcganDiscriminatorFeatures(

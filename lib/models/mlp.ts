@@ -76,11 +76,12 @@ const DISCRIMINATOR_DEFAULTS: Required<Omit<MlpDiscriminatorOptions, "seed">> = 
  *
  * @example A 2-D toy generator
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildMlpGenerator } from "@course/models/mlp.ts";
  * const generator = buildMlpGenerator({ latentDim: 2, hidden: [16, 16], seed: 0 });
  * const samples = generator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
- * console.log(samples.shape); // [8, 2]
+ * assertEquals(samples.shape, [8, 2]);
  * ```
  */
 export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
@@ -103,6 +104,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  *
  * @example A 2-D toy discriminator with minibatch discrimination
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildMlpDiscriminator } from "@course/models/mlp.ts";
  * const discriminator = buildMlpDiscriminator({
@@ -111,7 +113,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  *   seed: 0,
  * });
  * const logits = discriminator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
- * console.log(logits.shape); // [8, 1]
+ * assertEquals(logits.shape, [8, 1]);
  * ```
  */
 export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
@@ -142,11 +144,12 @@ export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { mlpBody } from "@course/models/mlp.ts";
  * import { makeInitializers } from "@course/models/init.ts";
  * const h = mlpBody(tf.input({ shape: [3] }), [8], "relu", makeInitializers().kernel);
- * console.log(h.shape); // [null, 8]
+ * assertEquals(h.shape, [null, 8]);
  * ```
  */
 export function mlpBody(

@@ -84,11 +84,12 @@ const DISCRIMINATOR_DEFAULTS = {
  *
  * @example A small generator for 28x28 digits
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildResnetGenerator } from "@course/models/resnet_patchgan.ts";
  * const generator = buildResnetGenerator({ filters: 8, nBlocks: 2, imageShape: [28, 28, 1], outputChannels: 3 });
  * const y = generator.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor;
- * console.log(y.shape); // [1, 28, 28, 3]
+ * assertEquals(y.shape, [1, 28, 28, 3]);
  * ```
  */
 export function buildResnetGenerator(options: ResnetGeneratorOptions = {}): tf.LayersModel {
@@ -182,11 +183,12 @@ export function buildResnetGenerator(options: ResnetGeneratorOptions = {}): tf.L
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildPatchDiscriminator } from "@course/models/resnet_patchgan.ts";
  * const discriminator = buildPatchDiscriminator({ filters: 8, imageShape: [28, 28, 3] });
  * const logits = discriminator.predict(tf.zeros([2, 28, 28, 3])) as tf.Tensor;
- * console.log(logits.shape); // [2, 4, 4, 1]
+ * assertEquals(logits.shape, [2, 4, 4, 1]);
  * ```
  */
 export function buildPatchDiscriminator(options: PatchDiscriminatorOptions = {}): tf.LayersModel {
@@ -246,11 +248,12 @@ export interface ImagePoolOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { ImagePool } from "@course/models/resnet_patchgan.ts";
  * const pool = new ImagePool({ size: 4, seed: 1 });
  * const batch = pool.query(tf.zeros([2, 8, 8, 3]));
- * console.log(batch.shape, pool.length); // [2, 8, 8, 3] 2
+ * assertEquals([batch.shape, pool.length], [[2, 8, 8, 3], 2]);
  * pool.dispose();
  * ```
  */

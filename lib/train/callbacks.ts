@@ -52,10 +52,11 @@ function formatProgress(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { progressBar } from "@course/train/callbacks.ts";
  * const lines: string[] = [];
  * const bar = progressBar({ write: (t) => lines.push(t) });
- * console.log(typeof bar.onStepEnd); // function
+ * assertEquals(typeof bar.onStepEnd, "function");
  * ```
  */
 export function progressBar(options: ProgressBarOptions = {}): TrainCallback {
@@ -126,9 +127,10 @@ export interface LossCurvesOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { lossCurves } from "@course/train/callbacks.ts";
  * const callback = lossCurves({ every: 100 });
- * console.log(typeof callback.onTrainEnd); // function
+ * assertEquals(typeof callback.onTrainEnd, "function");
  * ```
  */
 export function lossCurves(options: LossCurvesOptions = {}): TrainCallback {
@@ -192,9 +194,10 @@ export interface SampleGridsOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { sampleGrids } from "@course/train/callbacks.ts";
  * const callback = sampleGrids({ every: 200, count: 16 });
- * console.log(typeof callback.onStepEnd); // function
+ * assertEquals(typeof callback.onStepEnd, "function");
  * ```
  */
 export function sampleGrids(options: SampleGridsOptions = {}): TrainCallback {

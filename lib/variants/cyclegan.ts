@@ -43,9 +43,10 @@ export interface CycleganOptions extends Omit<VariantOptions, "latentDim"> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createCyclegan } from "@course/variants/cyclegan.ts";
  * const variant = createCyclegan({ width: 0.125, nBlocks: 1 });
- * console.log(Object.keys(variant.models).length); // 4
+ * assertEquals(Object.keys(variant.models).length, 4);
  * variant.dispose();
  * ```
  */

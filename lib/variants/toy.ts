@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
 import { buildMlpDiscriminator, buildMlpGenerator, type MlpActivation } from "../models/mlp.ts";
 import { buildPackedMlpDiscriminator } from "../models/packing.ts";
-import type { GanVariant } from "../train/variant.ts";
+import type { ToyVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import { wganGpObjective, withLinearDecay } from "./wgan_gp.ts";
 
@@ -169,7 +169,7 @@ function checkDecaySteps(name: string, decaySteps: number): void {
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createToyGan } from "@course/variants/toy.ts";
  * const variant = createToyGan({ hidden: [16, 16], seed: 1 });
- * assertEquals(variant.sample!(4, 0).shape, [4, 2]);
+ * assertEquals(variant.sample(4, 0).shape, [4, 2]);
  * variant.dispose();
  * ```
  *
@@ -184,11 +184,11 @@ function checkDecaySteps(name: string, decaySteps: number): void {
  * variant.dispose();
  * ```
  */
-export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
+export function createToyGan(options: ToyVariantOptions = {}): ToyVariant {
   const o = { ...TOY_DEFAULTS, learningRate: 1e-3, nCritic: 1, ...options };
   checkDecaySteps("toy_gan", o.decaySteps);
   return withLinearDecay(
-    adversarialVariant({
+    adversarialVariant<tf.Tensor2D>({
       name: "toy_gan",
       ...toyModels(o),
       latentDim: o.latentDim,
@@ -219,14 +219,14 @@ export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
  * variant.dispose();
  * ```
  */
-export function createToyWganGp(options: ToyVariantOptions = {}): GanVariant {
+export function createToyWganGp(options: ToyVariantOptions = {}): ToyVariant {
   const o = { ...TOY_DEFAULTS, learningRate: 1e-4, nCritic: 5, beta1: 0, ...options };
   checkDecaySteps("toy_wgan_gp", o.decaySteps);
   if (!(o.beta1 >= 0 && o.beta1 < 1)) {
     throw new Error(`Cannot create variant toy_wgan_gp: beta1 must be in [0, 1), got ${o.beta1}`);
   }
   return withLinearDecay(
-    adversarialVariant({
+    adversarialVariant<tf.Tensor2D>({
       name: "toy_wgan_gp",
       ...toyModels(o),
       latentDim: o.latentDim,
