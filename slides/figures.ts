@@ -20,11 +20,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initBackend } from "@course/backend.ts";
-import {
-  leastSquaresGeneratorLoss,
-  minimaxGeneratorLoss,
-  nonSaturatingGeneratorLoss,
-} from "@course/losses.ts";
+import { leastSquaresGeneratorLoss, minimaxGeneratorLoss } from "@course/losses.ts";
+import { nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
 import {
   mixture1dDensity,
   sampleGrid,

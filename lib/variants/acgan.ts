@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { auxiliaryClassLoss, discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { auxiliaryClassLoss, discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import {
   type AcganConditioning,
   buildAcganDiscriminator,

@@ -78,7 +78,7 @@ export interface AdversarialSpec {
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
- * import { discriminatorLoss, nonSaturatingGeneratorLoss } from "@course/losses.ts";
+ * import { discriminatorLoss, nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
  * import { adversarialVariant } from "@course/variants/adversarial.ts";
  * const variant = adversarialVariant({
  *   name: "toy_gan",

@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import {
   buildConditionalDiscriminator,
   buildConditionalGenerator,

@@ -5,7 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import type { ImageVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import {

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import { buildMlpDiscriminator, buildMlpGenerator, type MlpActivation } from "../models/mlp.ts";
 import { buildPackedMlpDiscriminator } from "../models/packing.ts";
 import type { ToyVariant } from "./sampling_variant.ts";

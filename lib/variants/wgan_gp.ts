@@ -6,7 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
+import { gradientPenalty } from "./objectives.ts";
+import { wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
 import type { GanVariant } from "../train/variant.ts";
 import type { ImageVariant } from "./sampling_variant.ts";
 import { type AdversarialSpec, adversarialVariant } from "./adversarial.ts";
