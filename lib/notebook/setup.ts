@@ -38,7 +38,7 @@ import {
 } from "../backend.ts";
 import type { GpuLike } from "../backend_webgpu.ts";
 import { type Profile, PROFILE_NAMES, type ProfileName, resolveProfile } from "../profile.ts";
-import { recordResult, type ResultRecord } from "../results.ts";
+import { recordResult, type RecordResultOptions, type ResultRecord } from "../results.ts";
 
 /** What the environment can configure; every field is optional (unset: the library's default). */
 export interface CourseOptions {
@@ -172,14 +172,14 @@ export interface Course {
   /** The file results are appended to, when `COURSE_RESULTS` or the option named one. */
   resultsFile?: string;
   /**
-   * Record a headline result (see `recordResult`): the profile is filled in, and the record is
-   * appended to {@linkcode Course.resultsFile} when there is one.
+   * Record a headline result (see `recordResult`): the profile is filled in unless given, and the
+   * record is appended to {@linkcode Course.resultsFile} when there is one.
    */
   record(
     source: string,
     metric: string,
     value: number,
-    options?: { unit?: string },
+    options?: Omit<RecordResultOptions, "file">,
   ): Promise<ResultRecord>;
 }
 
@@ -222,8 +222,8 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
     resultsFile,
     record: (source, metric, value, recordOptions = {}) =>
       recordResult(source, metric, value, {
-        ...recordOptions,
         profile: profile.name,
+        ...recordOptions,
         file: resultsFile,
       }),
   };
