@@ -17,7 +17,7 @@ import { modeCoverage } from "@course/metrics/mode_coverage.ts";
 import { samplerBatches, train } from "@course/train/mod.ts";
 import type { ToyVariant } from "@course/variants/mod.ts";
 import { createDcgan } from "@course/variants/dcgan.ts";
-import { createToyGan, createToyWganGp } from "@course/variants/toy.ts";
+import { createToyGan, createToyWganGp } from "@course/variants/toy_gans.ts";
 
 /**
  * A generated sample counts for a mode when it lies within this many standard deviations of the

@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
 import { gradientPenalty } from "@course/variants/objectives.ts";
 import { train } from "@course/train/loop.ts";
-import { createToyWganGp } from "@course/variants/toy.ts";
+import { createToyWganGp } from "@course/variants/toy_gans.ts";
 
 const info = await initBackend({ backend: "webgpu" });
 

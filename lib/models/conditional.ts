@@ -17,7 +17,7 @@ import {
   dcganDiscriminatorFeatures,
   type DcganDiscriminatorOptions,
   dcganGeneratorBody,
-} from "./dcgan.ts";
+} from "./dcgan_nets.ts";
 import { type Initializers, makeInitializers, type WeightInit } from "./init.ts";
 import { type MlpActivation, mlpBody } from "./mlp.ts";
 

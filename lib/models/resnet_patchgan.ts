@@ -11,7 +11,7 @@ import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
 import { scaleChannels } from "./channels.ts";
 import { makeInitializers, type WeightInit } from "./init.ts";
 import { InstanceNormalization, ReflectionPadding2D } from "./layers.ts";
-import { LEAKY_SLOPE } from "./dcgan.ts";
+import { LEAKY_SLOPE } from "./dcgan_nets.ts";
 
 /** Options of {@linkcode buildResnetGenerator}. */
 export interface ResnetGeneratorOptions {

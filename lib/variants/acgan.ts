@@ -13,7 +13,7 @@ import {
   type AcganConditioning,
   buildAcganDiscriminator,
   buildAcganGenerator,
-} from "../models/acgan.ts";
+} from "../models/acgan_nets.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import { type StepRandom, stepRandom } from "../core/random.ts";
 import type { StepLogs } from "../train/variant.ts";

@@ -8,7 +8,7 @@ import {
   buildDcganDiscriminator,
   buildDcganGenerator,
   type DcganDiscriminatorOptions,
-} from "../models/dcgan.ts";
+} from "../models/dcgan_nets.ts";
 
 /** What every variant factory accepts to size its models. */
 export interface VariantOptions {

@@ -9,7 +9,7 @@ import { createCgan } from "./cgan.ts";
 import { createCyclegan } from "./cyclegan.ts";
 import { createDcgan } from "./dcgan.ts";
 import { createLsgan } from "./lsgan.ts";
-import { createToyGan, createToyWganGp } from "./toy.ts";
+import { createToyGan, createToyWganGp } from "./toy_gans.ts";
 import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
 
@@ -22,7 +22,7 @@ export * from "./dcgan.ts";
 export * from "./image_options.ts";
 export * from "./lsgan.ts";
 export type * from "./sampling_variant.ts";
-export * from "./toy.ts";
+export * from "./toy_gans.ts";
 export * from "./wgan.ts";
 export * from "./wgan_gp.ts";
 

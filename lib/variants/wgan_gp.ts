@@ -57,7 +57,7 @@ type WithLearningRate = { learningRate: number };
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
- * import { createToyWganGp } from "@course/variants/toy.ts";
+ * import { createToyWganGp } from "@course/variants/toy_gans.ts";
  * import { withLinearDecay } from "@course/variants/wgan_gp.ts";
  * import { stepRandom } from "@course/core/random.ts";
  * import { sampleRing } from "@course/data/toy.ts";
