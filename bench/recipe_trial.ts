@@ -33,7 +33,7 @@ import {
   precisionRecall,
 } from "@course/metrics/mod.ts";
 import { train, type TrainCallback, weightAverage } from "@course/train/mod.ts";
-import type { GanVariant } from "@course/train/mod.ts";
+import type { ImageVariant } from "@course/variants/mod.ts";
 import { createDcgan, createLsgan, createWganGp } from "@course/variants/mod.ts";
 
 /** A recipe: what the JSON argument may set (see the module documentation). */
@@ -85,8 +85,9 @@ export const RECIPE_DEFAULTS: Recipe = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseRecipe } from "./recipe_trial.ts";
- * console.log(parseRecipe('{"beta1": 0, "steps": 1500}').evalAt); // [500, 1000]
+ * assertEquals(parseRecipe('{"beta1": 0, "steps": 1500}').evalAt, [500, 1000]);
  * ```
  */
 export function parseRecipe(json: string): Recipe {
@@ -122,7 +123,7 @@ export function parseRecipe(json: string): Recipe {
 }
 
 /** The variant a recipe names, with its seeded models and optimizers. */
-function variantOf(r: Recipe): GanVariant {
+function variantOf(r: Recipe): ImageVariant {
   if (r.kind === "dcgan") return createDcgan({ width: r.width, seed: r.seed, ...r.options });
   if (r.kind === "lsgan") return createLsgan({ width: r.width, seed: r.seed, ...r.options });
   return createWganGp({
@@ -143,9 +144,10 @@ function variantOf(r: Recipe): GanVariant {
  *
  * @example A few steps on a few digits (a smoke run, not a result)
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { parseRecipe, runTrial } from "./recipe_trial.ts";
  * const rows = await runTrial(parseRecipe('{"steps": 2, "evalAt": [2], "mnistSize": 64, "nEval": 32, "batch": 8}'));
- * console.log(rows[0].step); // 2
+ * assertEquals(rows[0].step, 2);
  * ```
  */
 export async function runTrial(
@@ -173,9 +175,9 @@ export async function runTrial(
     const samplers: Array<[string, () => Promise<tf.Tensor>]> = [
       ...averages.map((ema, i): [string, () => Promise<tf.Tensor>] => [
         `ema${r.emaBetas[i]}`,
-        () => ema.withAveragedWeights(() => variant.sample!(r.nEval, 21)),
+        () => ema.withAveragedWeights(() => variant.sample(r.nEval, 21)),
       ]),
-      ["last", () => Promise.resolve(variant.sample!(r.nEval, 21))],
+      ["last", () => Promise.resolve(variant.sample(r.nEval, 21))],
     ];
     for (const [which, sample] of samplers) {
       const samples = await sample();

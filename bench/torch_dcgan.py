@@ -1,5 +1,5 @@
 """PyTorch reference for bench/bench.ts: the TensorFlow DCGAN tutorial step on 28x28x1, or with
---image 64 the lecture's 64x64x3 DCGAN (lib/models/dcgan.ts's "lecture" plan), on the CPU or with
+--image 64 the lecture's 64x64x3 DCGAN (lib/models/dcgan_nets.ts's "lecture" plan), on the CPU or with
 --device cuda on an NVIDIA GPU (each timed step ends with the losses read back, as in the course).
 
 One step = one discriminator update (generator forward without gradients, D on real and fake,

@@ -22,7 +22,7 @@ import { initBackend } from "@course/backend.ts";
 import { ringModes, sampleRing } from "@course/data/toy.ts";
 import { modeCoverage } from "@course/metrics/mode_coverage.ts";
 import { samplerBatches, train } from "@course/train/mod.ts";
-import { createToyWganGp } from "@course/variants/toy.ts";
+import { createToyWganGp } from "@course/variants/toy_gans.ts";
 import type { MlpActivation } from "@course/models/mlp.ts";
 
 const { values: args } = parseArgs({
@@ -67,7 +67,7 @@ for (const seed of seeds) {
     seed: 1,
   });
   await train(variant, source, { seed });
-  const samples = variant.sample!(2500, 7) as tf.Tensor2D;
+  const samples = variant.sample(2500, 7) as tf.Tensor2D;
   const coverage = modeCoverage(samples, ringModes());
   samples.dispose();
   variant.dispose();

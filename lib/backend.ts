@@ -13,14 +13,16 @@
  * The native packages are optional: they are never imported unless chosen and present on disk, so
  * a machine that cannot download libtensorflow (an offline classroom, CI) still trains on wasm.
  * A software WebGPU adapter (a CPU renderer such as llvmpipe) is never chosen automatically.
- * Set `COURSE_BACKEND` to `gpu`, `webgpu`, `node`, `wasm` or `cpu` to force one.
+ * Pass `backend` to force one; entry points read the user's `COURSE_BACKEND` variable with
+ * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass it here.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerCourseKernels } from "./kernels/mod.ts";
-import { firstLine, pathExists } from "./io/fs.ts";
+import { firstLine } from "./core/errors.ts";
+import { pathExists } from "./core/fs.ts";
 import { type GpuLike, probeWebGpu, registerWebGpuBackend } from "./backend_webgpu.ts";
 import { installNodeUtilShims } from "./node_util_shims.ts";
 
@@ -52,24 +54,40 @@ export interface BackendInfo {
   /** The WebGPU adapter, when the `webgpu` backend runs. */
   adapter?: string;
   /** Where the choice came from: the `COURSE_BACKEND` variable, the options, or `auto`. */
-  requestedBy: "env" | "options" | "auto";
+  requestedBy: BackendRequester;
   /** Every backend tried, in order. */
   attempts: BackendAttempt[];
   /** The tfjs version. */
   tfjsVersion: string;
 }
 
+/** Who asked for the backend: the user's `COURSE_BACKEND` variable, the options, or nobody. */
+export type BackendRequester = "env" | "options" | "auto";
+
 /** Options of {@linkcode initBackend}. */
 export interface InitBackendOptions {
-  /** Which backend to use; `COURSE_BACKEND` overrides this. Default `auto`. */
+  /** Which backend to use. Default `auto`. */
   backend?: BackendChoice;
+  /**
+   * Who chose `backend`: `env` when an entry point read it from `COURSE_BACKEND` (the messages
+   * then name the variable). Default `options` (or `auto` when `backend` is `auto` or unset).
+   */
+  requestedBy?: Exclude<BackendRequester, "auto">;
   /** Print one line saying which backend runs and why. Default `false`. */
   verbose?: boolean;
   /** The WebGPU entry point to use instead of `navigator.gpu` (tests pass fake adapters). */
   gpu?: GpuLike;
 }
 
-const CHOICES: readonly BackendChoice[] = ["auto", "gpu", "webgpu", "node", "wasm", "cpu"];
+/** Every value of {@linkcode BackendChoice}, `auto` first. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = [
+  "auto",
+  "gpu",
+  "webgpu",
+  "node",
+  "wasm",
+  "cpu",
+];
 const NATIVE_PACKAGES = {
   gpu: "@tensorflow/tfjs-node-gpu",
   node: "@tensorflow/tfjs-node",
@@ -84,18 +102,19 @@ let current: BackendInfo | undefined;
  *
  * @example Use the pure-JavaScript backend
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
  * const info = await initBackend({ backend: "cpu" });
- * console.log(info.tfBackend); // "cpu"
+ * assertEquals(info.tfBackend, "cpu");
  * ```
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const fromEnv = readEnv("COURSE_BACKEND");
-  const raw = fromEnv ?? options.backend ?? "auto";
-  if (!CHOICES.includes(raw as BackendChoice)) {
+  const fromEnv = options.requestedBy === "env";
+  const raw = options.backend ?? "auto";
+  if (!BACKEND_CHOICES.includes(raw as BackendChoice)) {
     throw new Error(
       `Cannot initialise backend: ${fromEnv ? "COURSE_BACKEND" : "backend"} must be one of ` +
-        `${CHOICES.join(", ")}, got "${raw}"`,
+        `${BACKEND_CHOICES.join(", ")}, got "${raw}"`,
     );
   }
   const choice = raw as BackendChoice;
@@ -103,11 +122,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   // notebook, advice that does not apply here (see the README's backends). Its PROD flag silences
   // tfjs's console warnings; the course's own messages (and WebGPU errors) still print.
   tf.env().set("PROD", true);
-  const requestedBy = fromEnv
-    ? "env"
-    : options.backend && options.backend !== "auto"
-    ? "options"
-    : "auto";
+  const requestedBy: BackendRequester = choice === "auto" ? "auto" : fromEnv ? "env" : "options";
   if (current && (choice === "auto" || choice === current.choice)) return current;
 
   const order: Exclude<BackendChoice, "auto">[] = choice === "auto"
@@ -135,7 +150,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const tried = attempts.map((a) => `  ${a.choice}: ${a.message}`).join("\n");
   throw new Error(
     `Cannot initialise backend "${choice}":\n${tried}\n` +
-      `Unset COURSE_BACKEND or set it to "auto" to fall back to the wasm backend.`,
+      (fromEnv
+        ? `Unset COURSE_BACKEND or set it to "auto" to fall back to the wasm backend.`
+        : `Ask for backend "auto" to fall back to the wasm backend.`),
   );
 }
 
@@ -144,9 +161,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { currentBackend, initBackend } from "@course/backend.ts";
  * await initBackend({ backend: "cpu" });
- * console.log(currentBackend()?.choice); // "cpu"
+ * assertEquals(currentBackend()?.choice, "cpu");
  * ```
  */
 export function currentBackend(): BackendInfo | undefined {
@@ -158,8 +176,10 @@ export function currentBackend(): BackendInfo | undefined {
  *
  * @example
  * ```ts
+ * import { match as assertMatch } from "node:assert/strict";
  * import { describeBackend, initBackend } from "@course/backend.ts";
- * console.log(describeBackend(await initBackend({ backend: "cpu" })));
+ * const line = describeBackend(await initBackend({ backend: "cpu" }));
+ * assertMatch(line, /^Backend: cpu \(tfjs 4\.22\.0, forced by the backend option\): pure JavaScript/);
  * ```
  */
 export function describeBackend(info: BackendInfo): string {
@@ -189,9 +209,10 @@ export interface CudaReport {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { detectCuda } from "@course/backend.ts";
  * const cuda = await detectCuda();
- * console.log(cuda.gpuVisible ? cuda.gpus.join(", ") : cuda.message);
+ * assert(cuda.gpuVisible ? cuda.gpus.length > 0 : cuda.gpus.length === 0 && cuda.message !== "");
  * ```
  */
 export async function detectCuda(): Promise<CudaReport> {
@@ -226,8 +247,11 @@ export async function detectCuda(): Promise<CudaReport> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { nativePackageStatus } from "@course/backend.ts";
- * console.log((await nativePackageStatus("node")).installed);
+ * const status = await nativePackageStatus("node");
+ * assertEquals(status.packageName, "@tensorflow/tfjs-node");
+ * assertEquals(typeof status.installed, "boolean");
  * ```
  */
 export async function nativePackageStatus(
@@ -355,13 +379,4 @@ async function findBinding(libDir: string): Promise<string | undefined> {
 /** The folder that holds deno.json (the project root), from this file's location. */
 function projectRoot(): string {
   return new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-}
-
-function readEnv(name: string): string | undefined {
-  try {
-    const value = Deno.env.get(name);
-    return value && value.trim() ? value.trim().toLowerCase() : undefined;
-  } catch {
-    return undefined; // no --allow-env: behave as if unset
-  }
 }

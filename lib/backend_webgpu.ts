@@ -25,7 +25,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { pathExists } from "./io/fs.ts";
+import { pathExists } from "./core/fs.ts";
 
 /** The parts of a `GPUAdapter` the course reads (a real adapter, or a test's fake). */
 export interface AdapterLike {
@@ -83,7 +83,7 @@ const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|softpipe|swiftshader|basic render|w
  * The adapter limits the course requests for its device: the ones tfjs-webgpu 4.22 requests, and
  * the number of storage buffers per shader (tfjs's AddN binds one per input, and fails past it).
  */
-export const WEBGPU_LIMITS = [
+const WEBGPU_LIMITS = [
   "maxStorageBuffersPerShaderStage",
   "maxComputeWorkgroupStorageSize",
   "maxComputeWorkgroupsPerDimension",

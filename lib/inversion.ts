@@ -15,7 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "./data/random.ts";
+import { tfSeed } from "./core/random.ts";
 
 /** Options of {@linkcode invertGenerator}. */
 export interface InvertOptions {
@@ -68,6 +68,7 @@ const DEFAULTS = {
  *
  * @example Recover the latent of a tiny linear "generator"
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { invertGenerator } from "@course/inversion.ts";
  * const generator = tf.sequential({
@@ -78,7 +79,7 @@ const DEFAULTS = {
  * });
  * const target = generator.predict(tf.tensor2d([[0.5, -1, 0.3, 0.8]])) as tf.Tensor4D;
  * const result = await invertGenerator(generator, target, { steps: 300, learningRate: 0.1 });
- * console.log(result.mse[0] < 1e-3); // true
+ * assert(result.mse[0] < 1e-3);
  * result.dispose();
  * ```
  */

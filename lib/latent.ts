@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "./data/random.ts";
+import { tfSeed } from "./core/random.ts";
 
 /** A latent vector or a batch of them: `[latentDim]`, `[1, latentDim]` or `[n, latentDim]`. */
 export type Latent = tf.Tensor | number[] | number[][];
@@ -32,7 +32,7 @@ export interface InterpolateOptions {
  * division by sin(angle) would blow up. Nearly parallel vectors give the same path either way;
  * nearly opposite ones have no unique great circle between them.
  */
-export const SLERP_PARALLEL_EPSILON = 1e-4;
+const SLERP_PARALLEL_EPSILON = 1e-4;
 
 /**
  * Paths from `from` to `to` in `steps` points. With batches `[n, latentDim]`, row i of `from` goes to
@@ -47,10 +47,11 @@ export const SLERP_PARALLEL_EPSILON = 1e-4;
  *
  * @example Five points from a to b, spherically
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { interpolateLatents } from "@course/latent.ts";
  * const z = interpolateLatents([1, 0], [0, 1], { steps: 3 });
- * console.log(z.shape, z.arraySync()[1].map((v) => v.toFixed(3))); // [ 3, 2 ] [ "0.707", "0.707" ]
+ * assertEquals([z.shape, z.arraySync()[1].map((v) => v.toFixed(3))], [[ 3, 2 ], [ "0.707", "0.707" ]]);
  * z.dispose();
  * ```
  */
@@ -132,6 +133,7 @@ export interface LatentArithmeticOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { latentArithmetic } from "@course/latent.ts";
  * const z = latentArithmetic([
@@ -139,7 +141,7 @@ export interface LatentArithmeticOptions {
  *   { z: [0, 1], sign: -1 },
  *   { z: [1, 0], sign: 1 },
  * ]);
- * console.log(z.arraySync()); // [ [ 3, 0 ] ]
+ * assertEquals(z.arraySync(), [ [ 3, 0 ] ]);
  * z.dispose();
  * ```
  */
@@ -180,9 +182,10 @@ export function latentArithmetic(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { groupMeans } from "@course/latent.ts";
  * const means = groupMeans([{ z: [[0, 2], [2, 0]], sign: 1 }, { z: [5, 5], sign: -1 }]);
- * console.log(means.arraySync()); // [ [ 1, 1 ], [ 5, 5 ] ]
+ * assertEquals(means.arraySync(), [ [ 1, 1 ], [ 5, 5 ] ]);
  * means.dispose();
  * ```
  */

@@ -6,13 +6,15 @@
  *
  * @example Train nothing, just look around
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { initBackend, resolveProfile } from "@course/mod.ts";
  * await initBackend({ backend: "cpu" });
- * console.log(resolveProfile({ profile: "ci" }).batchSize); // 32
+ * assertEquals(resolveProfile({ profile: "ci" }).batchSize, 32);
  * ```
  *
  * @module
  */
+export * from "./core/mod.ts";
 export * from "./backend.ts";
 export * from "./profile.ts";
 export * from "./results.ts";

@@ -7,16 +7,20 @@
  * - `gpu`: paper-like sizes for a GPU backend (`webgpu` on a hardware adapter, or tfjs-node-gpu).
  *
  * The profile is picked from the backend (`gpu` on a GPU backend, `cpu` otherwise) unless the
- * `COURSE_PROFILE` environment variable or the `profile` option names one. `COURSE_WORKERS`
- * (a number, or `auto` for the machine's cores up to 4) sets `workers`, the threads each training
- * step is shared between on the wasm and cpu backends (`train(..., { workers })`).
+ * `profile` option names one; `workers` sets the threads each training step is shared between on
+ * the wasm and cpu backends (`train(..., { workers })`). This module reads no environment: the
+ * entry points read the user's `COURSE_PROFILE` and `COURSE_WORKERS` with `setupCourse()` or
+ * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass them here.
  *
  * @module
  */
-import { currentBackend } from "./backend.ts";
+import { type BackendInfo, currentBackend } from "./backend.ts";
 
 /** The profile names. */
 export type ProfileName = "ci" | "cpu" | "gpu";
+
+/** Every {@linkcode ProfileName}, smallest first. */
+export const PROFILE_NAMES: readonly ProfileName[] = ["ci", "cpu", "gpu"];
 
 /** Sizes a notebook or a training run reads from the active profile. */
 export interface Profile {
@@ -41,8 +45,9 @@ export interface Profile {
   /** Take a sample grid (and a loss-plot update) every this many steps. */
   sampleEvery: number;
   /**
-   * Threads per training step (data parallelism on the wasm and cpu backends): 1 unless
-   * `COURSE_WORKERS` says otherwise. Pass it to `train(..., { workers: profile.workers })`.
+   * Threads per training step (data parallelism on the wasm and cpu backends): 1 unless the
+   * `workers` option (`COURSE_WORKERS` at the entry points) says otherwise. Pass it to
+   * `train(..., { workers: profile.workers })`.
    */
   workers: number;
 }
@@ -85,59 +90,67 @@ export const PROFILES: Readonly<
 
 /** Options of {@linkcode resolveProfile}. */
 export interface ResolveProfileOptions {
-  /** Force a profile; `COURSE_PROFILE` still wins, as it is the user's override. */
+  /** The profile to use. Default: from the backend (`gpu` on a GPU backend, `cpu` otherwise). */
   profile?: ProfileName;
+  /** Where `profile` came from, for the profile's `reason`. Default `the profile option`. */
+  source?: string;
+  /**
+   * The backend the run uses, which picks the profile when `profile` is not given. Default the one
+   * `initBackend()` chose; without either, and without `profile`, resolving throws.
+   */
+  backend?: BackendInfo;
+  /** Threads per training step. Default 1. */
+  workers?: number;
   /** Field-by-field overrides applied last, e.g. `{ epochs: 2 }`. */
   overrides?: Partial<Omit<Profile, "name" | "reason">>;
 }
 
 /**
- * The active profile: `COURSE_PROFILE`, else `options.profile`, else `gpu` when the backend runs on
- * a GPU (webgpu on a hardware adapter, or tfjs-node-gpu) and `cpu` otherwise.
+ * The active profile: `options.profile`, else `gpu` when the backend runs on a GPU (webgpu on a
+ * hardware adapter, or tfjs-node-gpu) and `cpu` otherwise. Without `profile` it needs the backend:
+ * call it after `initBackend()` (or pass `backend`), or it throws rather than guess.
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { resolveProfile } from "@course/profile.ts";
  * const p = resolveProfile({ profile: "ci", overrides: { epochs: 2 } });
- * console.log(p.name, p.epochs, p.batchSize); // ci 2 32
+ * assertEquals([p.name, p.epochs, p.batchSize, p.workers], ["ci", 2, 32, 1]);
+ * ```
+ *
+ * @example From the backend
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { initBackend } from "@course/backend.ts";
+ * import { resolveProfile } from "@course/profile.ts";
+ * const backend = await initBackend({ backend: "cpu" });
+ * assertEquals(resolveProfile({ backend }).name, "cpu");
  * ```
  */
 export function resolveProfile(options: ResolveProfileOptions = {}): Profile {
-  const fromEnv = readProfileEnv();
   let name: ProfileName;
   let reason: string;
-  if (fromEnv) {
-    name = fromEnv;
-    reason = "set by COURSE_PROFILE";
-  } else if (options.profile) {
-    name = checkName(options.profile, "profile option");
-    reason = "set by the profile option";
-  } else if (currentBackend()?.gpu) {
-    name = "gpu";
-    reason = `default on a GPU (${currentBackend()?.choice} backend)`;
+  if (options.profile !== undefined) {
+    name = checkName(options.profile, options.source ?? "profile option");
+    reason = `set by ${options.source ?? "the profile option"}`;
   } else {
-    name = "cpu";
-    reason = "default without a GPU backend";
+    const backend = options.backend ?? currentBackend();
+    if (!backend) {
+      throw new Error(
+        "Cannot resolve profile: no backend is initialised yet, and the profile follows the " +
+          "backend; call initBackend() (or setupCourse()) first, or pass { profile } or { backend }",
+      );
+    }
+    name = backend.gpu ? "gpu" : "cpu";
+    reason = backend.gpu
+      ? `default on a GPU (${backend.choice} backend)`
+      : "default without a GPU backend";
   }
-  return { name, reason, ...PROFILES[name], workers: readWorkersEnv(), ...options.overrides };
-}
-
-function readWorkersEnv(): number {
-  let value: string | undefined;
-  try {
-    value = Deno.env.get("COURSE_WORKERS")?.trim().toLowerCase();
-  } catch {
-    return 1;
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new Error(`Cannot resolve profile: workers must be a positive integer, got ${workers}`);
   }
-  if (!value) return 1;
-  if (value === "auto") return Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1));
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(
-      `Cannot resolve profile: COURSE_WORKERS must be a positive integer or "auto", got "${value}"`,
-    );
-  }
-  return n;
+  return { name, reason, ...PROFILES[name], workers, ...options.overrides };
 }
 
 /**
@@ -145,22 +158,14 @@ function readWorkersEnv(): number {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { resolveProfile, scaleWidth } from "@course/profile.ts";
- * console.log(scaleWidth(256, resolveProfile({ profile: "cpu" }))); // 64
+ * assertEquals(scaleWidth(256, resolveProfile({ profile: "cpu" })), 64);
+ * assertEquals(scaleWidth(8, resolveProfile({ profile: "ci" })), 4);
  * ```
  */
 export function scaleWidth(width: number, profile: Profile, min = 4): number {
   return Math.max(min, Math.round(width * profile.width));
-}
-
-function readProfileEnv(): ProfileName | undefined {
-  let value: string | undefined;
-  try {
-    value = Deno.env.get("COURSE_PROFILE")?.trim().toLowerCase();
-  } catch {
-    return undefined;
-  }
-  return value ? checkName(value, "COURSE_PROFILE") : undefined;
 }
 
 function checkName(value: string, source: string): ProfileName {

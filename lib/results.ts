@@ -2,9 +2,10 @@
  * Record a notebook's headline results (a metric, its value, the time it took) so that the course's
  * results table can be rebuilt by running the notebooks (`deno task results`).
  *
- * When the `COURSE_RESULTS` environment variable names a file, every {@linkcode recordResult} call
- * appends one JSON line to it; otherwise the call only returns the record. Notebooks call it after
- * each evaluation, so the README's table always comes from a real run.
+ * When the `file` option names a file, every {@linkcode recordResult} call appends one JSON line to
+ * it; otherwise the call only returns the record. Notebooks record through `setupCourse()`'s
+ * `course.record(...)`, which passes the file named by the `COURSE_RESULTS` variable, after each
+ * evaluation, so the README's table always comes from a real run.
  *
  * @module
  */
@@ -30,41 +31,52 @@ export interface ResultRecord {
   headline?: boolean;
 }
 
+/** Options of {@linkcode recordResult}. */
+export interface RecordResultOptions {
+  /** Unit or qualifier, e.g. `%` or `lower is better`. */
+  unit?: string;
+  /** The profile the run used. */
+  profile?: string;
+  /** Append the record as one JSON line to this file. Default: append nowhere. */
+  file?: string;
+  /** The notebook's main figure: the README's results table shows it (else the first record). */
+  headline?: boolean;
+}
+
 /**
- * Record a result; appends it to the file named by `COURSE_RESULTS` when that is set.
+ * Record a result; appends it to `options.file` when that is given.
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { recordResult } from "@course/results.ts";
- * const r = await recordResult("02_dcgan", "FID", 12.3, { profile: "ci", unit: "lower is better" });
- * console.log(r.metric, r.value); // FID 12.3
+ * const file = await Deno.makeTempFile();
+ * const r = await recordResult("02_dcgan", "FID", 12.3, { profile: "ci", file });
+ * assertEquals([r.metric, r.value, r.profile], ["FID", 12.3, "ci"]);
+ * assertEquals(JSON.parse(await Deno.readTextFile(file)).value, 12.3);
+ * await Deno.remove(file);
  * ```
  */
 export async function recordResult(
   source: string,
   metric: string,
   value: number,
-  options: { unit?: string; profile?: string; headline?: boolean } = {},
+  options: RecordResultOptions = {},
 ): Promise<ResultRecord> {
   if (!Number.isFinite(value)) {
     throw new Error(
       `Cannot record result "${metric}" of ${source}: value must be a finite number, got ${value}`,
     );
   }
+  const { file, ...fields } = options;
   const record: ResultRecord = {
     source,
     metric,
     value,
-    ...options,
+    ...fields,
     backend: currentBackend()?.choice,
     time: new Date().toISOString(),
   };
-  let path: string | undefined;
-  try {
-    path = Deno.env.get("COURSE_RESULTS") || undefined;
-  } catch {
-    path = undefined;
-  }
-  if (path) await Deno.writeTextFile(path, JSON.stringify(record) + "\n", { append: true });
+  if (file) await Deno.writeTextFile(file, JSON.stringify(record) + "\n", { append: true });
   return record;
 }

@@ -8,7 +8,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
-import { describeBackend, detectCuda, initBackend, nativePackageStatus } from "../lib/backend.ts";
+import { describeBackend, detectCuda, nativePackageStatus } from "../lib/backend.ts";
+import { courseOptionsFromEnv, initCourseBackend } from "../lib/notebook/setup.ts";
 import { probeWebGpu } from "../lib/backend_webgpu.ts";
 import { mnistSourceReport } from "../lib/data/mnist.ts";
 import { resolveProfile } from "../lib/profile.ts";
@@ -73,7 +74,7 @@ item(
 
 section("Backend");
 try {
-  const info = await initBackend();
+  const info = await initCourseBackend();
   console.log(`  ${describeBackend(info)}`);
   const product = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2]));
   const y = await product.data(); // never dataSync(): it throws on webgpu under Deno
@@ -85,7 +86,12 @@ try {
 
 section("Profile");
 try {
-  const profile = resolveProfile();
+  const options = courseOptionsFromEnv();
+  const profile = resolveProfile({
+    profile: options.profile,
+    source: options.profile ? "COURSE_PROFILE" : undefined,
+    workers: options.workers,
+  });
   item(
     profile.name,
     `${profile.reason}: ${profile.mnistSize} MNIST images, ${profile.epochs} epochs, ` +

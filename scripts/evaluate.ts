@@ -24,10 +24,10 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
-import { initBackend } from "@course/backend.ts";
-import { tfSeed } from "@course/data/random.ts";
+import { initCourseBackend } from "@course/notebook/setup.ts";
+import { tfSeed } from "@course/core/random.ts";
 import { loadMnist } from "@course/data/mnist.ts";
-import { firstLine } from "@course/io/fs.ts";
+import { firstLine } from "@course/core/errors.ts";
 import { loadModel } from "@course/io/model_io.ts";
 import {
   DEFAULT_CLASSIFIER_DIR,
@@ -257,7 +257,7 @@ async function readPngs(dir: string, n: number) {
 
 async function main(): Promise<void> {
   const args = await parse(Deno.args);
-  await initBackend({ verbose: true });
+  await initCourseBackend({ verbose: true });
   const extractor = await featureExtractor(await loadMnistClassifier(args.classifier), args.layer);
   const { images, labels, what } = await loadImages(args);
   let report;

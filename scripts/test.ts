@@ -2,9 +2,11 @@
  * The whole test command (`deno task test`): install what is missing, then run every check in
  * order and print the time each phase took.
  *
- * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`,
- * `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests (`deno test -A --doc` over
- * lib/ and tests/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
+ * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`, the source
+ * rules (`source_rules.ts`: no `Deno.env` in lib/ outside its setup file, doc examples that assert
+ * instead of printing), `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests
+ * (`deno test -A --doc` over tests/ and every folder that holds doc examples: lib/ scripts/
+ * homework/ slides/ bench/ packages/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
  * A failing setup stops the run; any other failing phase is reported and the next ones still run,
  * so one run shows every problem. The exit code is 1 when any phase failed. After the summary of
  * times, each failed phase gets a short digest (its failed tests and their first error line, see
@@ -17,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "./jupyter_env.ts";
 import { setupForCommand, TEST_DEBIAN_PACKAGES } from "./setup.ts";
+import { DOC_EXAMPLE_DIRS } from "./source_rules.ts";
 import { failureDigest } from "./test_failures.ts";
 
 /** The notebook test file, run as its own phase. */
@@ -57,14 +60,19 @@ async function unitTestFiles(): Promise<string[]> {
 async function phases(): Promise<Phase[]> {
   const checked = [];
   for (const dir of CHECKED) if (await hasTypeScript(dir)) checked.push(`${dir}/`);
+  // Folders, not files: `deno test` runs the examples of every file in a folder but executes only
+  // its test files (a script named on the command line would run).
+  const documented = [];
+  for (const dir of DOC_EXAMPLE_DIRS) if (await hasTypeScript(dir)) documented.push(`${dir}/`);
   return [
     { name: "fmt", args: ["fmt", "--check"] },
     { name: "lint", args: ["lint"] },
+    { name: "rules", args: ["run", "-A", "scripts/source_rules.ts"] },
     { name: "check", args: ["check", ...checked] },
     { name: "notebook types", args: ["run", "-A", "scripts/check_notebooks.ts"] },
     {
       name: "unit",
-      args: ["test", "-A", "--doc", "--parallel", "lib/", ...await unitTestFiles()],
+      args: ["test", "-A", "--doc", "--parallel", ...documented, ...await unitTestFiles()],
     },
     { name: "notebooks", args: ["test", "-A", NOTEBOOK_TESTS] },
   ];

@@ -25,6 +25,7 @@ function stripAnsi(text: string): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { failureDigest } from "./test_failures.ts";
  * const output = [
  *   "./a_test.ts => adds ... FAILED (1ms)",
@@ -41,8 +42,7 @@ function stripAnsi(text: string): string {
  *   "",
  *   "FAILED | 0 passed | 1 failed (10ms)",
  * ].join("\n");
- * console.log(failureDigest(output));
- * // ["adds => ./a_test.ts:2:6", "    error: AssertionError: 3 !== 4"]
+ * assertEquals(failureDigest(output), ["adds => ./a_test.ts:2:6", "    error: AssertionError: 3 !== 4"]);
  * ```
  */
 export function failureDigest(output: string): string[] {

@@ -23,7 +23,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { describeBackend, initBackend } from "../lib/backend.ts";
+import { describeBackend } from "../lib/backend.ts";
 import { loadMnist } from "../lib/data/mnist.ts";
 import { NonFiniteWeightsError } from "../lib/io/checkpoint.ts";
 import { checkWritableDir, prepareCheckpointDir } from "../lib/io/run_dir.ts";
@@ -31,7 +31,8 @@ import { loadMultiTag } from "../lib/data/multi_tag.ts";
 import { ringModes, sampleRing } from "../lib/data/toy.ts";
 import { loadTwoDomains } from "../lib/data/two_domain.ts";
 import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
-import { type ProfileName, resolveProfile } from "../lib/profile.ts";
+import type { ProfileName } from "../lib/profile.ts";
+import { setupCourse } from "../lib/notebook/setup.ts";
 import { lossCurves, progressBar, sampleGrids } from "../lib/train/callbacks.ts";
 import { type BatchSource, samplerBatches, tensorBatches } from "../lib/train/batches.ts";
 import { TrainingStoppedError } from "../lib/train/guards.ts";
@@ -113,9 +114,10 @@ async function main(): Promise<void> {
   if (values.resume && values.force) {
     fail("Cannot train: --resume continues the checkpoint and --force discards it; give only one");
   }
-  const info = await initBackend();
-  console.log(describeBackend(info));
-  const profile = resolveProfile({ profile: profileName as ProfileName | undefined });
+  // COURSE_BACKEND and COURSE_PROFILE override (read once, here).
+  const course = await setupCourse({ profile: profileName as ProfileName | undefined });
+  console.log(describeBackend(course.backend));
+  const profile = course.profile;
   const toy = entry.data === "ring";
   const epochs = positiveInt("epochs", values.epochs) ?? (toy ? 1 : profile.epochs);
   const batchSize = positiveInt("batch-size", values["batch-size"]) ??

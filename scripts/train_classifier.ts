@@ -15,9 +15,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend } from "@course/backend.ts";
+import { initCourseBackend } from "@course/notebook/setup.ts";
 import { loadMnistArrays } from "@course/data/mnist.ts";
-import { seededRandom } from "@course/data/random.ts";
+import { seededRandom } from "@course/core/random.ts";
 import { saveModel } from "@course/io/model_io.ts";
 import {
   buildMnistClassifier,
@@ -47,7 +47,7 @@ const rotate = Number(args.rotate);
 const scale = Number(args.scale);
 const seed = Number(args.seed);
 
-const backend = await initBackend({
+const backend = await initCourseBackend({
   backend: args.backend as "wasm" | "cpu" | undefined,
   verbose: true,
 });

@@ -21,9 +21,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend } from "@course/backend.ts";
+import { initCourseBackend } from "@course/notebook/setup.ts";
 import { type FaceArrays, loadFacesArrays } from "@course/data/faces.ts";
-import { seededRandom } from "@course/data/random.ts";
+import { seededRandom } from "@course/core/random.ts";
 import { saveModel } from "@course/io/model_io.ts";
 import { FEATURE_LAYER } from "@course/metrics/classifier.ts";
 import {
@@ -61,7 +61,7 @@ const shift = Number(args.shift);
 const noise = Number(args.noise);
 const seed = Number(args.seed);
 
-const backend = await initBackend({
+const backend = await initCourseBackend({
   backend: args.backend as "wasm" | "cpu" | undefined,
   verbose: true,
 });

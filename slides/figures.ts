@@ -2,7 +2,7 @@
  * The slides' figures, produced by the course library (`deno task slides:figures`): loss curves
  * evaluated with `lib/losses.ts`, the toy distributions of `lib/data/toy.ts`, real digits from
  * `lib/data/mnist.ts` tiled by `lib/viz/image_grid.ts`, plots drawn by `lib/viz/plot.ts` (exported
- * to SVG through headless Chromium), the DCGAN layer tables of `lib/models/dcgan.ts`, and the
+ * to SVG through headless Chromium), the DCGAN layer tables of `lib/models/dcgan_nets.ts`, and the
  * figures of short, seeded training runs (`slides/training_runs.ts`: loss curves, toy GAN and
  * WGAN-GP samples on the ring, DCGAN samples during training). Everything is written to
  * `slides/figures/` (git-ignored); the training runs take most of the task's minute or so.
@@ -20,11 +20,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initBackend } from "@course/backend.ts";
-import {
-  leastSquaresGeneratorLoss,
-  minimaxGeneratorLoss,
-  nonSaturatingGeneratorLoss,
-} from "@course/losses.ts";
+import { leastSquaresGeneratorLoss, minimaxGeneratorLoss } from "@course/losses.ts";
+import { nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
 import {
   mixture1dDensity,
   sampleGrid,
@@ -36,7 +33,7 @@ import { loadMnist } from "@course/data/mnist.ts";
 import { imageGridPng } from "@course/viz/image_grid.ts";
 import { linePlot, lossPlot, type PlotlyFigure, scatterPlot } from "@course/viz/plot.ts";
 import { toyScatterPlot } from "@course/viz/toy_plot.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/dcgan.ts";
+import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/dcgan_nets.ts";
 import { plotlyToSvg } from "./plotly_svg.ts";
 import { dcganRun, disposeRuns, toyGanRun, type ToyRun, toyWganGpRun } from "./training_runs.ts";
 

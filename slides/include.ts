@@ -1,12 +1,12 @@
 /**
  * Code excerpts taken from the library at build time, so slides stay in sync with the code.
  *
- * A slide line `@include lib/losses.ts#gradientPenalty` becomes a fenced code block holding
- * either the region between `// #region gradientPenalty` and `// #endregion` in that file, or,
- * when there is no such region, the top-level declaration named `gradientPenalty`
+ * A slide line `@include lib/losses.ts#cycleLoss` becomes a fenced code block holding
+ * either the region between `// #region cycleLoss` and `// #endregion` in that file, or,
+ * when there is no such region, the top-level declaration named `cycleLoss`
  * (`export function`, `export async function`, `export const`, `export class`), from its first
  * line to the closing brace at column 0. Marker lines are dropped and the excerpt is dedented.
- * `@include lib/losses.ts#gradientPenalty from "return tf.tidy"` starts a declaration's excerpt
+ * `@include lib/losses.ts#cycleLoss from "return tf.tidy"` starts a declaration's excerpt
  * at the first line containing that text (and drops its closing brace), for long functions.
  *
  * Inline code written `` `lib:name` `` (in prose or tables) is checked the same way: the build fails

@@ -29,11 +29,12 @@ const SVG_DEFAULTS: Required<SvgOptions> = { width: 640, height: 440, fontSize: 
  *
  * @example Two lines to SVG (needs Chromium)
  * ```ts ignore
+ * import { ok as assert } from "node:assert/strict";
  * import { linePlot } from "@course/viz/plot.ts";
  * import { plotlyToSvg } from "./plotly_svg.ts";
  *
  * const [svg] = await plotlyToSvg([linePlot({ gLoss: [1, 0.8, 0.7] })]);
- * console.log(svg.startsWith("<svg")); // true
+ * assert(svg.startsWith("<svg"));
  * ```
  */
 export async function plotlyToSvg(

@@ -14,9 +14,10 @@ import { ringModes, sampleRing } from "@course/data/toy.ts";
 import { loadMnist } from "@course/data/mnist.ts";
 import type { LossHistory } from "@course/io/checkpoint.ts";
 import { modeCoverage } from "@course/metrics/mode_coverage.ts";
-import { type GanVariant, samplerBatches, train } from "@course/train/mod.ts";
+import { samplerBatches, train } from "@course/train/mod.ts";
+import type { ToyVariant } from "@course/variants/mod.ts";
 import { createDcgan } from "@course/variants/dcgan.ts";
-import { createToyGan, createToyWganGp } from "@course/variants/toy.ts";
+import { createToyGan, createToyWganGp } from "@course/variants/toy_gans.ts";
 
 /**
  * A generated sample counts for a mode when it lies within this many standard deviations of the
@@ -46,12 +47,12 @@ export interface ToyRun {
   /** Samples at the snapshot steps, last one at the end of the run. */
   snapshots: ToySnapshot[];
   /** The trained variant (its models draw the score heat map); disposed by the caller. */
-  variant: GanVariant;
+  variant: ToyVariant;
 }
 
 /** Settings of one toy run. */
 interface ToyRunSpec {
-  make: () => GanVariant;
+  make: () => ToyVariant;
   description: string;
   steps: number;
   snapshotSteps: number[];
@@ -76,8 +77,8 @@ export const TOY_WGAN_GP_RUN: ToyRunSpec = {
   snapshotSteps: [300],
 };
 
-function snapshot(variant: GanVariant, step: number): ToySnapshot {
-  const samples = variant.sample!(TOY.samples, TOY.sampleSeed) as tf.Tensor2D;
+function snapshot(variant: ToyVariant, step: number): ToySnapshot {
+  const samples = variant.sample(TOY.samples, TOY.sampleSeed);
   const { modesCovered } = modeCoverage(samples, ringModes(), {
     stdThreshold: COVERAGE_STD_THRESHOLD,
   });
@@ -155,7 +156,7 @@ async function runDcgan(): Promise<DcganRun> {
   const mnist = await loadMnist({ size: o.digits, seed: 0 });
   const variant = createDcgan({ width: o.width, seed: 0 });
   const rows: tf.Tensor[] = [];
-  const grab = () => rows.push(variant.sample!(o.columns, 3));
+  const grab = () => rows.push(variant.sample(o.columns, 3));
   try {
     if (o.snapshotSteps.includes(0)) grab();
     const { history } = await train(variant, { realImages: mnist.images }, {

@@ -11,7 +11,7 @@ import {
 } from "@course/io/checkpoint.ts";
 import { loadModel, saveModel } from "@course/io/model_io.ts";
 import { checkWritableDir, prepareCheckpointDir } from "@course/io/run_dir.ts";
-import { createToyGan } from "@course/variants/toy.ts";
+import { createToyGan } from "@course/variants/toy_gans.ts";
 import { sampleGrids, samplerBatches, train, warnOnFailure } from "@course/train/mod.ts";
 import { sampleRing } from "@course/data/toy.ts";
 

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { invertGenerator } from "@course/inversion.ts";
-import { buildDcganGenerator } from "@course/models/dcgan.ts";
+import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -10,21 +10,23 @@ import {
 import { initBackend } from "@course/backend.ts";
 import {
   addInstanceNoise,
-  auxiliaryClassLoss,
   bceWithLogits,
   clipWeights,
   cycleLoss,
-  discriminatorLoss,
-  gradientPenalty,
   identityLoss,
   leastSquaresDiscriminatorLoss,
   leastSquaresGeneratorLoss,
   LSGAN_PEARSON,
   minimaxGeneratorLoss,
-  nonSaturatingGeneratorLoss,
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from "@course/losses.ts";
+import {
+  auxiliaryClassLoss,
+  discriminatorLoss,
+  gradientPenalty,
+  nonSaturatingGeneratorLoss,
+} from "@course/variants/objectives.ts";
 import { buildMlpDiscriminator } from "@course/models/mlp.ts";
 
 await initBackend();

@@ -3,7 +3,7 @@ import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:asse
 import { fileURLToPath } from "node:url";
 import { initBackend } from "@course/backend.ts";
 import { loadMnist } from "@course/data/mnist.ts";
-import { seededRandom } from "@course/data/random.ts";
+import { seededRandom } from "@course/core/random.ts";
 import {
   classAccuracy,
   cycleReconstructionError,

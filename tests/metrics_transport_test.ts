@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { seededRandom } from "@course/data/random.ts";
+import { seededRandom } from "@course/core/random.ts";
 import { jsDivergence, klDivergence } from "@course/metrics/divergences.ts";
 import {
   kantorovichPotential1d,

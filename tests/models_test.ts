@@ -16,11 +16,8 @@ import {
   MinibatchDiscrimination,
   ReflectionPadding2D,
 } from "@course/models/mod.ts";
-import {
-  gradientPenalty,
-  nonSaturatingGeneratorLoss,
-  wassersteinCriticLoss,
-} from "@course/losses.ts";
+import { gradientPenalty, nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
+import { wassersteinCriticLoss } from "@course/losses.ts";
 import { loadModel, saveModel } from "@course/io/model_io.ts";
 import {
   assert,

@@ -1,15 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
-import {
-  deepStrictEqual as assertEquals,
-  match as assertMatch,
-  ok as assert,
-  rejects,
-  throws,
-} from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { loadMnist } from "@course/data/mnist.ts";
 import { Channel, ParallelAbortError } from "@course/parallel/channel.ts";
-import { runIsolated } from "./isolated_helpers.ts";
 import { decodeShard, encodeShards, takeShard } from "@course/parallel/shards.ts";
 import { fingerprint } from "@course/parallel/snapshot.ts";
 import { type GanVariant, optimizeWithNorm, train } from "@course/train/mod.ts";
@@ -173,30 +166,6 @@ Deno.test("train() with workers explains what is wrong: no recipe, uneven batch,
   );
   toy.dispose();
   points.dispose();
-});
-
-Deno.test("resolveProfile() reads the worker count from COURSE_WORKERS (a number or auto)", async () => {
-  // In a child process: COURSE_WORKERS set here would change the other tests' profiles.
-  const workers = async (value?: string) => {
-    const out = await runIsolated(
-      `import { resolveProfile } from "@course/profile.ts";
-      try {
-        console.log(JSON.stringify(resolveProfile({ profile: "cpu" }).workers));
-      } catch (error) {
-        console.log(JSON.stringify((error as Error).message));
-      }`,
-      { COURSE_WORKERS: value ?? "" }, // empty: unset
-    );
-    return JSON.parse(out);
-  };
-  assertEquals(await workers(), 1);
-  assertEquals(await workers("3"), 3);
-  const auto = await workers("auto");
-  assert(auto >= 1 && auto <= 4 && auto <= navigator.hardwareConcurrency, `auto gave ${auto}`);
-  assertMatch(
-    await workers("two"),
-    /COURSE_WORKERS must be a positive integer or "auto", got "two"/,
-  );
 });
 
 Deno.test("train() with 2 workers: a factory-made conditional variant with int32 labels", async () => {

@@ -1,21 +1,17 @@
 import assert from "node:assert/strict";
 import { recordResult } from "@course/results.ts";
 import { replaceResultsSection, resultsDetails, resultsTable } from "../scripts/results_table.ts";
-import { runIsolated } from "./isolated_helpers.ts";
 
-Deno.test("recordResult() appends one JSON line per call to COURSE_RESULTS", async () => {
+Deno.test("recordResult() appends one JSON line per call to its file, and none without one", async () => {
   const file = await Deno.makeTempFile();
-  // In a child process: COURSE_RESULTS set here would catch other tests' records too.
-  await runIsolated(
-    `import { recordResult } from "@course/results.ts";
-    await recordResult("02_dcgan", "FID", 12.5, { profile: "ci" });
-    await recordResult("02_dcgan", "IS", 7.25);`,
-    { COURSE_RESULTS: file },
-  );
+  await recordResult("02_dcgan", "FID", 12.5, { profile: "ci", file });
+  await recordResult("02_dcgan", "IS", 7.25, { file });
+  await recordResult("02_dcgan", "KID", 0.5);
   const lines = (await Deno.readTextFile(file)).trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
   assert.deepEqual([lines[0].metric, lines[0].value, lines[0].profile], ["FID", 12.5, "ci"]);
   assert.equal(lines[1].metric, "IS");
+  assert.equal(lines[0].file, undefined);
   await Deno.remove(file);
 });
 

@@ -49,7 +49,7 @@ Deno.test("expandIncludes() fails with a clear message for a missing file, regio
   assert(message.includes("no '// #region noSuchRegion'"), message);
   assert(message.includes("Available:"), message);
   try {
-    await expandIncludes('@include lib/losses.ts#gradientPenalty from "no such text"', {
+    await expandIncludes('@include lib/losses.ts#wassersteinCriticLoss from "no such text"', {
       root: ROOT,
       from: "t.md",
     });

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
-import { buildAcganGenerator } from "@course/models/acgan.ts";
+import { buildAcganGenerator } from "@course/models/acgan_nets.ts";
 import { stepRandom } from "@course/train/mod.ts";
 import { type AcganOptions, createAcgan } from "@course/variants/acgan.ts";
 

@@ -9,7 +9,7 @@ import {
   createToyWganGp,
   TOY_COLLAPSE_RECIPE,
   type ToyVariantOptions,
-} from "@course/variants/toy.ts";
+} from "@course/variants/toy_gans.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -11,9 +11,9 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
-import { gradientPenalty } from "@course/losses.ts";
+import { gradientPenalty } from "@course/variants/objectives.ts";
 import { train } from "@course/train/loop.ts";
-import { createToyWganGp } from "@course/variants/toy.ts";
+import { createToyWganGp } from "@course/variants/toy_gans.ts";
 
 const info = await initBackend({ backend: "webgpu" });
 

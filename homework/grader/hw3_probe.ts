@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKGROUND_COLOURS, INK_COLOURS, loadMultiTag } from "@course/data/multi_tag.ts";
-import { tfSeed } from "@course/data/random.ts";
+import { tfSeed } from "@course/core/random.ts";
 import { type Observations, observe, type Probe, studentFunction } from "./check.ts";
 import { leakedTensors, plain, scalarValue, snapshot } from "./fixtures.ts";
 

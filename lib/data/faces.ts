@@ -33,10 +33,10 @@ import { adventurer } from "@dicebear/collection";
 import sharp from "sharp";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import type { Rgb } from "./colour.ts";
 import { type TagColour, type TagGroup, tagGroup } from "./multi_tag.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../core/random.ts";
 
 /** A face tag value: its name, its colour in [0, 1] and as DiceBear's 6-digit hex. */
 export interface FaceColour extends TagColour {

@@ -14,12 +14,12 @@ import { join, resolve } from "node:path";
 export type MnistSplit = "train" | "test";
 
 /** The magic number of an IDX file of unsigned bytes with 3 dimensions (images). */
-export const IDX_IMAGES_MAGIC = 0x00000803;
+const IDX_IMAGES_MAGIC = 0x00000803;
 /** The magic number of an IDX file of unsigned bytes with 1 dimension (labels). */
-export const IDX_LABELS_MAGIC = 0x00000801;
+const IDX_LABELS_MAGIC = 0x00000801;
 
 /** Where a user can download the four files by hand (the usual address often refuses scripts). */
-export const MNIST_DOWNLOAD_HINT =
+const MNIST_DOWNLOAD_HINT =
   "Download them by hand from https://ossci-datasets.s3.amazonaws.com/mnist/ (the mirror " +
   "torchvision uses) or http://yann.lecun.com/exdb/mnist/, and put them, .gz or unpacked, in";
 

@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findMnistFiles, MNIST_FILE_NAMES, type MnistSplit, readMnistIdx } from "./idx.ts";
-import { balancedOrder, seededRandom } from "./random.ts";
+import { balancedOrder, seededRandom } from "../core/random.ts";
 
 export type { MnistSplit } from "./idx.ts";
 

@@ -6,10 +6,11 @@
  *
  * @example Load 32 MNIST digits in [-1, 1]
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { loadMnist } from "@course/data/mod.ts";
  *
  * const mnist = await loadMnist({ size: 32 });
- * console.log(mnist.description);
+ * assertEquals(mnist.images.shape, [32, 28, 28, 1]);
  * mnist.dispose();
  * ```
  *
@@ -21,6 +22,7 @@ export * from "./idx.ts";
 export * from "./image_folder.ts";
 export * from "./mnist.ts";
 export * from "./multi_tag.ts";
-export * from "./random.ts";
+// The data side of the core randomness, where data code looks for it.
+export { balancedOrder, type SeededRandom, seededRandom, tfSeed } from "../core/random.ts";
 export * from "./toy.ts";
 export * from "./two_domain.ts";

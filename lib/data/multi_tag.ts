@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadMnistArrays, type MnistSource, type MnistSplit } from "./mnist.ts";
 import { paintDigit, type Rgb } from "./colour.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../core/random.ts";
 
 /** One tag value: a name for plots and its RGB colour in [0, 1]. */
 export interface TagColour {

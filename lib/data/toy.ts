@@ -20,7 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../core/random.ts";
 
 /** The known modes of a Gaussian mixture: centres and the common standard deviation. */
 export interface ToyModes {

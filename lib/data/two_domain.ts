@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadMnistArrays, type MnistArrays, type MnistSource, type MnistSplit } from "./mnist.ts";
 import { hsvToRgb, paintDigit, type Rgb } from "./colour.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../core/random.ts";
 
 /** Options of {@linkcode loadTwoDomains}. */
 export interface TwoDomainOptions {

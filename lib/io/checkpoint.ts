@@ -25,17 +25,18 @@
  *
  * Loading checks that the checkpoint belongs to the same variant, models, optimizers and batch size,
  * and says what to do when not. The run's randomness is a function of `(seed, step)` (see
- * `lib/train/random.ts`); with the optimizers' exact state and the variant's state, a resumed run
+ * `lib/core/random.ts`); with the optimizers' exact state and the variant's state, a resumed run
  * continues bit for bit like an uninterrupted one.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join } from "node:path";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import { checksumTree, verifyChecksums } from "./checksum.ts";
 import { joinWeightData, loadModelWeights, saveModel } from "./model_io.ts";
-import { firstLine, pathExists } from "./fs.ts";
+import { firstLine } from "../core/errors.ts";
+import { pathExists } from "../core/fs.ts";
 import {
   type OptimizerExtras,
   readOptimizerExtras,
@@ -43,11 +44,11 @@ import {
 } from "./optimizer_state.ts";
 
 /** The file at the root of a checkpoint. */
-export const CHECKPOINT_JSON = "checkpoint.json";
+const CHECKPOINT_JSON = "checkpoint.json";
 /** The folder inside a checkpoint that holds the ones before it. */
-export const PREVIOUS_DIR = "previous";
+const PREVIOUS_DIR = "previous";
 /** Checkpoints kept by default: the newest and the two before it. */
-export const DEFAULT_KEEP = 3;
+const DEFAULT_KEEP = 3;
 const FORMAT = "gan-course-checkpoint";
 const VERSION = 2;
 

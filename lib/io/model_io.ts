@@ -15,14 +15,15 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import { sha256Hex } from "./checksum.ts";
-import { firstLine, pathExists } from "./fs.ts";
+import { firstLine } from "../core/errors.ts";
+import { pathExists } from "../core/fs.ts";
 
 /** The file names tfjs-node uses. */
-export const MODEL_JSON = "model.json";
+const MODEL_JSON = "model.json";
 /** The weights file name tfjs-node uses. */
-export const WEIGHTS_BIN = "weights.bin";
+const WEIGHTS_BIN = "weights.bin";
 
 /** What {@linkcode saveModel} wrote. */
 export interface SaveModelResult {

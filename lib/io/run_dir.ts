@@ -7,7 +7,8 @@
  */
 import { basename, dirname, join } from "node:path";
 import { type CheckpointMeta, readCheckpointMeta } from "./checkpoint.ts";
-import { firstLine, pathExists } from "./fs.ts";
+import { firstLine } from "../core/errors.ts";
+import { pathExists } from "../core/fs.ts";
 
 /** Options of {@linkcode prepareCheckpointDir}. */
 export interface PrepareCheckpointOptions {

@@ -31,6 +31,7 @@ export interface ClassAccuracyResult {
  *
  * @example A classifier that always says class 0
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { classAccuracy } from "@course/metrics/class_accuracy.ts";
  * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
@@ -43,7 +44,7 @@ export interface ClassAccuracyResult {
  * model.layers[1].setWeights([tf.zeros([4, 2]), tf.tensor1d([1, 0])]);
  * const extractor = await featureExtractor(model, "flat");
  * const { accuracy } = await classAccuracy(tf.zeros([4, 2, 2, 1]), [0, 0, 1, 1], { extractor });
- * console.log(accuracy); // 0.5
+ * assertEquals(accuracy, 0.5);
  * ```
  */
 export async function classAccuracy(

@@ -78,9 +78,10 @@ export function seededLayers(seed: number): SeededLayers {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { buildMnistClassifier } from "@course/metrics/classifier.ts";
  * const model = buildMnistClassifier({ featureDim: 16 });
- * console.log(model.outputs[0].shape); // [null, 10]
+ * assertEquals(model.outputs[0].shape, [null, 10]);
  * model.dispose();
  * ```
  */
@@ -158,11 +159,12 @@ export function loadClassifierOnce(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
  * import { loadMnistClassifier } from "@course/metrics/classifier.ts";
  * await initBackend();
  * const model = await loadMnistClassifier();
- * console.log(model.getLayer("features").outputShape); // [null, 128]
+ * assertEquals(model.getLayer("features").outputShape, [null, 128]);
  * ```
  */
 export function loadMnistClassifier(dir: string = DEFAULT_CLASSIFIER_DIR): Promise<tf.LayersModel> {

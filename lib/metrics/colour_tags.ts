@@ -56,6 +56,7 @@ function nearest(colours: tf.Tensor2D, palette: readonly TagColour[]): Int32Arra
  *
  * @example A red digit on navy
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { readColourTags } from "@course/metrics/colour_tags.ts";
  * // navy background everywhere, a red 6x6 square in the middle (colours in [0, 1], then to [-1, 1])
@@ -64,7 +65,7 @@ function nearest(colours: tf.Tensor2D, palette: readonly TagColour[]): Int32Arra
  * const red = tf.tensor1d([0.92, 0.16, 0.16]).reshape([1, 1, 1, 3]);
  * const image = navy.mul(tf.sub(1, mask)).add(red.mul(mask)).mul(2).sub(1) as tf.Tensor4D;
  * const tags = readColourTags(image);
- * console.log(tags.ink[0], tags.background[0]); // 0 2 (red, navy)
+ * assertEquals([tags.ink[0], tags.background[0]], [0, 2]);
  * ```
  */
 export function readColourTags(images: tf.Tensor4D, options: ColourTagOptions = {}): ColourTags {
@@ -124,6 +125,7 @@ export interface ColourTagAccuracy {
  *
  * @example Real multi-tag images are read correctly
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { loadMultiTag } from "@course/data/multi_tag.ts";
  * import { colourTagAccuracy } from "@course/metrics/colour_tags.ts";
  * const data = await loadMultiTag({ size: 48 });
@@ -131,7 +133,7 @@ export interface ColourTagAccuracy {
  *   ink: data.groups[0].labels.dataSync(),
  *   background: data.groups[1].labels.dataSync(),
  * });
- * console.log(score.ink, score.background); // 1 1
+ * assertEquals([score.ink, score.background], [1, 1]);
  * data.dispose();
  * ```
  */

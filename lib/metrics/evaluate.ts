@@ -50,6 +50,7 @@ export interface EvaluationReport {
  *
  * @example Real training digits against the held-out digits
  * ```ts
+ * import { match as assertMatch, ok as assert } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
  * import { loadMnist } from "@course/data/mnist.ts";
  * import { evaluateImages, formatReport } from "@course/metrics/evaluate.ts";
@@ -60,7 +61,8 @@ export interface EvaluationReport {
  *   splits: 2,
  *   kid: { subsets: 5, subsetSize: 100 },
  * });
- * console.log(formatReport(report, "real digits"));
+ * assert(report.fid >= 0 && report.inceptionScore.mean >= 1 && report.count === 200);
+ * assertMatch(formatReport(report, "real digits"), /200 real digits vs/);
  * digits.dispose();
  * ```
  */
@@ -116,12 +118,15 @@ export async function evaluateImages(
  *
  * @example
  * ```ts
+ * import { match as assertMatch } from "node:assert/strict";
  * import { formatReport } from "@course/metrics/evaluate.ts";
- * console.log(formatReport({
+ * const table = formatReport({
  *   count: 10, realCount: 20, inceptionScore: { mean: 9.1, std: 0.1 }, fid: 1.5,
  *   kid: { mean: 0.01, std: 0.002 },
  *   seconds: { features: 0.1, inceptionScore: 0, fid: 0.2, kid: 0.3 },
- * }));
+ * });
+ * assertMatch(table, /10 samples vs 20 held-out real digits/);
+ * assertMatch(table, /^FID +\| 1\.500$/m);
  * ```
  */
 export function formatReport(report: EvaluationReport, title = "samples"): string {

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FEATURE_LAYER, loadMnistClassifier } from "./classifier.ts";
 import type { Matrix } from "./linalg.ts";
-import { checkMetricImages } from "./input_checks.ts";
+import { checkMetricImages } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode FeatureExtractor.run}. */
 export interface ExtractOptions {
@@ -50,6 +50,7 @@ const EXTRACT_DEFAULTS: Required<ExtractOptions> = { batchSize: 500 };
  *
  * @example Features of a (random) classifier
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
  * const model = tf.sequential({
@@ -61,7 +62,7 @@ const EXTRACT_DEFAULTS: Required<ExtractOptions> = { batchSize: 500 };
  * });
  * const extractor = await featureExtractor(model, "hidden");
  * const { features, probabilities } = await extractor.run(tf.zeros([5, 4, 4, 1]));
- * console.log(features.rows, features.cols, probabilities.cols); // 5 8 3
+ * assertEquals([features.rows, features.cols, probabilities.cols], [5, 8, 3]);
  * ```
  */
 export async function featureExtractor(

@@ -16,7 +16,7 @@ import {
   toMatrix,
   trace,
 } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** The Gaussian a feature set is summarised by: its mean and sample covariance. */
 export interface FeatureStatistics {
@@ -34,9 +34,10 @@ export interface FeatureStatistics {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { featureStatistics } from "@course/metrics/fid.ts";
  * const stats = featureStatistics([[0, 1], [2, 3]]);
- * console.log(stats.mean); // Float64Array [1, 2]
+ * assertEquals(Array.from(stats.mean), [1, 2]);
  * ```
  */
 export function featureStatistics(features: FeatureInput): FeatureStatistics {
@@ -60,10 +61,11 @@ export function featureStatistics(features: FeatureInput): FeatureStatistics {
  *
  * @example Two Gaussians that differ only in their means
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { frechetDistance, featureStatistics } from "@course/metrics/fid.ts";
  * const a = featureStatistics([[0, 0], [2, 0], [0, 2], [2, 2]]);
  * const b = featureStatistics([[3, 0], [5, 0], [3, 2], [5, 2]]);
- * console.log(frechetDistance(a, b)); // 9 (to rounding)
+ * assert(Math.abs(frechetDistance(a, b) - 9) < 1e-6);
  * ```
  */
 export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): number {
@@ -90,8 +92,9 @@ export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): num
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { fid } from "@course/metrics/fid.ts";
- * console.log(fid([[0, 0], [1, 1], [2, 0]], [[0, 0], [1, 1], [2, 0]])); // 0 (to rounding)
+ * assert(Math.abs(fid([[0, 0], [1, 1], [2, 0]], [[0, 0], [1, 1], [2, 0]]) - 0) < 1e-6);
  * ```
  */
 export function fid(featuresA: FeatureInput, featuresB: FeatureInput): number {

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type FeatureExtractor, featureExtractor } from "./feature_extractor.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode inceptionScore}. */
 export interface InceptionScoreOptions {
@@ -38,10 +38,11 @@ const IS_DEFAULTS = { splits: 10 };
  *
  * @example Confident and evenly spread predictions score the number of classes
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { inceptionScore } from "@course/metrics/inception_score.ts";
  * const probs = [[1, 0], [0, 1], [1, 0], [0, 1]];
  * const { mean } = await inceptionScore(probs, { splits: 2 });
- * console.log(mean); // 2
+ * assertEquals(mean, 2);
  * ```
  */
 export async function inceptionScore(

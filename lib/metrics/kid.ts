@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { type SeededRandom, seededRandom } from "../data/random.ts";
+import { type SeededRandom, seededRandom } from "../core/random.ts";
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode kid}. */
 export interface KidOptions {
@@ -40,9 +40,10 @@ const KID_DEFAULTS: Required<KidOptions> = { subsets: 50, subsetSize: 1000, seed
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { polynomialMmd2 } from "@course/metrics/kid.ts";
  * const same = polynomialMmd2([[0, 1], [1, 0], [1, 1]], [[0, 1], [1, 0], [1, 1]]);
- * console.log(same < 0); // true: the unbiased estimate of 0 is slightly negative here
+ * assert(same < 0);
  * ```
  */
 export function polynomialMmd2(featuresA: FeatureInput, featuresB: FeatureInput): number {
@@ -64,17 +65,18 @@ export function polynomialMmd2(featuresA: FeatureInput, featuresB: FeatureInput)
  * MMD^2 on `subsets` random pairs of `subsetSize`-sample subsets, mean and standard deviation.
  * Lower is better; unlike FID it has an unbiased estimator, so small sample sizes compare fairly.
  *
- * Subsets come from `seededRandom(seed)` (lib/data/random.ts) and a partial Fisher-Yates shuffle (first an index
+ * Subsets come from `seededRandom(seed)` (lib/core/random.ts) and a partial Fisher-Yates shuffle (first an index
  * set for A, then one for B, per subset), so a given seed gives the same value on every machine;
  * `tests/reference/fid_kid_reference.py` reproduces it in NumPy.
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { kid } from "@course/metrics/kid.ts";
  * const a = [[0, 1], [1, 0], [1, 1], [0, 0]];
  * const b = [[2, 3], [3, 2], [3, 3], [2, 2]];
  * const { mean, std } = kid(a, b, { subsets: 5, subsetSize: 3, seed: 1 });
- * console.log(mean > 0, std >= 0); // true true
+ * assertEquals([mean > 0, std >= 0], [true, true]);
  * ```
  */
 export function kid(

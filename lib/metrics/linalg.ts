@@ -27,9 +27,10 @@ export type FeatureInput = tf.Tensor2D | number[][] | Matrix;
  *
  * @example Convert nested arrays
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { toMatrix } from "@course/metrics/linalg.ts";
  * const m = toMatrix([[1, 2], [3, 4], [5, 6]]);
- * console.log(m.rows, m.cols, m.data[3]); // 3 2 4
+ * assertEquals([m.rows, m.cols, m.data[3]], [3, 2, 4]);
  * ```
  */
 export function toMatrix(features: FeatureInput): Matrix {
@@ -71,8 +72,9 @@ export function toMatrix(features: FeatureInput): Matrix {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { columnMeans, toMatrix } from "@course/metrics/linalg.ts";
- * console.log(columnMeans(toMatrix([[1, 2], [3, 6]]))); // Float64Array [2, 4]
+ * assertEquals(Array.from(columnMeans(toMatrix([[1, 2], [3, 6]]))), [2, 4]);
  * ```
  */
 export function columnMeans(x: Matrix): Float64Array {
@@ -91,9 +93,10 @@ export function columnMeans(x: Matrix): Float64Array {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { covariance, toMatrix } from "@course/metrics/linalg.ts";
  * const cov = covariance(toMatrix([[0, 0], [2, 2]]));
- * console.log(Array.from(cov.data)); // [2, 2, 2, 2]
+ * assertEquals(Array.from(cov.data), [2, 2, 2, 2]);
  * ```
  */
 export function covariance(x: Matrix, mean: Float64Array = columnMeans(x)): Matrix {
@@ -129,9 +132,10 @@ export function covariance(x: Matrix, mean: Float64Array = columnMeans(x)): Matr
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { matMul, toMatrix } from "@course/metrics/linalg.ts";
  * const p = matMul(toMatrix([[1, 2]]), toMatrix([[3], [4]]));
- * console.log(p.data[0]); // 11
+ * assertEquals(p.data[0], 11);
  * ```
  */
 export function matMul(a: Matrix, b: Matrix): Matrix {
@@ -169,8 +173,9 @@ const EIGEN_DEFAULTS: Required<SymmetricEigenOptions> = { maxSweeps: 100, tolera
  * @example Diagonalise a 2x2 matrix
  * ```ts
  * import { symmetricEigen, toMatrix } from "@course/metrics/linalg.ts";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const { values } = symmetricEigen(toMatrix([[2, 1], [1, 2]]));
- * console.log(Array.from(values).sort()); // [1, 3] (to rounding)
+ * assertEquals(Array.from(values).map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3]);
  * ```
  */
 export function symmetricEigen(
@@ -250,8 +255,9 @@ export function symmetricEigen(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { symmetricSqrt, toMatrix } from "@course/metrics/linalg.ts";
- * console.log(Array.from(symmetricSqrt(toMatrix([[4, 0], [0, 9]])).data)); // [2, 0, 0, 3]
+ * assertEquals(Array.from(symmetricSqrt(toMatrix([[4, 0], [0, 9]])).data), [2, 0, 0, 3]);
  * ```
  */
 export function symmetricSqrt(a: Matrix): Matrix {
@@ -277,8 +283,9 @@ export function symmetricSqrt(a: Matrix): Matrix {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { symmetrize, toMatrix } from "@course/metrics/linalg.ts";
- * console.log(Array.from(symmetrize(toMatrix([[1, 2], [4, 1]])).data)); // [1, 3, 3, 1]
+ * assertEquals(Array.from(symmetrize(toMatrix([[1, 2], [4, 1]])).data), [1, 3, 3, 1]);
  * ```
  */
 export function symmetrize(a: Matrix): Matrix {
@@ -295,8 +302,9 @@ export function symmetrize(a: Matrix): Matrix {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { trace, toMatrix } from "@course/metrics/linalg.ts";
- * console.log(trace(toMatrix([[1, 2], [3, 4]]))); // 5
+ * assertEquals(trace(toMatrix([[1, 2], [3, 4]])), 5);
  * ```
  */
 export function trace(a: Matrix): number {

@@ -5,8 +5,9 @@
  *
  * @example FID of two small feature sets
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { fid } from "@course/metrics/mod.ts";
- * console.log(fid([[0, 0], [1, 2], [2, 1]], [[1, 0], [2, 2], [3, 1]]) > 0); // true
+ * assert(fid([[0, 0], [1, 2], [2, 1]], [[1, 0], [2, 2], [3, 1]]) > 0);
  * ```
  *
  * @module
@@ -14,14 +15,14 @@
 export * from "./class_accuracy.ts";
 export * from "./classifier.ts";
 export * from "./colour_tags.ts";
-export * from "./cyclegan.ts";
+export * from "./translation_quality.ts";
 export * from "./divergences.ts";
 export * from "./evaluate.ts";
 export * from "./face_classifier.ts";
 export * from "./feature_extractor.ts";
 export * from "./fid.ts";
 export * from "./inception_score.ts";
-export * from "./input_checks.ts";
+export * from "./metric_input_checks.ts";
 export * from "./kid.ts";
 export * from "./linalg.ts";
 export * from "./mode_coverage.ts";

@@ -21,7 +21,7 @@
  * @module
  */
 import { type FeatureInput, type Matrix, toMatrix } from "./linalg.ts";
-import { checkFiniteMatrix } from "./input_checks.ts";
+import { checkFiniteMatrix } from "./metric_input_checks.ts";
 
 /** Options of {@linkcode precisionRecall}. */
 export interface PrecisionRecallOptions {
@@ -43,11 +43,12 @@ export interface PrecisionRecall {
  *
  * @example Two identical sets, then a set far away
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { precisionRecall } from "@course/metrics/precision_recall.ts";
  * const real = [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]];
- * console.log(precisionRecall(real, real)); // { precision: 1, recall: 1 }
+ * assertEquals(precisionRecall(real, real), { precision: 1, recall: 1 });
  * const far = real.map(([x, y]) => [x + 10, y]);
- * console.log(precisionRecall(real, far)); // { precision: 0, recall: 0 }
+ * assertEquals(precisionRecall(real, far), { precision: 0, recall: 0 });
  * ```
  */
 export function precisionRecall(

@@ -51,10 +51,11 @@ function binPositions(n: number, options: Transport1dOptions, what: string): num
  *
  * @example Move half the mass one bin to the right
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { transportPlan1d } from "@course/metrics/transport.ts";
  * const { plan, cost } = transportPlan1d([0.5, 0.5, 0], [0.5, 0, 0.5]);
- * console.log(plan); // [ [ 0.5, 0, 0 ], [ 0, 0, 0.5 ], [ 0, 0, 0 ] ]
- * console.log(cost); // 0.5
+ * assertEquals(plan, [ [ 0.5, 0, 0 ], [ 0, 0, 0.5 ], [ 0, 0, 0 ] ]);
+ * assertEquals(cost, 0.5);
  * ```
  */
 export function transportPlan1d(
@@ -93,8 +94,9 @@ export function transportPlan1d(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { wasserstein1d } from "@course/metrics/transport.ts";
- * console.log(wasserstein1d([0, 1, 2], [1, 2, 3])); // 1
+ * assertEquals(wasserstein1d([0, 1, 2], [1, 2, 3]), 1);
  * ```
  */
 export function wasserstein1d(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -133,11 +135,12 @@ export function wasserstein1d(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  *
  * @example The dual value equals the transport cost
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { kantorovichPotential1d, transportPlan1d } from "@course/metrics/transport.ts";
  * const p = [0.5, 0.5, 0], q = [0.5, 0, 0.5];
  * const f = kantorovichPotential1d(p, q);
  * const dual = f.reduce((sum, v, i) => sum + v * (p[i] - q[i]), 0);
- * console.log(f, dual, transportPlan1d(p, q).cost); // [ 0, 0, -1 ] 0.5 0.5
+ * assertEquals([f, dual, transportPlan1d(p, q).cost], [[ 0, 0, -1 ], 0.5, 0.5]);
  * ```
  */
 export function kantorovichPotential1d(

@@ -12,12 +12,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt } from "./checks.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
 import {
   dcganDiscriminatorFeatures,
   type DcganDiscriminatorOptions,
   dcganGeneratorBody,
-} from "./dcgan.ts";
+} from "./dcgan_nets.ts";
 import { type Initializers, makeInitializers, type WeightInit } from "./init.ts";
 import { type MlpActivation, mlpBody } from "./mlp.ts";
 
@@ -96,15 +96,16 @@ const DEFAULTS = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { labelInput } from "@course/models/conditional.ts";
  * const { vector } = labelInput({ numClasses: 10, labelMode: "embedding", embeddingDim: 4 });
- * console.log(vector.shape); // [null, 4]
+ * assertEquals(vector.shape, [null, 4]);
  * ```
  */
 export function labelInput(
   options: { numClasses: number; labelMode: LabelMode; embeddingDim: number; seed?: number },
 ): { input: tf.SymbolicTensor; vector: tf.SymbolicTensor } {
-  checkPositiveInt("conditional model", "numClasses", options.numClasses);
+  checkPositiveInt("build conditional model", "numClasses", options.numClasses);
   if (options.labelMode === "onehot") {
     const input = tf.input({ shape: [options.numClasses], name: "labels" });
     return { input, vector: input };
@@ -114,7 +115,7 @@ export function labelInput(
       `Cannot build conditional model: labelMode must be "onehot" or "embedding", got ${options.labelMode}`,
     );
   }
-  checkPositiveInt("conditional model", "embeddingDim", options.embeddingDim);
+  checkPositiveInt("build conditional model", "embeddingDim", options.embeddingDim);
   const input = tf.input({ shape: [1], name: "labels" });
   const embedded = tf.layers.embedding({
     inputDim: options.numClasses,
@@ -136,12 +137,13 @@ export function labelInput(
  *
  * @example An MNIST cGAN generator, a quarter as wide
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildConditionalGenerator } from "@course/models/conditional.ts";
  * const generator = buildConditionalGenerator({ width: 0.25, seed: 1 });
  * const labels = tf.oneHot(tf.tensor1d([3, 7], "int32"), 10);
  * const images = generator.predict([tf.randomNormal([2, 100]), labels]) as tf.Tensor;
- * console.log(images.shape); // [2, 28, 28, 1]
+ * assertEquals(images.shape, [2, 28, 28, 1]);
  * ```
  */
 export function buildConditionalGenerator(
@@ -149,7 +151,7 @@ export function buildConditionalGenerator(
 ): tf.LayersModel {
   const o = { ...DEFAULTS, batchNorm: true, name: "conditional_generator", ...options };
   const latentDim = o.latentDim ?? (o.architecture === "mlp" ? 2 : 100);
-  checkPositiveInt("generator", "latentDim", latentDim);
+  checkPositiveInt("build generator", "latentDim", latentDim);
   const z = tf.input({ shape: [latentDim], name: "z" });
   const label = labelInput({ ...o, seed: o.seed === undefined ? undefined : o.seed + 2000 });
   // [batch, latentDim] ++ [batch, labelDim] -> [batch, latentDim + labelDim]
@@ -157,7 +159,7 @@ export function buildConditionalGenerator(
     .apply([z, label.vector]) as tf.SymbolicTensor;
   let out: tf.SymbolicTensor;
   if (o.architecture === "mlp") {
-    checkPositiveInt("generator", "dataDim", o.dataDim);
+    checkPositiveInt("build generator", "dataDim", o.dataDim);
     const inits = makeInitializers(o.init, o.seed);
     const h = mlpBody(joined, o.hidden, "relu", inits.kernel, "generator");
     out = tf.layers.dense({ units: o.dataDim, kernelInitializer: inits.kernel(), name: "output" })
@@ -176,6 +178,7 @@ export function buildConditionalGenerator(
  *
  * @example A toy cGAN discriminator with an MLP
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildConditionalDiscriminator } from "@course/models/conditional.ts";
  * const discriminator = buildConditionalDiscriminator({
@@ -185,7 +188,7 @@ export function buildConditionalGenerator(
  * });
  * const labels = tf.oneHot(tf.tensor1d([0, 5], "int32"), 8);
  * const logits = discriminator.predict([tf.zeros([2, 2]), labels]) as tf.Tensor;
- * console.log(logits.shape); // [2, 1]
+ * assertEquals(logits.shape, [2, 1]);
  * ```
  */
 export function buildConditionalDiscriminator(
@@ -202,7 +205,7 @@ export function buildConditionalDiscriminator(
   let x: tf.SymbolicTensor;
   let features: tf.SymbolicTensor;
   if (o.architecture === "mlp") {
-    checkPositiveInt("discriminator", "dataDim", o.dataDim);
+    checkPositiveInt("build discriminator", "dataDim", o.dataDim);
     x = tf.input({ shape: [o.dataDim], name: "samples" });
     // [batch, dataDim] ++ [batch, labelDim]
     const joined = tf.layers.concatenate({ name: "x_and_label" })
@@ -216,7 +219,7 @@ export function buildConditionalDiscriminator(
     );
   } else {
     checkArchitecture(o.architecture);
-    const [h, w, c] = checkImageShape("discriminator", o.imageShape);
+    const [h, w, c] = checkImageShape("build discriminator", o.imageShape);
     x = tf.input({ shape: [h, w, c], name: "images" });
     if (o.labelProjection === "projection") {
       // phi(x): [batch, H, W, C] -> [batch, features]; the label joins only at the output

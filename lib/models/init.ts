@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "../data/random.ts";
+import { tfSeed } from "../core/random.ts";
 
 /** A tfjs weight initialiser (the type `tf.initializers.*()` returns). */
 export type Initializer = ReturnType<typeof tf.initializers.ones>;
@@ -34,12 +34,13 @@ export interface Initializers {
  *
  * @example DCGAN initialisation
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { makeInitializers } from "@course/models/init.ts";
  * const inits = makeInitializers("dcgan", 1);
  * const layer = tf.layers.dense({ units: 4, kernelInitializer: inits.kernel() });
  * layer.apply(tf.input({ shape: [1000] }));
- * console.log(layer.getWeights()[0].shape); // [1000, 4]
+ * assertEquals(layer.getWeights()[0].shape, [1000, 4]);
  * ```
  */
 export function makeInitializers(init: WeightInit = "glorot", seed?: number): Initializers {

@@ -33,10 +33,11 @@ function firstTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { InstanceNormalization } from "@course/models/layers.ts";
  * const y = new InstanceNormalization().apply(tf.randomNormal([2, 4, 4, 3], 5, 2)) as tf.Tensor;
- * console.log(y.mean([1, 2]).abs().max().dataSync()[0] < 1e-4); // true
+ * assert(y.mean([1, 2]).abs().max().dataSync()[0] < 1e-4);
  * ```
  */
 export class InstanceNormalization extends tf.layers.Layer {
@@ -113,11 +114,12 @@ export interface ReflectionPadding2DArgs {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { ReflectionPadding2D } from "@course/models/layers.ts";
  * const x = tf.tensor4d([1, 2, 3], [1, 1, 3, 1]);
  * const y = new ReflectionPadding2D({ padding: [0, 1] }).apply(x) as tf.Tensor;
- * console.log(Array.from(y.dataSync())); // [2, 1, 2, 3, 2]
+ * assertEquals(Array.from(y.dataSync()), [2, 1, 2, 3, 2]);
  * ```
  */
 export class ReflectionPadding2D extends tf.layers.Layer {

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { makeInitializers, type WeightInit } from "./init.ts";
 import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
-import { checkPositiveInt } from "./checks.ts";
+import { checkPositiveInt } from "../core/checks.ts";
 
 /** A hidden-layer activation of the MLPs. */
 export type MlpActivation = "relu" | "leakyRelu" | "tanh";
@@ -76,17 +76,18 @@ const DISCRIMINATOR_DEFAULTS: Required<Omit<MlpDiscriminatorOptions, "seed">> = 
  *
  * @example A 2-D toy generator
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildMlpGenerator } from "@course/models/mlp.ts";
  * const generator = buildMlpGenerator({ latentDim: 2, hidden: [16, 16], seed: 0 });
  * const samples = generator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
- * console.log(samples.shape); // [8, 2]
+ * assertEquals(samples.shape, [8, 2]);
  * ```
  */
 export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersModel {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  checkPositiveInt("generator", "latentDim", o.latentDim);
-  checkPositiveInt("generator", "outputDim", o.outputDim);
+  checkPositiveInt("build generator", "latentDim", o.latentDim);
+  checkPositiveInt("build generator", "outputDim", o.outputDim);
   const inits = makeInitializers(o.init, o.seed);
   const z = tf.input({ shape: [o.latentDim], name: "z" }); // [batch, latentDim]
   let h = mlpBody(z, o.hidden, o.activation, inits.kernel, "generator");
@@ -103,6 +104,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  *
  * @example A 2-D toy discriminator with minibatch discrimination
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildMlpDiscriminator } from "@course/models/mlp.ts";
  * const discriminator = buildMlpDiscriminator({
@@ -111,12 +113,12 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  *   seed: 0,
  * });
  * const logits = discriminator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
- * console.log(logits.shape); // [8, 1]
+ * assertEquals(logits.shape, [8, 1]);
  * ```
  */
 export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
   const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
-  checkPositiveInt("discriminator", "inputDim", o.inputDim);
+  checkPositiveInt("build discriminator", "inputDim", o.inputDim);
   const inits = makeInitializers(o.init, o.seed);
   const x = tf.input({ shape: [o.inputDim], name: "x" }); // [batch, inputDim]
   let h = mlpBody(x, o.hidden, o.activation, inits.kernel, "discriminator");
@@ -142,11 +144,12 @@ export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { mlpBody } from "@course/models/mlp.ts";
  * import { makeInitializers } from "@course/models/init.ts";
  * const h = mlpBody(tf.input({ shape: [3] }), [8], "relu", makeInitializers().kernel);
- * console.log(h.shape); // [null, 8]
+ * assertEquals(h.shape, [null, 8]);
  * ```
  */
 export function mlpBody(
@@ -158,7 +161,7 @@ export function mlpBody(
 ): tf.SymbolicTensor {
   let h = input;
   hidden.forEach((units, i) => {
-    checkPositiveInt(what, `hidden[${i}]`, units);
+    checkPositiveInt(`build ${what}`, `hidden[${i}]`, units);
     h = tf.layers.dense({ units, kernelInitializer: kernel(), name: `dense_${i}` })
       .apply(h) as tf.SymbolicTensor;
     h = activationLayer(activation, `${activation}_${i}`).apply(h) as tf.SymbolicTensor;

@@ -5,21 +5,22 @@
  *
  * @example Build the tutorial's MNIST pair, a quarter as wide
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/mod.ts";
  * const generator = buildDcganGenerator({ width: 0.25 });
  * const discriminator = buildDcganDiscriminator({ width: 0.25 });
- * console.log(generator.outputs[0].shape, discriminator.outputs[0].shape); // [null, 28, 28, 1] [null, 1]
+ * assertEquals([generator.outputs[0].shape, discriminator.outputs[0].shape], [[null, 28, 28, 1], [null, 1]]);
  * ```
  *
  * @module
  */
 export * from "./init.ts";
-export * from "./checks.ts";
+export * from "./channels.ts";
 export * from "./mlp.ts";
-export * from "./dcgan.ts";
+export * from "./dcgan_nets.ts";
 export * from "./conditional.ts";
-export * from "./acgan.ts";
-export * from "./cyclegan.ts";
+export * from "./acgan_nets.ts";
+export * from "./resnet_patchgan.ts";
 export * from "./layers.ts";
 export * from "./minibatch_discrimination.ts";
 export * from "./packing.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkPositiveInt } from "./checks.ts";
+import { checkPositiveInt } from "../core/checks.ts";
 import { makeInitializers, type WeightInit } from "./init.ts";
 import { type MlpActivation, mlpBody } from "./mlp.ts";
 
@@ -45,7 +45,7 @@ export class PackSamples extends tf.layers.Layer {
 
   constructor(args: PackSamplesArgs) {
     super({ name: args?.name });
-    checkPositiveInt("PackSamples", "packSize", args?.packSize);
+    checkPositiveInt("build PackSamples", "packSize", args?.packSize);
     this.packSize = args.packSize;
   }
 
@@ -127,8 +127,8 @@ export function buildPackedMlpDiscriminator(
   options: PackedMlpDiscriminatorOptions = {},
 ): tf.LayersModel {
   const o = { ...PACKED_DEFAULTS, ...options };
-  checkPositiveInt("discriminator", "packSize", o.packSize);
-  checkPositiveInt("discriminator", "inputDim", o.inputDim);
+  checkPositiveInt("build discriminator", "packSize", o.packSize);
+  checkPositiveInt("build discriminator", "inputDim", o.inputDim);
   const inits = makeInitializers(o.init, o.seed);
   const x = tf.input({ shape: [o.inputDim], name: "x" }); // [batch, inputDim]
   // [batch, inputDim] -> [batch / m, m * inputDim]

@@ -11,7 +11,7 @@ import {
   readOptimizerExtras,
   restoreOptimizerExtras,
 } from "../io/optimizer_state.ts";
-import { deriveSeed } from "../train/random.ts";
+import { deriveSeed } from "../core/random.ts";
 import type { GanVariant, VariantRecipe } from "../train/variant.ts";
 import type { ChannelLayout } from "./channel.ts";
 

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
 import { setGradientReducer } from "../train/gradients.ts";
-import { stepRandom } from "../train/random.ts";
+import { stepRandom } from "../core/random.ts";
 import type { GanVariant } from "../train/variant.ts";
 import * as factories from "../variants/mod.ts";
 import { Channel } from "./channel.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { deriveSeed, epochOrder, RANDOM_STREAMS } from "./random.ts";
+import { deriveSeed, epochOrder, RANDOM_STREAMS } from "../core/random.ts";
 
 /** One training batch: named tensors whose first axis is the batch. */
 export type Batch = Record<string, tf.Tensor>;
@@ -50,13 +50,14 @@ const TENSOR_BATCHES_DEFAULTS = { batchSize: 64, seed: 0, unpaired: false };
  *
  * @example Images and labels shuffled together
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { tensorBatches } from "@course/train/batches.ts";
  * const data = { realImages: tf.zeros([10, 4, 4, 1]), labels: tf.range(0, 10, 1, "int32") };
  * const source = tensorBatches(data, { batchSize: 4, seed: 1 });
- * console.log(source.batchesPerEpoch); // 2
+ * assertEquals(source.batchesPerEpoch, 2);
  * const batch = source.batch(0, 0);
- * console.log(batch.realImages.shape, batch.labels.shape); // [4, 4, 4, 1] [4]
+ * assertEquals([batch.realImages.shape, batch.labels.shape], [[4, 4, 4, 1], [4]]);
  * ```
  */
 export function tensorBatches(data: Batch, options: TensorBatchesOptions = {}): BatchSource {
@@ -133,12 +134,13 @@ const SAMPLER_DEFAULTS = { batchSize: 256, batchesPerEpoch: 100, seed: 0 };
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { samplerBatches } from "@course/train/batches.ts";
  * const source = samplerBatches((n, seed) => tf.randomNormal([n, 2], 0, 1, "float32", seed), {
  *   batchSize: 8,
  * });
- * console.log(source.batch(0, 0).realImages.shape); // [8, 2]
+ * assertEquals(source.batch(0, 0).realImages.shape, [8, 2]);
  * ```
  */
 export function samplerBatches(sample: Sampler, options: SamplerBatchesOptions = {}): BatchSource {
@@ -165,9 +167,10 @@ export function samplerBatches(sample: Sampler, options: SamplerBatchesOptions =
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { isBatchSource } from "@course/train/batches.ts";
- * console.log(isBatchSource({ realImages: tf.zeros([2, 2]) })); // false
+ * assertEquals(isBatchSource({ realImages: tf.zeros([2, 2]) }), false);
  * ```
  */
 export function isBatchSource(value: unknown): value is BatchSource {

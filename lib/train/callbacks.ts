@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import { displayHtml, displayPng, inJupyter } from "../viz/jupyter.ts";
 import { type ImageGridOptions, imageGridPng } from "../viz/image_grid.ts";
 import { lossPlot, saveFigureHtml, scatterPlot, showFigure } from "../viz/plot.ts";
@@ -27,15 +27,8 @@ export interface ProgressBarOptions {
 
 /**
  * One line of progress: `[#####-----] 50% 500/1000 dLoss 0.693 gLoss 0.701 2.1 it/s ETA 3:58`.
- *
- * @example
- * ```ts
- * import { formatProgress } from "@course/train/callbacks.ts";
- * console.log(formatProgress(50, 100, { dLoss: 0.69 }, 10, 10));
- * // [###############---------------]  50% 50/100 dLoss 0.690 5.0 it/s ETA 0:10
- * ```
  */
-export function formatProgress(
+function formatProgress(
   step: number,
   total: number,
   logs: Record<string, number>,
@@ -59,10 +52,11 @@ export function formatProgress(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { progressBar } from "@course/train/callbacks.ts";
  * const lines: string[] = [];
  * const bar = progressBar({ write: (t) => lines.push(t) });
- * console.log(typeof bar.onStepEnd); // function
+ * assertEquals(typeof bar.onStepEnd, "function");
  * ```
  */
 export function progressBar(options: ProgressBarOptions = {}): TrainCallback {
@@ -133,9 +127,10 @@ export interface LossCurvesOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { lossCurves } from "@course/train/callbacks.ts";
  * const callback = lossCurves({ every: 100 });
- * console.log(typeof callback.onTrainEnd); // function
+ * assertEquals(typeof callback.onTrainEnd, "function");
  * ```
  */
 export function lossCurves(options: LossCurvesOptions = {}): TrainCallback {
@@ -199,9 +194,10 @@ export interface SampleGridsOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { sampleGrids } from "@course/train/callbacks.ts";
  * const callback = sampleGrids({ every: 200, count: 16 });
- * console.log(typeof callback.onStepEnd); // function
+ * assertEquals(typeof callback.onStepEnd, "function");
  * ```
  */
 export function sampleGrids(options: SampleGridsOptions = {}): TrainCallback {

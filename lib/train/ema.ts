@@ -22,7 +22,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../viz/atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import type { TrainCallback, TrainState } from "./loop.ts";
 
 /** Options of {@linkcode weightAverage}. */
@@ -85,15 +85,16 @@ interface SavedEma {
  *
  * @example Average a generator over a few steps, then sample with the average
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { train, weightAverage } from "@course/train/mod.ts";
- * import { createVariant } from "@course/variants/mod.ts";
- * const variant = createVariant("toy_gan", { seed: 1 });
+ * import { createToyGan } from "@course/variants/mod.ts";
+ * const variant = createToyGan({ seed: 1 });
  * const ema = weightAverage({ beta: 0.99 });
  * const points = tf.randomNormal([256, 2], 0, 1, "float32", 1);
  * await train(variant, { realImages: points }, { batchSize: 64, callbacks: [ema] });
- * const samples = await ema.withAveragedWeights(() => variant.sample!(8, 1));
- * console.log(ema.step, samples.shape); // 4 [8, 2]
+ * const samples = await ema.withAveragedWeights(() => variant.sample(8, 1));
+ * assertEquals([ema.step, samples.shape], [4, [8, 2]]);
  * samples.dispose();
  * ema.dispose();
  * variant.dispose();

@@ -25,10 +25,11 @@ let reducer: GradientReducer | undefined;
  *
  * @example Averaging with one rank changes nothing
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { setGradientReducer } from "@course/train/gradients.ts";
  * const previous = setGradientReducer({ allReduceMean: (values) => values });
  * setGradientReducer(previous);
- * console.log(previous); // undefined
+ * assertEquals(previous, undefined);
  * ```
  */
 export function setGradientReducer(next: GradientReducer | undefined): GradientReducer | undefined {
@@ -51,6 +52,7 @@ export interface OptimizeResult {
  *
  * @example One Adam step on a tiny model
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { optimizeWithNorm } from "@course/train/gradients.ts";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
@@ -60,7 +62,7 @@ export interface OptimizeResult {
  *   () => (model.apply(x) as tf.Tensor).square().mean() as tf.Scalar,
  *   model,
  * );
- * console.log(loss.dataSync()[0] >= 0, gradNorm.dataSync()[0] >= 0); // true true
+ * assertEquals([loss.dataSync()[0] >= 0, gradNorm.dataSync()[0] >= 0], [true, true]);
  * ```
  */
 export function optimizeWithNorm(

@@ -54,13 +54,14 @@ export interface Guard {
  *
  * @example NaN stops the run
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { makeGuard } from "@course/train/guards.ts";
  * const guard = makeGuard();
  * guard.check(1, { dLoss: 0.7, gLoss: 0.7 });
  * try {
  *   guard.check(2, { dLoss: NaN, gLoss: 0.7 });
  * } catch (error) {
- *   console.log((error as Error).message.startsWith("Training stopped at step 2")); // true
+ *   assert((error as Error).message.startsWith("Training stopped at step 2"));
  * }
  * ```
  */

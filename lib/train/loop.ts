@@ -26,9 +26,9 @@ import { type BatchSource, isBatchSource, tensorBatches } from "./batches.ts";
 import type { Batch } from "./batches.ts";
 import { type DataParallel, startDataParallel } from "../parallel/data_parallel.ts";
 import { setGradientReducer } from "./gradients.ts";
-import { checkTrainingData } from "./input_checks.ts";
+import { checkTrainingData } from "./training_data_checks.ts";
 import { type GuardOptions, makeGuard, TrainingStoppedError } from "./guards.ts";
-import { stepRandom } from "./random.ts";
+import { stepRandom } from "../core/random.ts";
 import type { GanVariant } from "./variant.ts";
 
 /** Where the run is; callbacks receive it (read-only by convention). */

@@ -6,9 +6,16 @@
 export * from "./batches.ts";
 export * from "./gradients.ts";
 export * from "./guards.ts";
-export * from "./input_checks.ts";
+export * from "./training_data_checks.ts";
 export * from "./loop.ts";
-export * from "./random.ts";
+// The training side of the core randomness, where training code looks for it.
+export {
+  deriveSeed,
+  epochOrder,
+  RANDOM_STREAMS,
+  type StepRandom,
+  stepRandom,
+} from "../core/random.ts";
 export type * from "./variant.ts";
 export * from "./callbacks.ts";
 export * from "./ema.ts";

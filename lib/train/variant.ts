@@ -11,7 +11,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { ExtraState } from "../io/checkpoint.ts";
 import type { Batch } from "./batches.ts";
 import type { GuardOptions } from "./guards.ts";
-import type { StepRandom } from "./random.ts";
+import type { StepRandom } from "../core/random.ts";
 
 /** What a step knows about where it is in the run. */
 export interface StepContext {

@@ -8,15 +8,16 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { auxiliaryClassLoss, discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { auxiliaryClassLoss, discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import {
   type AcganConditioning,
   buildAcganDiscriminator,
   buildAcganGenerator,
-} from "../models/acgan.ts";
+} from "../models/acgan_nets.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
-import { type StepRandom, stepRandom } from "../train/random.ts";
-import type { GanVariant, StepLogs } from "../train/variant.ts";
+import { type StepRandom, stepRandom } from "../core/random.ts";
+import type { StepLogs } from "../train/variant.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { OPTIMIZER_PRESETS } from "./adversarial.ts";
 import { oneHotLabels } from "./cgan.ts";
 import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
@@ -75,13 +76,14 @@ function splitTags(tags: tf.Tensor, tagGroups: number[]): tf.Tensor[] {
  *
  * @example The homework report's two tag groups
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createAcgan } from "@course/variants/acgan.ts";
  * const variant = createAcgan({ width: 0.125, tagGroups: [12, 11] });
- * console.log(variant.sample!(4, 0).shape); // [4, 28, 28, 1]
+ * assertEquals(variant.sample(4, 0).shape, [4, 28, 28, 1]);
  * variant.dispose();
  * ```
  */
-export function createAcgan(options: AcganOptions = {}): GanVariant {
+export function createAcgan(options: AcganOptions = {}): ImageVariant {
   const o = {
     ...IMAGE_VARIANT_DEFAULTS,
     tagGroups: [10],
@@ -198,7 +200,7 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
       return tf.tidy(() => {
         const random = stepRandom(seed, 0);
         const z = random.normal([count, o.latentDim]);
-        return generator.predict([z, randomTags(count, o.tagGroups, random)]) as tf.Tensor;
+        return generator.predict([z, randomTags(count, o.tagGroups, random)]) as tf.Tensor4D;
       });
     },
     dispose() {

@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type StepRandom, stepRandom } from "../train/random.ts";
-import type { GanVariant } from "../train/variant.ts";
+import { type StepRandom, stepRandom } from "../core/random.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { type AcganOptions, createAcgan } from "./acgan.ts";
 
 /** Options of {@linkcode createAcganWithSigma}. */
@@ -72,13 +72,13 @@ export function cyclingTagGroups(count: number, tagGroups: number[]): tf.Tensor2
  * import { createAcganWithSigma } from "@course/variants/acgan_sigma.ts";
  *
  * const variant = createAcganWithSigma({ width: 0.0625, tagGroups: [3, 2], latentSigma: 0.5 });
- * assertEquals(variant.sample!(6, 0).shape, [6, 28, 28, 1]);
+ * assertEquals(variant.sample(6, 0).shape, [6, 28, 28, 1]);
  * assertEquals(variant.recipe!.factory, "createAcganWithSigma");
  * variant.dispose();
  * throws(() => createAcganWithSigma({ latentSigma: 0 }), /latentSigma must be a positive number/);
  * ```
  */
-export function createAcganWithSigma(options: AcganSigmaOptions = {}): GanVariant {
+export function createAcganWithSigma(options: AcganSigmaOptions = {}): ImageVariant {
   const { latentSigma = 1, ...acganOptions } = options;
   if (!(Number.isFinite(latentSigma) && latentSigma > 0)) {
     throw new Error(
@@ -87,7 +87,7 @@ export function createAcganWithSigma(options: AcganSigmaOptions = {}): GanVarian
     );
   }
   const inner = createAcgan(acganOptions);
-  const latentDim = inner.latentDim!;
+  const latentDim = inner.latentDim;
   const tagGroups = acganOptions.tagGroups ?? [10];
   return {
     ...inner,
@@ -101,7 +101,7 @@ export function createAcganWithSigma(options: AcganSigmaOptions = {}): GanVarian
       return tf.tidy(() => {
         const z = stepRandom(seed, 0).normal([count, latentDim], 0, latentSigma);
         const tags = cyclingTagGroups(count, tagGroups);
-        return inner.models.generator.predict([z, tags]) as tf.Tensor;
+        return inner.models.generator.predict([z, tags]) as tf.Tensor4D;
       });
     },
   };

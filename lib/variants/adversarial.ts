@@ -12,8 +12,9 @@ import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../train/batches.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import type { GuardOptions } from "../train/guards.ts";
-import { type StepRandom, stepRandom } from "../train/random.ts";
-import type { GanVariant, StepLogs, VariantRecipe } from "../train/variant.ts";
+import { type StepRandom, stepRandom } from "../core/random.ts";
+import type { StepLogs, VariantRecipe } from "../train/variant.ts";
+import type { SamplingVariant } from "./sampling_variant.ts";
 
 /** Optimizer settings of the papers, as factories (each call makes a fresh optimizer). */
 export const OPTIMIZER_PRESETS = {
@@ -74,9 +75,10 @@ export interface AdversarialSpec {
  *
  * @example A toy non-saturating GAN
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
- * import { discriminatorLoss, nonSaturatingGeneratorLoss } from "@course/losses.ts";
+ * import { discriminatorLoss, nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
  * import { adversarialVariant } from "@course/variants/adversarial.ts";
  * const variant = adversarialVariant({
  *   name: "toy_gan",
@@ -87,10 +89,12 @@ export interface AdversarialSpec {
  *   dLoss: discriminatorLoss,
  *   gLoss: nonSaturatingGeneratorLoss,
  * });
- * console.log(Object.keys(variant.models)); // ["generator", "discriminator"]
+ * assertEquals(Object.keys(variant.models), ["generator", "discriminator"]);
  * ```
  */
-export function adversarialVariant(spec: AdversarialSpec): GanVariant {
+export function adversarialVariant<Samples extends tf.Tensor = tf.Tensor>(
+  spec: AdversarialSpec,
+): SamplingVariant<Samples> {
   const { generator, discriminator, latentDim, optimizers } = spec;
   const nCritic = spec.nCritic ?? 1;
   const gSteps = spec.gSteps ?? 1;
@@ -159,7 +163,7 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
       return tf.tidy(() => {
         const z = stepRandom(seed, 0).normal([count, latentDim]);
         const condition = spec.sampleCondition?.(count);
-        return generator.predict(inputs(z, condition)) as tf.Tensor;
+        return generator.predict(inputs(z, condition)) as Samples;
       });
     },
     dispose() {

@@ -12,15 +12,15 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import {
   buildConditionalDiscriminator,
   buildConditionalGenerator,
   type LabelProjection,
 } from "../models/conditional.ts";
 import type { Batch } from "../train/batches.ts";
-import type { StepRandom } from "../train/random.ts";
-import type { GanVariant } from "../train/variant.ts";
+import type { StepRandom } from "../core/random.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { adversarialVariant, OPTIMIZER_PRESETS } from "./adversarial.ts";
 import { IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
@@ -46,9 +46,10 @@ export interface CganOptions extends VariantOptions {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { oneHotLabels } from "@course/variants/cgan.ts";
- * console.log(oneHotLabels({ labels: tf.tensor1d([2, 0], "int32") }, 3).arraySync());
- * // [[0, 0, 1], [1, 0, 0]]
+ * const oneHot = oneHotLabels({ labels: tf.tensor1d([2, 0], "int32") }, 3);
+ * assertEquals(oneHot.arraySync(), [[0, 0, 1], [1, 0, 0]]);
  * ```
  */
 export function oneHotLabels(batch: Batch, numClasses: number): tf.Tensor {
@@ -64,14 +65,8 @@ export function oneHotLabels(batch: Batch, numClasses: number): tf.Tensor {
 /**
  * Labels `0, 1, ..., numClasses-1, 0, 1, ...` as one-hot rows, for sample grids (one class per
  * column when the grid has `numClasses` columns).
- *
- * @example
- * ```ts
- * import { cyclingLabels } from "@course/variants/cgan.ts";
- * console.log(cyclingLabels(4, 3).argMax(1).arraySync()); // [0, 1, 2, 0]
- * ```
  */
-export function cyclingLabels(count: number, numClasses: number): tf.Tensor {
+function cyclingLabels(count: number, numClasses: number): tf.Tensor {
   return tf.tidy(() =>
     tf.oneHot(
       tf.tensor1d(Array.from({ length: count }, (_, i) => i % numClasses), "int32"),
@@ -87,12 +82,13 @@ export function cyclingLabels(count: number, numClasses: number): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { stepRandom } from "@course/train/random.ts";
+ * import { stepRandom } from "@course/core/random.ts";
  * import { mismatchedLabels } from "@course/variants/cgan.ts";
  * const right = tf.oneHot(tf.tensor1d([0, 1, 2, 3], "int32"), 4).toFloat();
  * const wrong = mismatchedLabels(right, stepRandom(1, 0));
- * console.log(tf.sum(right.mul(wrong)).dataSync()[0]); // 0
+ * assertEquals(tf.sum(right.mul(wrong)).dataSync()[0], 0);
  * ```
  */
 export function mismatchedLabels(labels: tf.Tensor, random: StepRandom): tf.Tensor {
@@ -116,22 +112,24 @@ export function mismatchedLabels(labels: tf.Tensor, random: StepRandom): tf.Tens
  *
  * @example The default: projection discriminator with the mismatch term
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createCgan } from "@course/variants/cgan.ts";
  * const variant = createCgan({ width: 0.125 });
- * console.log(variant.sample!(10, 0).shape); // [10, 28, 28, 1]
+ * assertEquals(variant.sample(10, 0).shape, [10, 28, 28, 1]);
  * variant.dispose();
  * ```
  *
  * @example Mirza and Osindero's classic: the one-hot label tiled as extra input channels of D
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createCgan } from "@course/variants/cgan.ts";
  * const variant = createCgan({ width: 0.125, labelProjection: "tile", mismatchWeight: 0 });
  * const d = variant.models.discriminator;
- * console.log(d.getLayer("image_and_label").outputShape); // [null, 28, 28, 11]
+ * assertEquals(d.getLayer("image_and_label").outputShape, [null, 28, 28, 11]);
  * variant.dispose();
  * ```
  */
-export function createCgan(options: CganOptions = {}): GanVariant {
+export function createCgan(options: CganOptions = {}): ImageVariant {
   const o = {
     ...IMAGE_VARIANT_DEFAULTS,
     numClasses: 10,
@@ -159,7 +157,7 @@ export function createCgan(options: CganOptions = {}): GanVariant {
       const logits = discriminator.apply([realImages, wrong], { training: true }) as tf.Tensor;
       return tf.softplus(logits).mean().mul(o.mismatchWeight) as tf.Scalar;
     });
-  return adversarialVariant({
+  return adversarialVariant<tf.Tensor4D>({
     name: "cgan",
     generator: buildConditionalGenerator({
       imageShape: o.imageShape,

@@ -13,7 +13,11 @@ import {
   leastSquaresDiscriminatorLoss,
   leastSquaresGeneratorLoss,
 } from "../losses.ts";
-import { buildPatchDiscriminator, buildResnetGenerator, ImagePool } from "../models/cyclegan.ts";
+import {
+  buildPatchDiscriminator,
+  buildResnetGenerator,
+  ImagePool,
+} from "../models/resnet_patchgan.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import type { GanVariant, StepLogs } from "../train/variant.ts";
 import { OPTIMIZER_PRESETS } from "./adversarial.ts";
@@ -39,9 +43,10 @@ export interface CycleganOptions extends Omit<VariantOptions, "latentDim"> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createCyclegan } from "@course/variants/cyclegan.ts";
  * const variant = createCyclegan({ width: 0.125, nBlocks: 1 });
- * console.log(Object.keys(variant.models).length); // 4
+ * assertEquals(Object.keys(variant.models).length, 4);
  * variant.dispose();
  * ```
  */

@@ -5,8 +5,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
-import type { GanVariant } from "../train/variant.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import {
   type AdamOptions,
@@ -31,23 +31,25 @@ export interface DcganOptions extends VariantOptions, AdamOptions {
  *
  * @example A narrow MNIST DCGAN
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createDcgan } from "@course/variants/dcgan.ts";
  * const variant = createDcgan({ width: 0.125, seed: 1 });
- * console.log(variant.name, variant.latentDim); // dcgan 100
+ * assertEquals([variant.name, variant.latentDim], ["dcgan", 100]);
  * variant.dispose();
  * ```
  *
  * @example A faster recipe for short runs: larger learning rates, label smoothing
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createDcgan } from "@course/variants/dcgan.ts";
  * const variant = createDcgan({ width: 0.125, learningRate: 5e-4, realLabel: 0.9 });
- * console.log(variant.name); // dcgan
+ * assertEquals(variant.name, "dcgan");
  * variant.dispose();
  * ```
  */
-export function createDcgan(options: DcganOptions = {}): GanVariant {
+export function createDcgan(options: DcganOptions = {}): ImageVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, gSteps: 1, realLabel: 1, dropout: 0, ...options };
-  return adversarialVariant({
+  return adversarialVariant<tf.Tensor4D>({
     name: "dcgan",
     ...buildDcganPair(o, { dropout: o.dropout }),
     latentDim: o.latentDim,

@@ -8,7 +8,7 @@ import {
   buildDcganDiscriminator,
   buildDcganGenerator,
   type DcganDiscriminatorOptions,
-} from "../models/dcgan.ts";
+} from "../models/dcgan_nets.ts";
 
 /** What every variant factory accepts to size its models. */
 export interface VariantOptions {
@@ -45,11 +45,12 @@ export const ADAM_DEFAULTS = { learningRate: 2e-4, beta1: 0.5, beta2: 0.999 } as
  *
  * @example The DCGAN paper's settings, then a faster discriminator
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { adamPair } from "@course/variants/image_options.ts";
  * const paper = adamPair();
  * const ttur = adamPair({ learningRate: 2e-4, discriminatorLearningRate: 8e-4 });
- * console.log(paper.generator.getConfig().learningRate); // 0.0002
- * console.log(ttur.discriminator.getConfig().learningRate); // 0.0008
+ * assertEquals(paper.generator.getConfig().learningRate, 0.0002);
+ * assertEquals(ttur.discriminator.getConfig().learningRate, 0.0008);
  * [paper, ttur].forEach((o) => (o.generator.dispose(), o.discriminator.dispose()));
  * ```
  */
@@ -92,12 +93,13 @@ export const IMAGE_VARIANT_DEFAULTS = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { buildDcganPair, IMAGE_VARIANT_DEFAULTS } from "@course/variants/image_options.ts";
  * const { generator, discriminator } = buildDcganPair(
  *   { ...IMAGE_VARIANT_DEFAULTS, width: 0.125, seed: 1 },
  *   { name: "critic" },
  * );
- * console.log(generator.outputs[0].shape, discriminator.name); // [null, 28, 28, 1] critic
+ * assertEquals([generator.outputs[0].shape, discriminator.name], [[null, 28, 28, 1], "critic"]);
  * generator.dispose();
  * discriminator.dispose();
  * ```

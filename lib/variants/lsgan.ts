@@ -4,8 +4,9 @@
  *
  * @module
  */
+import type * as tf from "@tensorflow/tfjs";
 import { leastSquaresDiscriminatorLoss, leastSquaresGeneratorLoss } from "../losses.ts";
-import type { GanVariant } from "../train/variant.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import {
   type AdamOptions,
@@ -23,15 +24,16 @@ export interface LsganOptions extends VariantOptions, AdamOptions {}
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createLsgan } from "@course/variants/lsgan.ts";
  * const variant = createLsgan({ width: 0.125 });
- * console.log(variant.name); // lsgan
+ * assertEquals(variant.name, "lsgan");
  * variant.dispose();
  * ```
  */
-export function createLsgan(options: LsganOptions = {}): GanVariant {
+export function createLsgan(options: LsganOptions = {}): ImageVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, ...options };
-  return adversarialVariant({
+  return adversarialVariant<tf.Tensor4D>({
     name: "lsgan",
     ...buildDcganPair(o),
     latentDim: o.latentDim,

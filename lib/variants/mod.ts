@@ -9,7 +9,7 @@ import { createCgan } from "./cgan.ts";
 import { createCyclegan } from "./cyclegan.ts";
 import { createDcgan } from "./dcgan.ts";
 import { createLsgan } from "./lsgan.ts";
-import { createToyGan, createToyWganGp } from "./toy.ts";
+import { createToyGan, createToyWganGp } from "./toy_gans.ts";
 import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
 
@@ -21,7 +21,8 @@ export * from "./cyclegan.ts";
 export * from "./dcgan.ts";
 export * from "./image_options.ts";
 export * from "./lsgan.ts";
-export * from "./toy.ts";
+export type * from "./sampling_variant.ts";
+export * from "./toy_gans.ts";
 export * from "./wgan.ts";
 export * from "./wgan_gp.ts";
 
@@ -107,9 +108,10 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createVariant } from "@course/variants/mod.ts";
  * const variant = createVariant("toy_gan", { seed: 1 });
- * console.log(variant.name); // toy_gan
+ * assertEquals(variant.name, "toy_gan");
  * variant.dispose();
  * ```
  */
@@ -124,8 +126,9 @@ export function createVariant(name: string, config: VariantConfig = {}): GanVari
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { variantEntry } from "@course/variants/mod.ts";
- * console.log(variantEntry("wgan_gp").data); // mnist
+ * assertEquals(variantEntry("wgan_gp").data, "mnist");
  * ```
  */
 export function variantEntry(name: string): VariantEntry {

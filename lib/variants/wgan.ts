@@ -26,7 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { clipWeights, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
-import type { GanVariant } from "../train/variant.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
@@ -54,8 +54,9 @@ export interface WganOptions extends VariantOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { WGAN_DEFAULTS } from "@course/variants/wgan.ts";
- * console.log(WGAN_DEFAULTS); // { nCritic: 2, clip: 0.1, learningRate: 0.001 }
+ * assertEquals(WGAN_DEFAULTS, { nCritic: 2, clip: 0.1, learningRate: 0.001 });
  * ```
  */
 export const WGAN_DEFAULTS = { nCritic: 2, clip: 0.1, learningRate: 1e-3 } as const;
@@ -79,8 +80,9 @@ export const WGAN_PAPER_LEARNING_RATE = 5e-5;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createWgan, WGAN_PAPER_SETTINGS } from "@course/variants/wgan.ts";
- * console.log(WGAN_PAPER_SETTINGS); // { nCritic: 5, clip: 0.01, learningRate: 0.00005 }
+ * assertEquals(WGAN_PAPER_SETTINGS, { nCritic: 5, clip: 0.01, learningRate: 0.00005 });
  * const variant = createWgan({ width: 0.125, ...WGAN_PAPER_SETTINGS });
  * variant.dispose();
  * ```
@@ -97,13 +99,14 @@ export const WGAN_PAPER_SETTINGS = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createWgan } from "@course/variants/wgan.ts";
  * const variant = createWgan({ width: 0.125 });
- * console.log(variant.name, variant.optimizers.discriminator.getClassName()); // wgan RMSProp
+ * assertEquals([variant.name, variant.optimizers.discriminator.getClassName()], ["wgan", "RMSProp"]);
  * variant.dispose();
  * ```
  */
-export function createWgan(options: WganOptions = {}): GanVariant {
+export function createWgan(options: WganOptions = {}): ImageVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, ...WGAN_DEFAULTS, ...options };
   if (!(o.learningRate > 0) || !Number.isFinite(o.learningRate)) {
     throw new Error(
@@ -123,7 +126,7 @@ export function createWgan(options: WganOptions = {}): GanVariant {
     name: "critic",
     width: criticWidth,
   });
-  return adversarialVariant({
+  return adversarialVariant<tf.Tensor4D>({
     name: "wgan",
     generator,
     discriminator: critic,

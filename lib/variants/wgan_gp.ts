@@ -6,8 +6,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { gradientPenalty, wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
+import { gradientPenalty } from "./objectives.ts";
+import { wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
 import type { GanVariant } from "../train/variant.ts";
+import type { ImageVariant } from "./sampling_variant.ts";
 import { type AdversarialSpec, adversarialVariant } from "./adversarial.ts";
 import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
@@ -53,22 +55,23 @@ type WithLearningRate = { learningRate: number };
  *
  * @example Half the rate halfway through
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
- * import { createToyWganGp } from "@course/variants/toy.ts";
+ * import { createToyWganGp } from "@course/variants/toy_gans.ts";
  * import { withLinearDecay } from "@course/variants/wgan_gp.ts";
- * import { stepRandom } from "@course/train/random.ts";
+ * import { stepRandom } from "@course/core/random.ts";
  * import { sampleRing } from "@course/data/toy.ts";
  * import * as tf from "@tensorflow/tfjs";
  * await initBackend(); // registers the gradients the penalty's double backprop needs
  * const variant = withLinearDecay(createToyWganGp({ hidden: [4], nCritic: 1, learningRate: 1e-3 }), 10);
  * const batch = { realImages: sampleRing(8) };
  * tf.dispose(Object.values(variant.trainStep(batch, { step: 5, epoch: 0, random: stepRandom(0, 0) })));
- * console.log(variant.optimizers.generator.getConfig().learningRate); // 0.0005
+ * assertEquals(variant.optimizers.generator.getConfig().learningRate, 0.0005);
  * batch.realImages.dispose();
  * variant.dispose();
  * ```
  */
-export function withLinearDecay(variant: GanVariant, decaySteps: number): GanVariant {
+export function withLinearDecay<V extends GanVariant>(variant: V, decaySteps: number): V {
   if (!Number.isInteger(decaySteps) || decaySteps < 0) {
     throw new Error(
       `Cannot create variant ${variant.name}: decaySteps must be a non-negative integer, got ${decaySteps}`,
@@ -95,8 +98,9 @@ export function withLinearDecay(variant: GanVariant, decaySteps: number): GanVar
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { wganGpObjective } from "@course/variants/wgan_gp.ts";
- * console.log(wganGpObjective(5, 10).nCritic); // 5
+ * assertEquals(wganGpObjective(5, 10).nCritic, 5);
  * ```
  */
 export function wganGpObjective(
@@ -118,21 +122,23 @@ export function wganGpObjective(
  *
  * @example A faster critic with fewer updates per generator step
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createWganGp } from "@course/variants/wgan_gp.ts";
  * const variant = createWganGp({ width: 0.125, nCritic: 2, criticLearningRate: 3e-4, beta1: 0.5 });
- * console.log(variant.optimizers.discriminator.getConfig().learningRate); // 0.0003
+ * assertEquals(variant.optimizers.discriminator.getConfig().learningRate, 0.0003);
  * variant.dispose();
  * ```
  *
  * @example The lecture's 4:1 ratio
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { createWganGp } from "@course/variants/wgan_gp.ts";
  * const variant = createWganGp({ width: 0.125, nCritic: 4 });
- * console.log(variant.name); // wgan_gp
+ * assertEquals(variant.name, "wgan_gp");
  * variant.dispose();
  * ```
  */
-export function createWganGp(options: WganGpOptions = {}): GanVariant {
+export function createWganGp(options: WganGpOptions = {}): ImageVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, ...WGAN_GP_DEFAULTS, ...options };
   const criticRate = o.criticLearningRate ?? o.learningRate;
   for (
@@ -155,7 +161,7 @@ export function createWganGp(options: WganGpOptions = {}): GanVariant {
     }
   }
   return withLinearDecay(
-    adversarialVariant({
+    adversarialVariant<tf.Tensor4D>({
       name: "wgan_gp",
       ...buildDcganPair(o, { normalization: "none", name: "critic" }),
       latentDim: o.latentDim,

@@ -6,9 +6,10 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
-import { definedOptions, type ImageGridOptions, imageGridPng } from "./image_grid.ts";
+import { definedOptions } from "../core/options.ts";
+import { type ImageGridOptions, imageGridPng } from "./image_grid.ts";
 import { display, type DisplayOptions, inJupyter, type MimeBundle, toBase64 } from "./jupyter.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 import { escapeXml, svgCanvas, svgText } from "./svg_text.ts";
 
 /** One frame: encoded image bytes (PNG, ...), a path to an image file, or a tensor batch. */
@@ -39,11 +40,12 @@ const DEFAULTS = { format: "gif" as AnimationFormat, delay: 200, holdLast: 1000,
  *
  * @example Three frames of a brightening 8x8 grid
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { animate } from "@course/viz/animation.ts";
  * const frames = [0, 0.5, 1].map((v) => tf.fill([4, 8, 8, 1], v));
  * const gif = await animate(frames, { range: "[0,1]", scale: 2, captions: ["a", "b", "c"] });
- * console.log(new TextDecoder().decode(gif.subarray(0, 6))); // "GIF89a"
+ * assertEquals(new TextDecoder().decode(gif.subarray(0, 6)), "GIF89a");
  * tf.dispose(frames);
  * ```
  */
@@ -99,12 +101,13 @@ export async function animate(
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { saveAnimation } from "@course/viz/animation.ts";
  * const dir = await Deno.makeTempDir();
  * const frames = [tf.zeros([1, 4, 4, 3]), tf.ones([1, 4, 4, 3])];
  * await saveAnimation(frames, `${dir}/progress.webp`);
- * console.log((await Deno.stat(`${dir}/progress.webp`)).size > 0); // true
+ * assert((await Deno.stat(`${dir}/progress.webp`)).size > 0);
  * tf.dispose(frames);
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -136,10 +139,12 @@ export interface ShowAnimationOptions extends AnimationOptions, DisplayOptions {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { showAnimation } from "@course/viz/animation.ts";
  * const frames = [tf.zeros([2, 6, 6, 1]), tf.ones([2, 6, 6, 1])];
  * const gif = await showAnimation(frames, { range: "[0,1]", delay: 300 });
- * console.log(gif?.length); // the GIF's size in a terminal
+ * // Outside Jupyter the bytes come back.
+ * assertEquals(new TextDecoder().decode(gif!.subarray(0, 6)), "GIF89a");
  * tf.dispose(frames);
  * ```
  */

@@ -8,7 +8,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { type DisplayOptions, displayPng, inJupyter } from "./jupyter.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
+import { definedOptions } from "../core/options.ts";
 import { svgCanvas, svgText } from "./svg_text.ts";
 
 /**
@@ -68,11 +69,12 @@ export interface ImageBytes {
  *
  * @example Four random 28x28 digits in a 2x2 grid, upscaled twice
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { imageGridPng } from "@course/viz/image_grid.ts";
  * const images = tf.randomUniform([4, 28, 28, 1], -1, 1, "float32", 1);
  * const png = await imageGridPng(images, { scale: 2 });
- * console.log(png.length > 0); // true
+ * assert(png.length > 0);
  * images.dispose();
  * ```
  */
@@ -116,11 +118,13 @@ export interface ShowImagesOptions extends ImageGridOptions, DisplayOptions {}
  * @example Show a grid, then replace it in place
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { showImages } from "@course/viz/image_grid.ts";
  * const images = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
  * await showImages(images, { id: "samples" });
  * const png = await showImages(images, { id: "samples", update: true, range: "[0,1]" });
- * console.log(png?.[1] === 0x50); // true in a terminal: "P" of the PNG signature
+ * // Outside Jupyter the PNG comes back: "PNG" after the signature's first byte.
+ * assertEquals(new TextDecoder().decode(png!.subarray(1, 4)), "PNG");
  * images.dispose();
  * ```
  */
@@ -141,12 +145,13 @@ export async function showImages(
  *
  * @example Save a grid of two RGB images
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { saveImageGrid } from "@course/viz/image_grid.ts";
  * const dir = await Deno.makeTempDir();
  * const images = tf.ones([2, 4, 4, 3]) as tf.Tensor4D;
  * await saveImageGrid(images, `${dir}/samples/step_0001.png`);
- * console.log((await Deno.stat(`${dir}/samples/step_0001.png`)).isFile); // true
+ * assert((await Deno.stat(`${dir}/samples/step_0001.png`)).isFile);
  * images.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -166,11 +171,12 @@ export async function saveImageGrid(
  *
  * @example Convert one [-1, 1] grey image
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { tensorToBytes } from "@course/viz/image_grid.ts";
  * const image = tf.tensor3d([-1, 0, 1, 1], [2, 2, 1]);
  * const { bytes, count } = await tensorToBytes(image);
- * console.log(count, Array.from(bytes)); // 1 [0, 128, 255, 255]
+ * assertEquals([count, Array.from(bytes)], [1, [0, 128, 255, 255]]);
  * image.dispose();
  * ```
  */
@@ -246,22 +252,6 @@ function rangeBounds(values: ArrayLike<number>, range: PixelRange): [number, num
           `got ${JSON.stringify(range)}`,
       );
   }
-}
-
-/**
- * The options that are set: `{ range: undefined }` (an unset option passed along) must not
- * override a default.
- *
- * @example
- * ```ts
- * import { definedOptions } from "@course/viz/image_grid.ts";
- * console.log({ ...{ scale: 1 }, ...definedOptions({ scale: undefined }) }); // { scale: 1 }
- * ```
- */
-export function definedOptions<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }
 
 function checkInteger(name: string, value: number, min: number): void {

@@ -27,8 +27,9 @@ let jupyterKnown: boolean | undefined;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { inJupyter } from "@course/viz/jupyter.ts";
- * console.log(inJupyter()); // false in a terminal
+ * assertEquals(inJupyter(), false); // doc tests run outside the kernel
  * ```
  */
 export function inJupyter(): boolean {
@@ -71,7 +72,7 @@ export async function display(bundle: MimeBundle, options: DisplayOptions = {}):
 }
 
 /** Outputs above this size (in characters) get a pause after display; see {@linkcode display}. */
-export const LARGE_OUTPUT_BYTES = 500_000;
+const LARGE_OUTPUT_BYTES = 500_000;
 
 function bundleSize(bundle: MimeBundle): number {
   let size = 0;
@@ -112,8 +113,9 @@ export function displayPng(png: Uint8Array, options: DisplayOptions = {}): Promi
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { toBase64 } from "@course/viz/jupyter.ts";
- * console.log(toBase64(new Uint8Array([1, 2, 3]))); // "AQID"
+ * assertEquals(toBase64(new Uint8Array([1, 2, 3])), "AQID");
  * ```
  */
 export function toBase64(bytes: Uint8Array): string {

@@ -35,11 +35,12 @@ export interface GenerateOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { generateImages } from "@course/viz/latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * const images = generateImages(generator, tf.zeros([5, 4]), { batchSize: 2 });
- * console.log(images.shape); // [ 5, 2, 2, 1 ]
+ * assertEquals(images.shape, [ 5, 2, 2, 1 ]);
  * images.dispose();
  * ```
  */
@@ -86,12 +87,13 @@ export interface LatentStripOptions extends ImageGridOptions, GenerateOptions {}
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { latentStripPng } from "@course/viz/latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * const latents = tf.randomNormal([4, 4], 0, 1, "float32", 1) as tf.Tensor2D;
  * const png = await latentStripPng(generator, latents, { columns: 4, scale: 8 });
- * console.log(png.length > 0); // true
+ * assert(png.length > 0);
  * latents.dispose();
  * ```
  */
@@ -115,20 +117,8 @@ export interface InterpolationPngOptions extends InterpolateOptions, LatentStrip
 /**
  * Interpolate from `from` to `to` (one pair, or one pair per row of two batches) and render each
  * path as a row of the generator's images; returns the PNG.
- *
- * @example Three rows of six spherical steps
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { interpolationPng } from "@course/viz/latent_strip.ts";
- * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
- * const from = tf.randomNormal([3, 4], 0, 1, "float32", 1);
- * const to = tf.randomNormal([3, 4], 0, 1, "float32", 2);
- * const png = await interpolationPng(generator, { from, to }, { steps: 6, scale: 8 });
- * console.log(png.length > 0); // true
- * tf.dispose([from, to]);
- * ```
  */
-export async function interpolationPng(
+async function interpolationPng(
   generator: ImageGenerator,
   ends: { from: Latent; to: Latent },
   options: InterpolationPngOptions = {},
@@ -172,6 +162,7 @@ export interface LatentArithmeticPngOptions extends LatentArithmeticOptions, Lat
  *
  * @example smiling woman - neutral woman + neutral man (random stand-in groups here)
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { latentArithmeticPng } from "@course/viz/latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
@@ -182,7 +173,7 @@ export interface LatentArithmeticPngOptions extends LatentArithmeticOptions, Lat
  *   { z: b, sign: -1, label: "neutral woman" },
  *   { z: c, sign: 1, label: "neutral man" },
  * ], { variations: 2, scale: 16 });
- * console.log(png.length > 0); // true
+ * assert(png.length > 0);
  * tf.dispose([a, b, c]);
  * ```
  */

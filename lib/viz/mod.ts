@@ -22,5 +22,4 @@ export * from "./plot.ts";
 export * from "./toy_plot.ts";
 export * from "./animation.ts";
 export * from "./latent_strip.ts";
-export * from "./atomic_write.ts";
 export * from "./matrix_plot.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 import { display, type DisplayOptions, inJupyter, type MimeBundle } from "./jupyter.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../core/fs.ts";
 
 /** A Plotly trace (`{ type: "scatter", x, y, ... }`), passed to Plotly unchanged. */
 export type PlotlyTrace = Record<string, unknown>;
@@ -127,11 +127,12 @@ export interface FigureHtmlOptions {
  *
  * @example A standalone page and a fragment that uses an already loaded Plotly
  * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import { figureHtml, linePlot } from "@course/viz/plot.ts";
  * const figure = linePlot({ gLoss: [1.2, 0.9, 0.8] }, { title: "Generator loss" });
  * const page = figureHtml(figure, { standalone: true });
- * console.log(page.startsWith("<!DOCTYPE html>"), page.length > 4e6); // true true
- * console.log(figureHtml(figure).length < 10_000); // true
+ * assertEquals([page.startsWith("<!DOCTYPE html>"), page.length > 4e6], [true, true]);
+ * assert(figureHtml(figure).length < 10_000);
  * ```
  */
 export function figureHtml(figure: PlotlyFigure, options: FigureHtmlOptions = {}): string {
@@ -189,10 +190,11 @@ ${body}
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { lossPlot, saveFigureHtml } from "@course/viz/plot.ts";
  * const dir = await Deno.makeTempDir();
  * await saveFigureHtml(lossPlot({ dLoss: [1.4, 1.3], gLoss: [0.7, 0.9] }), `${dir}/loss.html`);
- * console.log((await Deno.stat(`${dir}/loss.html`)).size > 1e6); // true
+ * assert((await Deno.stat(`${dir}/loss.html`)).size > 1e6);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -331,9 +333,10 @@ export interface LinePlotOptions extends PlotOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { linePlot } from "@course/viz/plot.ts";
  * const figure = linePlot({ sin: [0, 0.84, 0.91, 0.14] }, { xLabel: "x", title: "A sine" });
- * console.log(figure.data.length); // 1
+ * assertEquals(figure.data.length, 1);
  * ```
  */
 export function linePlot(
@@ -398,10 +401,11 @@ export interface LossPlotOptions extends PlotOptions {
  *
  * @example Columns or rows give the same figure
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { lossPlot } from "@course/viz/plot.ts";
  * const columns = lossPlot({ step: [0, 10], dLoss: [1.4, 1.2], gLoss: [0.7, 0.9] });
  * const rows = lossPlot([{ step: 0, dLoss: 1.4, gLoss: 0.7 }, { step: 10, dLoss: 1.2, gLoss: 0.9 }]);
- * console.log(JSON.stringify(columns) === JSON.stringify(rows)); // true
+ * assert(JSON.stringify(columns) === JSON.stringify(rows));
  * ```
  */
 export function lossPlot(history: LossSeries, options: LossPlotOptions = {}): PlotlyFigure {
@@ -455,12 +459,13 @@ export interface ScatterPlotOptions extends PlotOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { scatterPlot } from "@course/viz/plot.ts";
  * const figure = scatterPlot([
  *   { name: "real", points: [[1, 0], [0, 1]] },
  *   { name: "fake", points: { x: [0.5, 0.2], y: [0.1, 0.4] } },
  * ]);
- * console.log(figure.data.length); // 2
+ * assertEquals(figure.data.length, 2);
  * ```
  */
 export function scatterPlot(series: PointSeries[], options: ScatterPlotOptions = {}): PlotlyFigure {
@@ -499,9 +504,10 @@ export interface HistogramPlotOptions extends PlotOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { histogramPlot } from "@course/viz/plot.ts";
  * const figure = histogramPlot({ real: [0.1, 0.2, 0.2], fake: [0.5, 0.6] }, { bins: 10 });
- * console.log(figure.layout?.barmode); // "overlay"
+ * assertEquals(figure.layout?.barmode, "overlay");
  * ```
  */
 export function histogramPlot(
@@ -549,8 +555,9 @@ export const PALETTE = [
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { baseLayout } from "@course/viz/plot.ts";
- * console.log(baseLayout({ title: "Loss", logY: true }).yaxis); // { title: { text: undefined }, type: "log" }
+ * assertEquals(baseLayout({ title: "Loss", logY: true }).yaxis, { title: { text: undefined }, type: "log" });
  * ```
  */
 export function baseLayout(options: PlotOptions): Record<string, unknown> {
@@ -571,8 +578,9 @@ export function baseLayout(options: PlotOptions): Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { finiteRange } from "@course/viz/plot.ts";
- * console.log(finiteRange([[3, NaN, 1], [7]])); // [ 1, 7 ]
+ * assertEquals(finiteRange([[3, NaN, 1], [7]]), [ 1, 7 ]);
  * ```
  */
 export function finiteRange(arrays: ArrayLike<number>[]): [number, number] | undefined {

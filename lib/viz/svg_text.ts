@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { escapeXml } from "@course/viz/svg_text.ts";
- * console.log(escapeXml("a < b & c")); // "a &lt; b &amp; c"
+ * assertEquals(escapeXml("a < b & c"), "a &lt; b &amp; c");
  * ```
  */
 export function escapeXml(text: string): string {
@@ -24,8 +25,9 @@ export function escapeXml(text: string): string {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { svgText } from "@course/viz/svg_text.ts";
- * console.log(svgText("step 10", 50, 8, "middle", 12).startsWith("<text")); // true
+ * assert(svgText("step 10", 50, 8, "middle", 12).startsWith("<text"));
  * ```
  */
 export function svgText(
@@ -45,9 +47,10 @@ export function svgText(
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { svgCanvas, svgText } from "@course/viz/svg_text.ts";
  * const svg = svgCanvas(100, 20, [svgText("hi", 50, 10, "middle", 12)]);
- * console.log(svg.length > 0); // true
+ * assert(svg.length > 0);
  * ```
  */
 export function svgCanvas(width: number, height: number, elements: string[]): Uint8Array {

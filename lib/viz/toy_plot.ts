@@ -52,6 +52,7 @@ export interface ToyScatterPlotOptions extends PlotOptions {
  *
  * @example Eight-mode ring samples vs a random generator, over an MLP's score
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { toyScatterPlot } from "@course/viz/toy_plot.ts";
  * const angles = tf.linspace(0, 2 * Math.PI, 9).slice(0, 8);
@@ -61,7 +62,7 @@ export interface ToyScatterPlotOptions extends PlotOptions {
  *   layers: [tf.layers.dense({ inputShape: [2], units: 8, activation: "relu" }), tf.layers.dense({ units: 1 })],
  * });
  * const figure = await toyScatterPlot(realSamples, fakeSamples, { discriminator, resolution: 20 });
- * console.log(figure.data.map((trace) => trace.type)); // [ "heatmap", "scatter", "scatter" ]
+ * assertEquals(figure.data.map((trace) => trace.type), [ "heatmap", "scatter", "scatter" ]);
  * tf.dispose([angles, realSamples, fakeSamples]);
  * discriminator.dispose();
  * ```
@@ -170,13 +171,14 @@ export interface ToyHistogramPlotOptions extends PlotOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { toyHistogramPlot } from "@course/viz/toy_plot.ts";
  * const realSamples = tf.randomNormal([200, 1], 1, 0.5, "float32", 1) as tf.Tensor2D;
  * const fakeSamples = tf.randomNormal([200, 1], -1, 0.5, "float32", 2) as tf.Tensor2D;
  * const discriminator = (x: tf.Tensor2D) => x.mul(2); // a logit that favours x > 0
  * const figure = await toyHistogramPlot(realSamples, fakeSamples, { discriminator });
- * console.log(figure.data.map((trace) => trace.type)); // [ "histogram", "histogram", "scatter" ]
+ * assertEquals(figure.data.map((trace) => trace.type), [ "histogram", "histogram", "scatter" ]);
  * tf.dispose([realSamples, fakeSamples]);
  * ```
  */
@@ -269,10 +271,11 @@ export interface EvaluateScoresOptions {
  *
  * @example D(x) of a logit that is x itself: sigmoid(0) = 0.5
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { evaluateScores } from "@course/viz/toy_plot.ts";
  * const scores = await evaluateScores((x) => x, new Float32Array([0, 100]), 1);
- * console.log(Array.from(scores)); // [ 0.5, 1 ]
+ * assertEquals(Array.from(scores), [ 0.5, 1 ]);
  * ```
  */
 export async function evaluateScores(

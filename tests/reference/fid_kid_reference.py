@@ -8,7 +8,7 @@ The feature sets are raw little-endian float64 files listed in fid_kid_cases.jso
 common pytorch-fid / TF-GAN recipe: np.cov, scipy.linalg.sqrtm(sigma1 @ sigma2) with an epsilon
 retry when it is not finite, and the real part of the trace. KID is the unbiased MMD^2 with the
 cubic polynomial kernel k(x, y) = (x.y / d + 1)^3 on random subsets; the subsets are drawn with a
-port of lib/data/random.ts's seededRandom and a partial Fisher-Yates shuffle, exactly as
+port of lib/core/random.ts's seededRandom and a partial Fisher-Yates shuffle, exactly as
 lib/metrics/kid.ts draws them, so the two agree subset by subset.
 """
 import json
@@ -28,7 +28,7 @@ def imul(a, b):
 
 
 class SeededRandom:
-    """Port of seededRandom() in lib/data/random.ts (mulberry32 with a mixed seed)."""
+    """Port of seededRandom() in lib/core/random.ts (mulberry32 with a mixed seed)."""
 
     def __init__(self, seed):
         self.state = (imul((int(seed) ^ 0x9E3779B9) & M32, 0x85EBCA6B) ^ 0x6D2B79F5) & M32

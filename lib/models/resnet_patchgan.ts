@@ -6,11 +6,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type SeededRandom, seededRandom } from "../data/random.ts";
-import { checkImageShape, checkPositiveInt, scaleChannels } from "./checks.ts";
+import { type SeededRandom, seededRandom } from "../core/random.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
+import { scaleChannels } from "./channels.ts";
 import { makeInitializers, type WeightInit } from "./init.ts";
 import { InstanceNormalization, ReflectionPadding2D } from "./layers.ts";
-import { LEAKY_SLOPE } from "./dcgan.ts";
+import { LEAKY_SLOPE } from "./dcgan_nets.ts";
 
 /** Options of {@linkcode buildResnetGenerator}. */
 export interface ResnetGeneratorOptions {
@@ -83,20 +84,21 @@ const DISCRIMINATOR_DEFAULTS = {
  *
  * @example A small generator for 28x28 digits
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildResnetGenerator } from "@course/models/cyclegan.ts";
+ * import { buildResnetGenerator } from "@course/models/resnet_patchgan.ts";
  * const generator = buildResnetGenerator({ filters: 8, nBlocks: 2, imageShape: [28, 28, 1], outputChannels: 3 });
  * const y = generator.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor;
- * console.log(y.shape); // [1, 28, 28, 3]
+ * assertEquals(y.shape, [1, 28, 28, 3]);
  * ```
  */
 export function buildResnetGenerator(options: ResnetGeneratorOptions = {}): tf.LayersModel {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  const [height, width, channels] = checkImageShape("generator", o.imageShape);
+  const [height, width, channels] = checkImageShape("build generator", o.imageShape);
   const outputChannels = o.outputChannels ?? channels;
-  checkPositiveInt("generator", "outputChannels", outputChannels);
-  checkPositiveInt("generator", "filters", o.filters);
-  checkPositiveInt("generator", "nBlocks", o.nBlocks);
+  checkPositiveInt("build generator", "outputChannels", outputChannels);
+  checkPositiveInt("build generator", "filters", o.filters);
+  checkPositiveInt("build generator", "nBlocks", o.nBlocks);
   if (!Number.isInteger(o.nDownsampling) || o.nDownsampling < 0) {
     throw new Error(
       `Cannot build generator: nDownsampling must be a non-negative integer, got ${o.nDownsampling}`,
@@ -181,18 +183,19 @@ export function buildResnetGenerator(options: ResnetGeneratorOptions = {}): tf.L
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildPatchDiscriminator } from "@course/models/cyclegan.ts";
+ * import { buildPatchDiscriminator } from "@course/models/resnet_patchgan.ts";
  * const discriminator = buildPatchDiscriminator({ filters: 8, imageShape: [28, 28, 3] });
  * const logits = discriminator.predict(tf.zeros([2, 28, 28, 3])) as tf.Tensor;
- * console.log(logits.shape); // [2, 4, 4, 1]
+ * assertEquals(logits.shape, [2, 4, 4, 1]);
  * ```
  */
 export function buildPatchDiscriminator(options: PatchDiscriminatorOptions = {}): tf.LayersModel {
   const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
-  const shape = checkImageShape("discriminator", o.imageShape);
-  checkPositiveInt("discriminator", "filters", o.filters);
-  checkPositiveInt("discriminator", "nLayers", o.nLayers);
+  const shape = checkImageShape("build discriminator", o.imageShape);
+  checkPositiveInt("build discriminator", "filters", o.filters);
+  checkPositiveInt("build discriminator", "nLayers", o.nLayers);
   const inits = makeInitializers(o.init, o.seed);
   const ndf = scaleChannels(o.filters, o.width);
   const input = tf.input({ shape, name: "images" });
@@ -245,11 +248,12 @@ export interface ImagePoolOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { ImagePool } from "@course/models/cyclegan.ts";
+ * import { ImagePool } from "@course/models/resnet_patchgan.ts";
  * const pool = new ImagePool({ size: 4, seed: 1 });
  * const batch = pool.query(tf.zeros([2, 8, 8, 3]));
- * console.log(batch.shape, pool.length); // [2, 8, 8, 3] 2
+ * assertEquals([batch.shape, pool.length], [[2, 8, 8, 3], 2]);
  * pool.dispose();
  * ```
  */
@@ -284,7 +288,7 @@ export class ImagePool {
    * @example Restore a pool: it then answers like the original
    * ```ts
    * import * as tf from "@tensorflow/tfjs";
-   * import { ImagePool } from "@course/models/cyclegan.ts";
+   * import { ImagePool } from "@course/models/resnet_patchgan.ts";
    * import { deepStrictEqual } from "node:assert/strict";
    * const pool = new ImagePool({ size: 2, seed: 3 });
    * for (let i = 0; i < 3; i++) tf.dispose(pool.query(tf.fill([2, 1, 1, 1], i)));

@@ -17,7 +17,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt, scaleChannels } from "./checks.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
+import { scaleChannels } from "./channels.ts";
 import { type Initializers, makeInitializers, type WeightInit } from "./init.ts";
 import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
 
@@ -92,16 +93,17 @@ const DISCRIMINATOR_DEFAULTS = {
  *
  * @example The tutorial's MNIST generator, a quarter as wide
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDcganGenerator } from "@course/models/dcgan.ts";
+ * import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
  * const generator = buildDcganGenerator({ width: 0.25, seed: 1 });
  * const images = generator.predict(tf.randomNormal([2, 100])) as tf.Tensor;
- * console.log(images.shape); // [2, 28, 28, 1]
+ * assertEquals(images.shape, [2, 28, 28, 1]);
  * ```
  */
 export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.LayersModel {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  checkPositiveInt("generator", "latentDim", o.latentDim);
+  checkPositiveInt("build generator", "latentDim", o.latentDim);
   const z = tf.input({ shape: [o.latentDim], name: "z" });
   const images = dcganGeneratorBody(z, o);
   return tf.model({ inputs: z, outputs: images, name: o.name });
@@ -113,20 +115,21 @@ export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.Lay
  *
  * @example The lecture's 64x64x3 critic for WGAN-GP, an eighth as wide, with no batch norm
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDcganDiscriminator } from "@course/models/dcgan.ts";
+ * import { buildDcganDiscriminator } from "@course/models/dcgan_nets.ts";
  * const critic = buildDcganDiscriminator({
  *   imageShape: [64, 64, 3],
  *   width: 0.125,
  *   normalization: "none",
  * });
  * const scores = critic.predict(tf.zeros([2, 64, 64, 3])) as tf.Tensor;
- * console.log(scores.shape); // [2, 1]
+ * assertEquals(scores.shape, [2, 1]);
  * ```
  */
 export function buildDcganDiscriminator(options: DcganDiscriminatorOptions = {}): tf.LayersModel {
   const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
-  const shape = checkImageShape("discriminator", o.imageShape);
+  const shape = checkImageShape("build discriminator", o.imageShape);
   const images = tf.input({ shape, name: "images" });
   const inits = makeInitializers(o.init, o.seed);
   let h = dcganDiscriminatorFeatures(images, { ...o, inits });
@@ -155,13 +158,14 @@ export interface DcganPlan {
  *
  * @example
  * ```ts
- * import { dcganPlan } from "@course/models/dcgan.ts";
- * console.log(dcganPlan([64, 64, 3]).discriminatorChannels); // [128, 256, 512, 1024]
- * console.log(dcganPlan([64, 64, 3]).generatorChannels); // [1024, 512, 256, 128]
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { dcganPlan } from "@course/models/dcgan_nets.ts";
+ * assertEquals(dcganPlan([64, 64, 3]).discriminatorChannels, [128, 256, 512, 1024]);
+ * assertEquals(dcganPlan([64, 64, 3]).generatorChannels, [1024, 512, 256, 128]);
  * ```
  */
 export function dcganPlan(imageShape: readonly number[], what = "model"): DcganPlan {
-  const [h, w] = checkImageShape(what, imageShape);
+  const [h, w] = checkImageShape(`build ${what}`, imageShape);
   if (h !== w) {
     throw new Error(`Cannot build ${what}: images must be square, got ${h}x${w}`);
   }
@@ -192,10 +196,11 @@ export function dcganPlan(imageShape: readonly number[], what = "model"): DcganP
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { dcganGeneratorBody } from "@course/models/dcgan.ts";
+ * import { dcganGeneratorBody } from "@course/models/dcgan_nets.ts";
  * const out = dcganGeneratorBody(tf.input({ shape: [12] }), { width: 0.25 });
- * console.log(out.shape); // [null, 28, 28, 1]
+ * assertEquals(out.shape, [null, 28, 28, 1]);
  * ```
  */
 export function dcganGeneratorBody(
@@ -203,7 +208,7 @@ export function dcganGeneratorBody(
   options: Omit<DcganGeneratorOptions, "latentDim" | "name">,
 ): tf.SymbolicTensor {
   const o = { ...GENERATOR_DEFAULTS, ...options };
-  const [height, , channels] = checkImageShape("generator", o.imageShape);
+  const [height, , channels] = checkImageShape("build generator", o.imageShape);
   const plan = dcganPlan(o.imageShape, "generator");
   const inits = makeInitializers(o.init, o.seed);
   const ch = plan.generatorChannels.map((c) => scaleChannels(c, o.width));
@@ -298,15 +303,16 @@ export interface DcganFeatureOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { dcganDiscriminatorFeatures } from "@course/models/dcgan.ts";
+ * import { dcganDiscriminatorFeatures } from "@course/models/dcgan_nets.ts";
  * import { makeInitializers } from "@course/models/init.ts";
  * const features = dcganDiscriminatorFeatures(tf.input({ shape: [28, 28, 1] }), {
  *   imageShape: [28, 28, 1],
  *   width: 0.25,
  *   inits: makeInitializers("dcgan"),
  * });
- * console.log(features.shape); // [null, 1568]
+ * assertEquals(features.shape, [null, 1568]);
  * ```
  */
 export function dcganDiscriminatorFeatures(

@@ -7,14 +7,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "../data/random.ts";
-import { checkImageShape, checkPositiveInt } from "./checks.ts";
+import { tfSeed } from "../core/random.ts";
+import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
 import {
   dcganDiscriminatorFeatures,
   type DcganDiscriminatorOptions,
   dcganGeneratorBody,
   type DcganGeneratorOptions,
-} from "./dcgan.ts";
+} from "./dcgan_nets.ts";
 import { makeInitializers } from "./init.ts";
 
 /**
@@ -47,7 +47,7 @@ function checkTagGroups(what: string, tagGroups: number[]): void {
       `Cannot build ${what}: tagGroups must list at least one group size, got ${tagGroups}`,
     );
   }
-  tagGroups.forEach((g, i) => checkPositiveInt(what, `tagGroups[${i}]`, g));
+  tagGroups.forEach((g, i) => checkPositiveInt(`build ${what}`, `tagGroups[${i}]`, g));
 }
 
 /**
@@ -56,12 +56,13 @@ function checkTagGroups(what: string, tagGroups: number[]): void {
  *
  * @example Hair (12) and eye (11) colours, as in the homework report
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildAcganGenerator } from "@course/models/acgan.ts";
+ * import { buildAcganGenerator } from "@course/models/acgan_nets.ts";
  * const generator = buildAcganGenerator({ tagGroups: [12, 11], width: 0.25 });
  * const tags = tf.concat([tf.oneHot([3], 12), tf.oneHot([5], 11)], 1);
  * const image = generator.predict([tf.randomNormal([1, 100]), tags]) as tf.Tensor;
- * console.log(image.shape); // [1, 28, 28, 1]
+ * assertEquals(image.shape, [1, 28, 28, 1]);
  * ```
  */
 export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.LayersModel {
@@ -73,7 +74,7 @@ export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.Lay
     ...rest
   } = options;
   checkTagGroups("generator", tagGroups);
-  checkPositiveInt("generator", "latentDim", latentDim);
+  checkPositiveInt("build generator", "latentDim", latentDim);
   if (!["concat", "multiply", "both"].includes(conditioning)) {
     throw new Error(
       `Cannot build generator: conditioning must be "concat", "multiply" or "both", got "${conditioning}"`,
@@ -116,11 +117,12 @@ export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.Lay
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildAcganDiscriminator } from "@course/models/acgan.ts";
+ * import { buildAcganDiscriminator } from "@course/models/acgan_nets.ts";
  * const discriminator = buildAcganDiscriminator({ tagGroups: [12, 11], width: 0.25 });
  * const [realFake, hair, eyes] = discriminator.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor[];
- * console.log(realFake.shape, hair.shape, eyes.shape); // [2, 1] [2, 12] [2, 11]
+ * assertEquals([realFake.shape, hair.shape, eyes.shape], [[2, 1], [2, 12], [2, 11]]);
  * ```
  */
 export function buildAcganDiscriminator(options: AcganDiscriminatorOptions = {}): tf.LayersModel {
@@ -133,7 +135,7 @@ export function buildAcganDiscriminator(options: AcganDiscriminatorOptions = {})
     ...rest
   } = options;
   checkTagGroups("discriminator", tagGroups);
-  const shape = checkImageShape("discriminator", imageShape);
+  const shape = checkImageShape("build discriminator", imageShape);
   const inits = makeInitializers(init, seed);
   const images = tf.input({ shape, name: "images" });
   const features = dcganDiscriminatorFeatures(images, { ...rest, imageShape: shape, inits });

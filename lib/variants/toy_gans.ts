@@ -10,10 +10,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { discriminatorLoss, nonSaturatingGeneratorLoss } from "../losses.ts";
+import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import { buildMlpDiscriminator, buildMlpGenerator, type MlpActivation } from "../models/mlp.ts";
 import { buildPackedMlpDiscriminator } from "../models/packing.ts";
-import type { GanVariant } from "../train/variant.ts";
+import type { ToyVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
 import { wganGpObjective, withLinearDecay } from "./wgan_gp.ts";
 
@@ -82,7 +82,7 @@ export interface ToyVariantOptions {
  * @example The plain GAN and a remedy differ in one option
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyGan, TOY_COLLAPSE_RECIPE } from "@course/variants/toy.ts";
+ * import { createToyGan, TOY_COLLAPSE_RECIPE } from "@course/variants/toy_gans.ts";
  * const plain = createToyGan({ ...TOY_COLLAPSE_RECIPE, seed: 1 });
  * const remedy = createToyGan({
  *   ...TOY_COLLAPSE_RECIPE,
@@ -167,9 +167,9 @@ function checkDecaySteps(name: string, decaySteps: number): void {
  * @example Four 2-D samples
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyGan } from "@course/variants/toy.ts";
+ * import { createToyGan } from "@course/variants/toy_gans.ts";
  * const variant = createToyGan({ hidden: [16, 16], seed: 1 });
- * assertEquals(variant.sample!(4, 0).shape, [4, 2]);
+ * assertEquals(variant.sample(4, 0).shape, [4, 2]);
  * variant.dispose();
  * ```
  *
@@ -177,18 +177,18 @@ function checkDecaySteps(name: string, decaySteps: number): void {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyGan } from "@course/variants/toy.ts";
+ * import { createToyGan } from "@course/variants/toy_gans.ts";
  * const variant = createToyGan({ hidden: [8], packSize: 4, seed: 1 });
  * const logits = variant.models.discriminator.predict(tf.zeros([8, 2])) as tf.Tensor;
  * assertEquals(logits.shape, [2, 1]);
  * variant.dispose();
  * ```
  */
-export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
+export function createToyGan(options: ToyVariantOptions = {}): ToyVariant {
   const o = { ...TOY_DEFAULTS, learningRate: 1e-3, nCritic: 1, ...options };
   checkDecaySteps("toy_gan", o.decaySteps);
   return withLinearDecay(
-    adversarialVariant({
+    adversarialVariant<tf.Tensor2D>({
       name: "toy_gan",
       ...toyModels(o),
       latentDim: o.latentDim,
@@ -212,21 +212,21 @@ export function createToyGan(options: ToyVariantOptions = {}): GanVariant {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyWganGp } from "@course/variants/toy.ts";
+ * import { createToyWganGp } from "@course/variants/toy_gans.ts";
  * const variant = createToyWganGp({ hidden: [16, 16], seed: 1 });
  * assertEquals(variant.name, "toy_wgan_gp");
  * assertEquals(variant.optimizers.discriminator.getConfig().beta1, 0);
  * variant.dispose();
  * ```
  */
-export function createToyWganGp(options: ToyVariantOptions = {}): GanVariant {
+export function createToyWganGp(options: ToyVariantOptions = {}): ToyVariant {
   const o = { ...TOY_DEFAULTS, learningRate: 1e-4, nCritic: 5, beta1: 0, ...options };
   checkDecaySteps("toy_wgan_gp", o.decaySteps);
   if (!(o.beta1 >= 0 && o.beta1 < 1)) {
     throw new Error(`Cannot create variant toy_wgan_gp: beta1 must be in [0, 1), got ${o.beta1}`);
   }
   return withLinearDecay(
-    adversarialVariant({
+    adversarialVariant<tf.Tensor2D>({
       name: "toy_wgan_gp",
       ...toyModels(o),
       latentDim: o.latentDim,

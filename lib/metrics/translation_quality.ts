@@ -33,10 +33,11 @@ export interface RgbToGreyOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { rgbToGrey } from "@course/metrics/cyclegan.ts";
+ * import { rgbToGrey } from "@course/metrics/translation_quality.ts";
  * const grey = rgbToGrey(tf.ones([2, 32, 32, 3]));
- * console.log(grey.shape); // [2, 28, 28, 1]
+ * assertEquals(grey.shape, [2, 28, 28, 1]);
  * ```
  */
 export function rgbToGrey(images: tf.Tensor4D, options: RgbToGreyOptions = {}): tf.Tensor4D {
@@ -84,14 +85,15 @@ export interface LabelPreservationOptions {
  *
  * @example
  * ```ts
+ * import { ok as assert } from "node:assert/strict";
  * import { initBackend } from "@course/backend.ts";
  * import { loadMnist } from "@course/data/mnist.ts";
- * import { labelPreservation } from "@course/metrics/cyclegan.ts";
+ * import { labelPreservation } from "@course/metrics/translation_quality.ts";
  * await initBackend();
  * const digits = await loadMnist({ split: "test", size: 20 });
  * // The identity "translation" keeps every label the classifier gets right.
  * const { accuracy } = await labelPreservation(digits.images, digits.labels);
- * console.log(accuracy > 0.8); // true
+ * assert(accuracy > 0.8);
  * digits.dispose();
  * ```
  */
@@ -115,9 +117,10 @@ export async function labelPreservation(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { cycleReconstructionError } from "@course/metrics/cyclegan.ts";
- * console.log(cycleReconstructionError(tf.zeros([1, 2, 2, 3]), tf.fill([1, 2, 2, 3], 0.5))); // 0.5
+ * import { cycleReconstructionError } from "@course/metrics/translation_quality.ts";
+ * assertEquals(cycleReconstructionError(tf.zeros([1, 2, 2, 3]), tf.fill([1, 2, 2, 3], 0.5)), 0.5);
  * ```
  */
 export function cycleReconstructionError(

@@ -1,0 +1,82 @@
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+  rejects,
+  throws,
+} from "node:assert/strict";
+import { courseOptionsFromEnv, setupCourse } from "@course/notebook/setup.ts";
+import { runIsolated } from "./isolated_helpers.ts";
+
+const env = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+Deno.test("courseOptionsFromEnv() reads and checks every COURSE_ variable", () => {
+  assertEquals(courseOptionsFromEnv(env({})), {});
+  assertEquals(courseOptionsFromEnv(env({ COURSE_PROFILE: "", COURSE_WORKERS: " " })), {});
+  assertEquals(
+    courseOptionsFromEnv(env({
+      COURSE_BACKEND: "WASM",
+      COURSE_PROFILE: "gpu",
+      COURSE_WORKERS: "3",
+      COURSE_RESULTS: "/tmp/r.jsonl",
+    })),
+    { backend: "wasm", profile: "gpu", workers: 3, resultsFile: "/tmp/r.jsonl" },
+  );
+  const auto = courseOptionsFromEnv(env({ COURSE_WORKERS: "auto" })).workers!;
+  assert(auto >= 1 && auto <= 4 && auto <= navigator.hardwareConcurrency, `auto gave ${auto}`);
+  throws(
+    () => courseOptionsFromEnv(env({ COURSE_WORKERS: "two" })),
+    /COURSE_WORKERS must be a positive integer or "auto", got "two"/,
+  );
+  throws(
+    () => courseOptionsFromEnv(env({ COURSE_PROFILE: "laptop" })),
+    /COURSE_PROFILE must be one of ci, cpu, gpu, got "laptop"/,
+  );
+});
+
+Deno.test("courseOptionsFromEnv() treats a source it may not read as empty", () => {
+  const denied = {
+    get(): string | undefined {
+      throw new Deno.errors.NotCapable("Requires env access");
+    },
+  };
+  assertEquals(courseOptionsFromEnv(denied), {});
+});
+
+Deno.test("setupCourse() lets a set variable win over the notebook's option", async () => {
+  const course = await setupCourse({
+    backend: "cpu",
+    profile: "gpu",
+    workers: 2,
+    env: env({ COURSE_PROFILE: "ci" }),
+  });
+  assertEquals(course.backend.choice, "cpu");
+  assertEquals([course.profile.name, course.profile.reason], ["ci", "set by COURSE_PROFILE"]);
+  assertEquals([course.profile.workers, course.resultsFile], [2, undefined]);
+  const plain = await setupCourse({ backend: "cpu", profile: "gpu", env: env({}) });
+  assertEquals([plain.profile.name, plain.profile.reason], ["gpu", "set by the profile option"]);
+  await rejects(
+    () => setupCourse({ env: env({ COURSE_BACKEND: "tpu" }) }),
+    /COURSE_BACKEND must be one of auto, gpu, webgpu, node, wasm, cpu, got "tpu"/,
+  );
+});
+
+Deno.test("resolveProfile() before initBackend() throws instead of guessing the profile", async () => {
+  // In a child process: this process's backend is initialised by the other tests.
+  const out = await runIsolated(
+    `import { resolveProfile } from "@course/profile.ts";
+    import { initBackend } from "@course/backend.ts";
+    try {
+      resolveProfile();
+      console.log("no error");
+    } catch (error) {
+      console.log((error as Error).message);
+    }
+    console.log(resolveProfile({ profile: "ci" }).name);
+    await initBackend({ backend: "cpu" });
+    console.log(resolveProfile().name);`,
+  );
+  const [error, named, afterInit] = out.trim().split("\n");
+  assertMatch(error, /Cannot resolve profile: no backend is initialised yet.*call initBackend\(\)/);
+  assertEquals([named, afterInit], ["ci", "cpu"]);
+});
