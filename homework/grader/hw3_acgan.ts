@@ -106,11 +106,15 @@ function judgeGeneratorLoss(obs: Observations): CheckOutcome[] {
   ];
 }
 
-/** Share of the faces whose hair colour the face classifier must read as the one G was asked
- * for (chance 10 %). */
+/**
+ * Share of the generated faces whose hair colour the face classifier must read as the asked one
+ * (chance 10 %). Measured: the reference solution 83 %; a generator loss without its tag terms 7 %;
+ * tag terms with the wrong sign 0 %.
+ */
 const HAIR_NEEDED = 0.5;
-/** The same for the skin colour (chance 25 %). */
-const SKIN_NEEDED = 0.55;
+/** The same for the skin colour (chance 25 %): the reference 77 %, without tag terms 25 %, wrong
+ * sign 0 %. */
+const SKIN_NEEDED = 0.5;
 
 /** Write the training faces for the child: 32x32 pixel bytes and their tags. */
 async function prepareFaces(dir: string): Promise<void> {

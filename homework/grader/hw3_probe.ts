@@ -131,6 +131,8 @@ export const HW3_TRAINING = {
   steps: 300,
   batchSize: 40,
   latentDim: 16,
+  /** Units of the hidden layer of both MLPs. */
+  hidden: 128,
   /** The report's loss weights: real/fake, hair, skin. */
   weights: [1, 0.3, 0.35],
   /** Generator updates per discriminator update (the report's D:G = 1:2). */
@@ -161,8 +163,9 @@ export function tinyAcgan(latentDim: number) {
   const z = tf.input({ shape: [latentDim] });
   const tags = tf.input({ shape: [tagSize] });
   let h = tf.layers.concatenate().apply([z, tags]) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: 256, activation: "relu", kernelInitializer: init(31) })
-    .apply(h) as tf.SymbolicTensor; // [batch, 30] -> [batch, 256]
+  const hidden = HW3_TRAINING.hidden;
+  h = tf.layers.dense({ units: hidden, activation: "relu", kernelInitializer: init(31) })
+    .apply(h) as tf.SymbolicTensor; // [batch, 30] -> [batch, hidden]
   const out = tf.layers.dense({ units: pixels, activation: "tanh", kernelInitializer: init(32) })
     .apply(h) as tf.SymbolicTensor; // -> [batch, 768]
   const image = tf.layers.reshape({ targetShape: [size, size, 3] })
@@ -170,8 +173,8 @@ export function tinyAcgan(latentDim: number) {
   const generator = tf.model({ inputs: [z, tags], outputs: image });
   const x = tf.input({ shape: [size, size, 3] });
   let f = tf.layers.flatten().apply(x) as tf.SymbolicTensor; // [batch, 768]
-  f = tf.layers.dense({ units: 256, kernelInitializer: init(33) }).apply(f) as tf.SymbolicTensor;
-  f = tf.layers.leakyReLU({ alpha: 0.2 }).apply(f) as tf.SymbolicTensor; // [batch, 256]
+  f = tf.layers.dense({ units: hidden, kernelInitializer: init(33) }).apply(f) as tf.SymbolicTensor;
+  f = tf.layers.leakyReLU({ alpha: 0.2 }).apply(f) as tf.SymbolicTensor; // [batch, hidden]
   const heads = [1, ...FACE_GROUPS].map((units, i) =>
     tf.layers.dense({ units, kernelInitializer: init(34 + i) }).apply(f) as tf.SymbolicTensor
   ); // [batch, 1], [batch, 10], [batch, 4]

@@ -121,6 +121,14 @@ function ownWords(text: string): number {
     .filter((w) => /[A-Za-z\u00C0-\uFFFF0-9]/.test(w)).length;
 }
 
+/** A cell that still holds its TODO prompt earns nothing: every check fails, saying why. */
+function unlessTodo(text: string, outcomes: CheckOutcome[]): CheckOutcome[] {
+  if (!/TODO/.test(text)) return outcomes;
+  return outcomes.map((o) =>
+    o.passed ? { ...o, passed: false, detail: "not counted: the cell still contains TODO" } : o
+  );
+}
+
 function missingCell(id: string, what: string): CheckOutcome[] {
   return [{
     name: `${what} cell`,
@@ -160,7 +168,9 @@ function prose(text: string, what: string, minWords: number): CheckOutcome[] {
 export function checkProse(id: string, what: string, minWords: number) {
   return ({ report }: ReportContext): CheckOutcome[] => {
     const text = report.get(id);
-    return text === undefined ? missingCell(id, what) : prose(text, what, minWords);
+    return text === undefined
+      ? missingCell(id, what)
+      : unlessTodo(text, prose(text, what, minWords));
   };
 }
 
@@ -217,11 +227,11 @@ export function checkModelDescription(minWords: number) {
           `${model}: one row per layer (operation, filters or units, kernel, stride, ` +
           `activation, output shape)`,
     });
-    return [
+    return unlessTodo(text, [
       ...prose(text, "model description", minWords),
       table("generator"),
       table("discriminator"),
-    ];
+    ]);
   };
 }
 
@@ -275,7 +285,7 @@ export function checkResultsTable(rules: ResultsTableRules) {
     if (text === undefined) return missingCell(id, what);
     const outcomes = prose(text, what, rules.minWords);
     const table = markdownTables(text).find((t) => /^run$/i.test(t.header[0] ?? ""));
-    if (!table && rules.tableOptional) return outcomes;
+    if (!table && rules.tableOptional) return unlessTodo(text, outcomes);
     outcomes.push({
       name: `${what}: the results of the notebook's runs were saved with it`,
       passed: rules.requiredRuns.every((r) => runs.has(r)) && runs.size >= rules.minRuns,
@@ -303,7 +313,7 @@ export function checkResultsTable(rules: ResultsTableRules) {
           detail: "no table",
         },
       );
-      return outcomes;
+      return unlessTodo(text, outcomes);
     }
     const quotedRuns = new Set<string>();
     const problems: string[] = [];
@@ -356,7 +366,7 @@ export function checkResultsTable(rules: ResultsTableRules) {
         }. Quote the figures your run logged (resultsTable() prints them)`
         : `${numbers} numbers agree with the logged runs`,
     });
-    return outcomes;
+    return unlessTodo(text, outcomes);
   };
 }
 
