@@ -113,6 +113,22 @@ export async function logRun(
 }
 
 /**
+ * The runs of `hw` logged in this kernel so far, in the order they were first logged.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { logRun, sessionRuns } from "@course/notebook/homework_results.ts";
+ * assertEquals(sessionRuns("hw8_demo"), []);
+ * await logRun("hw8_demo", "first", { FID: 3 });
+ * assertEquals(sessionRuns("hw8_demo").map((r) => r.run), ["first"]);
+ * ```
+ */
+export function sessionRuns(hw: string): HomeworkRun[] {
+  return [...session.values()].filter((r) => r.hw === hw);
+}
+
+/**
  * The runs of `hw` logged in this kernel (or the `runs` given) as the report's Markdown table:
  * one row per run, one column per figure (a dash where a run lacks that figure).
  *
