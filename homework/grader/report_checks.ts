@@ -275,7 +275,7 @@ export interface ResultsTableRules {
  * const ok = check({ report: new Map([["experiments", table("12.35")]]), runs });
  * assertEquals(ok.every((o) => o.passed), true);
  * const invented = check({ report: new Map([["experiments", table("9.1")]]), runs });
- * assertEquals(invented.map((o) => o.passed), [true, true, true, true, false]);
+ * assertEquals(invented.map((o) => o.passed), [true, true, true, false, false]);
  * ```
  */
 export function checkResultsTable(rules: ResultsTableRules) {

@@ -46,7 +46,8 @@ async function main(args: string[]): Promise<number> {
   const runs = [...loggedRuns(executed, hw).values()];
   await Deno.writeTextFile(solutionRunsPath(hw), JSON.stringify(runs, null, 2) + "\n");
   console.log(
-    `${runs.length} runs (${values.profile} profile, ${run.seconds.toFixed(0)} s) ` +
+    `${runs.length} runs (${values.profile} profile, ${run.seconds.toFixed(0)} s, ` +
+      `${run.cpuSeconds.toFixed(0)} s of CPU) ` +
       `written to ${solutionRunsPath(hw)}:\n\n${resultsTable(hw, runs)}`,
   );
   return 0;

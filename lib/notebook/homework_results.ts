@@ -69,11 +69,11 @@ function checkLabel(what: string, label: string): void {
  *
  * @example
  * ```ts
- * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
  * import { logRun } from "@course/notebook/homework_results.ts";
  * const run = await logRun("hw9_demo", "toy ring", { "modes covered": 8, "high quality %": 91.25 });
  * assertEquals(run.metrics["modes covered"], 8);
- * await throws(() => logRun("hw9_demo", "bad", { FID: NaN }), /finite number/);
+ * await rejects(logRun("hw9_demo", "bad", { FID: NaN }), /finite number/);
  * ```
  */
 export async function logRun(
