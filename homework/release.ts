@@ -48,7 +48,7 @@ Three assignments, each one notebook in its folder. Each has graded code cells a
   \`@course/mod.ts\`; it may not use dynamic \`import()\`, files, the network or environment
   variables (the grader runs it without those permissions).
 - Train with \`COURSE_PROFILE=cpu\` (the default on a laptop without a GPU) for results worth
-  reporting: a few minutes per notebook (hw3: about 8).
+  reporting: a few minutes per notebook.
 
 ## The report
 
