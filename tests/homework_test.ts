@@ -1,8 +1,11 @@
 /**
  * The homework autograder can fail and pass: starters score 0 on every item, the reference
- * solutions score full marks, a subtly wrong solution loses exactly its item, and broken student
- * code (syntax error, NaN, endless loop, importing the library's answer) scores 0 with a message
- * instead of crashing the grader.
+ * solutions score full marks, a subtly wrong solution loses exactly its item, each training check
+ * rejects planted wrong solutions (a collapsed hw1 generator, wrong hw2 critic loops, an hw3
+ * generator loss without its tag terms), the report's numbers are checked against the runs the
+ * notebook logged (an invented figure, a run never logged and a notebook saved without its
+ * outputs fail), and broken student code (syntax error, NaN, endless loop, importing the library's
+ * answer) scores 0 with a message instead of crashing the grader.
  */
 import {
   deepStrictEqual as assertEquals,
