@@ -29,13 +29,13 @@ const TEACHING_TASKS = ["grade", "homework:release"];
 /** The students' homework README: what to do and how to hand it in. */
 export const STUDENT_README = `# Homework
 
-Three assignments, each one notebook in its folder:
+Three assignments, each one notebook in its folder. Each has graded code cells and a report.
 
-| assignment                      | you write                                                                      |
-| ------------------------------- | ------------------------------------------------------------------------------ |
-| \`hw1_dcgan/hw1_dcgan.ipynb\`     | \`discriminatorLoss\`, the non-saturating \`generatorLoss\`, \`trainStep\`           |
-| \`hw2_wgan_gp/hw2_wgan_gp.ipynb\` | \`gradientPenalty\` and the WGAN-GP \`trainStep\` (nCritic critic updates)         |
-| \`hw3_acgan/hw3_acgan.ipynb\`     | the ACGAN losses with per-group weights, and a short report in Markdown cells |
+| assignment                      | you write                                                                          | your runs                                                      |
+| ------------------------------- | ---------------------------------------------------------------------------------- | -------------------------------------------------------------- |
+| \`hw1_dcgan/hw1_dcgan.ipynb\`     | \`discriminatorLoss\`, the non-saturating \`generatorLoss\`, \`trainStep\`               | a toy GAN on the ring, a DCGAN on MNIST, one of your own       |
+| \`hw2_wgan_gp/hw2_wgan_gp.ipynb\` | \`gradientPenalty\` and the WGAN-GP \`trainStep\` (nCritic critic updates)             | WGAN-GP on the ring with nCritic 5, one of your own            |
+| \`hw3_acgan/hw3_acgan.ipynb\`     | the ACGAN losses with per-group loss weights (hair and skin colour of cartoon faces) | weights [1, 0.3, 0.35] and [1, 1, 1], latent sigma 1 and 0.2 |
 
 ## How to work
 
@@ -47,13 +47,36 @@ Three assignments, each one notebook in its folder:
   own modules outside \`@course/losses.ts\`, \`@course/variants/\`, \`@course/train/\` and
   \`@course/mod.ts\`; it may not use dynamic \`import()\`, files, the network or environment
   variables (the grader runs it without those permissions).
-- hw3's report goes into the Markdown cells that start with \`<!-- @report: <id> -->\`.
+- Train with \`COURSE_PROFILE=cpu\` (the default on a laptop without a GPU) for results worth
+  reporting: a few minutes per notebook.
+
+## The report
+
+Every notebook ends with four Markdown cells that start with \`<!-- @report: <id> -->\`, in the format
+of the course's model report. Replace each TODO and keep the first line.
+
+1. **Model description** (\`modelDescription\`): the models, losses, optimizer, batch size and updates
+   per step, with the layers as two Markdown tables, one under a line naming the generator and one
+   under a line naming the discriminator (critic in hw2), at least 3 layer rows each.
+2. **How you improved training** (\`improvements\`): what you changed or checked, what you saw, why
+   it helped (at least 60 words).
+3. **Experiments** (\`experiments\`): the table of your runs, then what you observe (at least 40
+   words). Every training cell *logs* its measured figures (the line \`logged run "..."\` under it,
+   kept when you save); the report section's cell prints all logged runs as a Markdown table whose
+   first column is \`run\`. Paste it as it is: you may drop columns or round, not change numbers.
+   The grader checks every number of the table against the runs logged in your saved notebook, so
+   numbers that no run of yours produced fail, and so does a notebook saved without its outputs.
+4. **Bonus** (\`bonus\`): an experiment of your own choice (at least 40 words). Log its figures with
+   \`logRun("<hw>", "your label", { ... })\` if you quote any: a results table here is checked the
+   same way.
 
 ## How to submit
 
-1. Restart the kernel and run all cells once, so the notebook runs from top to bottom.
+1. Restart the kernel and run all cells once (Kernel › Restart & Run All), so the notebook runs from
+   top to bottom and its outputs hold your logged runs; then fill in the report.
 2. Save it, and rename the file to your student id: \`hw1_dcgan.ipynb\` -> \`<student-id>.ipynb\`.
-3. Upload that one \`.ipynb\` file where your course page says, before the deadline.
+3. Upload that one \`.ipynb\` file, with its outputs, where your course page says, before the
+   deadline.
 
 Each graded item is scored separately: a wrong or missing cell costs only its own items.
 `;

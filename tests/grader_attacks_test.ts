@@ -15,7 +15,7 @@ import {
   HOMEWORK_DIR,
   starterPath,
 } from "../homework/grader/grade.ts";
-import { fillNotebook, parseNotebook } from "../homework/grader/notebook.ts";
+import { fillNotebook, parseNotebook, solutionSections } from "../homework/grader/notebook.ts";
 
 const HW = "hw1_dcgan";
 const SOLUTION = join(HOMEWORK_DIR, "solutions", `${HW}.ts`);
@@ -336,5 +336,34 @@ function generatorLoss(f) { throw new Error("TODO: generatorLoss"); }`;
     }
   } finally {
     await Deno.remove(canary.dir, { recursive: true });
+  }
+});
+
+Deno.test("grader attack: hw3's training item reads its faces folder and nothing else beside it", async () => {
+  const solution = await Deno.readTextFile(join(HOMEWORK_DIR, "solutions", "hw3_acgan.ts"));
+  const losses = solutionSections(solution).get("acganLosses")!;
+  const attacks: [string, string][] = [
+    [
+      "list the grading folder",
+      'throw new Error("LISTED " + [...Deno.readDirSync(".")].map((e) => e.name));',
+    ],
+    ["write into the faces folder", 'Deno.writeTextFileSync("./data_training/planted.txt", "x");'],
+    [
+      "read the solution",
+      'throw new Error("READ " + Deno.readTextFileSync("' +
+      join(HOMEWORK_DIR, "solutions", "hw3_acgan.ts") + '"));',
+    ],
+  ];
+  for (const [name, line] of attacks) {
+    const starter = parseNotebook(
+      await Deno.readTextFile(starterPath("hw3_acgan")),
+      starterPath("hw3_acgan"),
+    );
+    const nb = fillNotebook(starter, new Map([["acganLosses", `${losses}\n${line}`]]));
+    const report = await gradeParsed("hw3_acgan", nb, name, { only: ["training"], timeoutS: 60 });
+    const feedback = allFeedback(report);
+    assertEquals(report.total, 0, `${name}: ${feedback}`);
+    assert(!/LISTED|READ /.test(feedback), `${name}: ${feedback}`);
+    assert(/NotCapable|read access|write access/.test(feedback), `${name}: ${feedback}`);
   }
 });

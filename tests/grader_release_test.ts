@@ -38,7 +38,11 @@ Deno.test("homework:release holds the starters and instructions, and no solution
       files.filter((f) => /^homework\/(solutions|grader)\/|grader_|homework_test/.test(f)),
       [],
     );
-    assertMatch(await Deno.readTextFile(join(out, "homework/README.md")), /## How to submit/);
+    const readme = await Deno.readTextFile(join(out, "homework/README.md"));
+    assertMatch(readme, /## How to submit/);
+    assertMatch(readme, /## The report[\s\S]*checks every number of the table against the runs/);
+    // The starters log their runs with the library's logRun(): the release must carry it.
+    assert(files.includes("lib/notebook/homework_results.ts"), "lib/notebook/homework_results.ts");
     const tasks = JSON.parse(await Deno.readTextFile(join(out, "deno.json"))).tasks;
     assert(!("grade" in tasks) && !("homework:release" in tasks) && "course" in tasks);
     // Every distinctive line of every reference solution's graded code: none may appear in the

@@ -1,8 +1,11 @@
 /**
  * The homework autograder can fail and pass: starters score 0 on every item, the reference
- * solutions score full marks, a subtly wrong solution loses exactly its item, and broken student
- * code (syntax error, NaN, endless loop, importing the library's answer) scores 0 with a message
- * instead of crashing the grader.
+ * solutions score full marks, a subtly wrong solution loses exactly its item, each training check
+ * rejects planted wrong solutions (a collapsed hw1 generator, wrong hw2 critic loops, an hw3
+ * generator loss without its tag terms), the report's numbers are checked against the runs the
+ * notebook logged (an invented figure, a run never logged and a notebook saved without its
+ * outputs fail), and broken student code (syntax error, NaN, endless loop, importing the library's
+ * answer) scores 0 with a message instead of crashing the grader.
  */
 import {
   deepStrictEqual as assertEquals,
@@ -15,9 +18,12 @@ import {
   type GradeReport,
   solutionNotebook,
   solutionPath,
+  solutionRunsPath,
   starterPath,
 } from "../homework/grader/grade.ts";
+import { formatFigure } from "../lib/notebook/homework_results.ts";
 import {
+  cellText,
   fillNotebook,
   type Notebook,
   notebookParts,
@@ -250,22 +256,157 @@ Deno.test("grade: a syntax error, a forbidden import and an endless loop score 0
   }
 });
 
-Deno.test("grade hw3_acgan: report cells left with their TODO prompt score 0, filled ones full", async () => {
+const REPORT_ITEMS = ["modelDescription", "improvements", "experiments", "bonus"];
+
+for (const hw of HOMEWORKS) {
+  Deno.test(`grade ${hw}: the reference report scores full marks, the starter's TODO prompts 0`, async () => {
+    const solved = await gradeParsed(hw, await solutionNotebook(hw), "report", {
+      only: REPORT_ITEMS,
+    });
+    assertEquals(solved.total, 4, JSON.stringify(solved.items, null, 1));
+    const starterReport = await gradeParsed(hw, await starter(hw), "starter", {
+      only: REPORT_ITEMS,
+    });
+    assertEquals(starterReport.total, 0);
+    assertMatch(feedback(starterReport, "modelDescription"), /still contains TODO/);
+  });
+}
+
+/** The reference notebook of hw3 with its experiments cell edited by `edit`. */
+async function hw3Report(edit: (text: string) => string): Promise<Notebook> {
   const nb = await solutionNotebook("hw3_acgan");
-  const report = await gradeParsed("hw3_acgan", nb, "report", {
-    only: ["modelDescription", "improvements", "experiments"],
-  });
-  assertEquals(report.total, 3);
-  const thin = fillNotebook(
-    await starter("hw3_acgan"),
-    new Map(),
-    new Map([
-      ["modelDescription", "A GAN."],
-      ["experiments", "| run | score |\n|---|---|\n| a | 1 |\n| b | |"],
-    ]),
+  const cell = nb.cells.find((c) =>
+    c.cell_type === "markdown" && cellText(c).startsWith("<!-- @report: experiments -->")
+  )!;
+  const text = cellText(cell);
+  const edited = edit(text);
+  assert(edited !== text, "the edit changed nothing");
+  cell.source = edited;
+  return nb;
+}
+
+Deno.test("grade hw3_acgan: a report quoting invented figures fails the experiments item", async () => {
+  const runs: { run: string; metrics: Record<string, number> }[] = JSON.parse(
+    await Deno.readTextFile(solutionRunsPath("hw3_acgan")),
   );
-  const thinReport = await gradeParsed("hw3_acgan", thin, "thin report", {
-    only: ["modelDescription", "improvements", "experiments"],
+  const hair = formatFigure(runs[0].metrics["hair accuracy %"]);
+  // The same table with the first run's hair accuracy made up: 92.50 instead of the logged one.
+  const invented = await hw3Report((text) => text.replace(`| ${hair} `, "| 92.50 "));
+  const report = await gradeParsed("hw3_acgan", invented, "invented", { only: ["experiments"] });
+  assert(report.total < 1, JSON.stringify(report.items[0].checks));
+  assertMatch(feedback(report, "experiments"), /the report says 92\.50, the run logged/);
+  // A run that was never logged, with plausible numbers.
+  const madeUpRun = await hw3Report((text) =>
+    text.replace(
+      /(\n\| weights \[1, 1, 1\], sigma 1 [^\n]*)/,
+      "$1\n| weights [1, 0.1, 0.1], sigma 1 | 950 | 88.0 | 130 | 91.0 | 250 |",
+    )
+  );
+  const madeUp = await gradeParsed("hw3_acgan", madeUpRun, "made-up run", {
+    only: ["experiments"],
   });
-  assertEquals(scores(thinReport), { modelDescription: 0.5, improvements: 0, experiments: 0.5 });
+  assert(madeUp.total < 1);
+  assertMatch(feedback(madeUp, "experiments"), /no run with this label was logged/);
+  // The true table, but the notebook saved without its outputs: nothing to check it against.
+  const bare = await solutionNotebook("hw3_acgan");
+  for (const cell of bare.cells) if (cell.cell_type === "code") cell.outputs = [];
+  const bareReport = await gradeParsed("hw3_acgan", bare, "no outputs", { only: ["experiments"] });
+  assertEquals(bareReport.total, 0.4); // the TODO replaced and the words; nothing of the numbers
+  assertMatch(feedback(bareReport, "experiments"), /save the notebook with its outputs/);
+  // Rounding the logged figures is allowed: 9.766 quoted as 9.8.
+  const rounded = await hw3Report((text) =>
+    text.replace(`| ${hair} `, `| ${Number(hair).toFixed(1)} `)
+  );
+  const roundedReport = await gradeParsed("hw3_acgan", rounded, "rounded", {
+    only: ["experiments"],
+  });
+  assertEquals(roundedReport.total, 1, feedback(roundedReport, "experiments"));
+});
+
+Deno.test("grade hw3_acgan: a model description without a discriminator table loses its item", async () => {
+  const nb = await solutionNotebook("hw3_acgan");
+  const cell = nb.cells.find((c) =>
+    c.cell_type === "markdown" && cellText(c).startsWith("<!-- @report: modelDescription -->")
+  )!;
+  cell.source = cellText(cell).replace(/Discriminator:[\s\S]*$/, "The discriminator mirrors it.\n");
+  const report = await gradeParsed("hw3_acgan", nb, "one table", { only: ["modelDescription"] });
+  assertEquals(report.total, 0.75);
+  assertMatch(feedback(report, "modelDescription"), /naming the discriminator/);
+});
+
+/** The reference notebook with every occurrence of `from` in one graded cell replaced. */
+function everywhere(from: string | RegExp, to: string): (code: string) => string {
+  return (code) => code.replaceAll(from instanceof RegExp ? new RegExp(from, "g") : from, to);
+}
+
+function failed(report: GradeReport, id: string): string[] {
+  return report.items.find((i) => i.id === id)!.checks.filter((c) => !c.passed).map((c) => c.name);
+}
+
+Deno.test("grade hw1_dcgan: a generator collapsed onto one mode fails the training item", async () => {
+  // G never sees its noise during training: every sample lands on one mode, close to its centre.
+  const nb = await variant(
+    "hw1_dcgan",
+    "trainStep",
+    everywhere("gan.generator.apply(batch.noise,", "gan.generator.apply(batch.noise.mul(0),"),
+  );
+  const report = await gradeParsed("hw1_dcgan", nb, "collapsed", { only: ["training"] });
+  // The distance to the nearest mode alone would pass it; the spread over the modes does not.
+  assertEquals(failed(report, "training").length, 1, feedback(report, "training"));
+  assertMatch(failed(report, "training")[0], /spread over the modes/);
+  assertMatch(feedback(report, "training"), /1 of 8 modes hold .*collapsed/);
+});
+
+Deno.test("grade hw2_wgan_gp: planted wrong critic loops fail the training item", async () => {
+  const wrong: [string, (code: string) => string, RegExp][] = [
+    [
+      "penalty subtracted",
+      everywhere("return wasserstein.add(", "return wasserstein.sub("),
+      /gradient norm is near 1/,
+    ],
+    [
+      "no penalty",
+      everywhere("{ lambda: gan.lambda }", "{ lambda: 0 }"),
+      /gradient norm is near 1/,
+    ],
+    [
+      "penalty at the real points only",
+      everywhere(
+        "gradientPenalty(critic, realImages, fakeImages,",
+        "gradientPenalty(critic, realImages, realImages,",
+      ),
+      /gradient norm is near 1/,
+    ],
+    [
+      "critic loss with the wrong sign",
+      everywhere(
+        "critic(fakeImages).mean().sub(critic(realImages).mean())",
+        "critic(realImages).mean().sub(critic(fakeImages).mean())",
+      ),
+      /onto the ring/,
+    ],
+  ];
+  for (const [name, edit, check] of wrong) {
+    const nb = await variant("hw2_wgan_gp", "criticLoop", edit);
+    const report = await gradeParsed("hw2_wgan_gp", nb, name, { only: ["training"] });
+    const names = failed(report, "training");
+    assert(names.some((n) => check.test(n)), `${name}: ${feedback(report, "training")}`);
+  }
+});
+
+Deno.test("grade hw3_acgan: a generator loss without its tag terms fails the training item", async () => {
+  const nb = await variant(
+    "hw3_acgan",
+    "acganLosses",
+    everywhere(
+      "loss = loss.add(tagCrossEntropy(fakeOutputs[k + 1], tags).mul(weights[k + 1]));",
+      "loss = loss.add(tagCrossEntropy(fakeOutputs[k + 1], tags).mul(0));",
+    ),
+  );
+  const report = await gradeParsed("hw3_acgan", nb, "no G tags", { only: ["training"] });
+  assertEquals(
+    failed(report, "training").map((n) => n.replace(/.* the (\w+) colour .*/, "$1")),
+    ["hair", "skin"],
+    feedback(report, "training"),
+  );
 });

@@ -27,6 +27,10 @@ export const ASSIGNMENTS: Readonly<Record<string, Assignment>> = {
  *   "generatorLoss",
  *   "trainStep",
  *   "training",
+ *   "modelDescription",
+ *   "improvements",
+ *   "experiments",
+ *   "bonus",
  * ]);
  * ```
  */

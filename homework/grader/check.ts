@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ReportContext } from "./report_checks.ts";
 
 /** One sub-check of an item: passed or not, and what was expected and got. */
 export interface CheckOutcome {
@@ -28,8 +29,17 @@ export type Observation = { ok: true; value: unknown } | { ok: false; error: str
 /** A probe's observations by key. */
 export type Observations = Record<string, Observation>;
 
+/** What the child is told besides the student's module. */
+export interface ProbeContext {
+  /** The folder of the files the item's `prepareData` wrote (the child may read it), if any. */
+  dataDir?: string;
+}
+
 /** The child's half of a code item: runs the student's functions, returns what they produced. */
-export type Probe = (student: StudentModule) => Observations | Promise<Observations>;
+export type Probe = (
+  student: StudentModule,
+  context: ProbeContext,
+) => Observations | Promise<Observations>;
 
 /** An item graded by running the student's code in a sandboxed subprocess. */
 export interface CodeItem {
@@ -46,6 +56,11 @@ export interface CodeItem {
   wrapOthers?: [string, string];
   /** Seconds before the item is stopped and scores 0. */
   timeoutS: number;
+  /**
+   * Write the data the probe reads into `dir` (in the grading process, before the child starts;
+   * the child may read `dir` and nothing else of the grader's). Default: no data.
+   */
+  prepareData?: (dir: string) => Promise<void>;
   /** The parent's half: judges the child's observations against hidden references. */
   judge(observations: Observations): CheckOutcome[] | Promise<CheckOutcome[]>;
 }
@@ -58,8 +73,8 @@ export interface ReportItem {
   title: string;
   /** Points for the item. */
   points: number;
-  /** The check, given the report cells' text by id. */
-  checkReport(report: Map<string, string>): CheckOutcome[];
+  /** The check, given the report cells' text by id and the runs the notebook logged. */
+  checkReport(context: ReportContext): CheckOutcome[];
 }
 
 /** A homework assignment: where its files are, which names each graded cell defines, its items. */

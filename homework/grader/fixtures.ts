@@ -94,6 +94,36 @@ export function meanModeDistance(samples: tf.Tensor2D): number {
   return sum / samples.shape[0];
 }
 
+/**
+ * The share of 2-D samples whose nearest ring mode is each of the 8 modes (they sum to 1): a
+ * generator spread over the ring holds about 1/8 at every mode, one collapsed onto a mode holds
+ * all of its samples at one.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ringModes } from "@course/data/toy.ts";
+ * import { nearestModeShares } from "./fixtures.ts";
+ * const [a, b] = ringModes().centres;
+ * const shares = nearestModeShares(tf.tensor2d([a, a, a, b]));
+ * assertEquals(shares.slice(0, 2), [0.75, 0.25]);
+ * assertEquals(shares.reduce((x, y) => x + y), 1);
+ * ```
+ */
+export function nearestModeShares(samples: tf.Tensor2D): number[] {
+  const { centres } = ringModes();
+  const values = samples.dataSync();
+  const counts = centres.map(() => 0);
+  for (let i = 0; i < samples.shape[0]; i++) {
+    const distances = centres.map(([cx, cy]) =>
+      Math.hypot(values[2 * i] - cx, values[2 * i + 1] - cy)
+    );
+    counts[distances.indexOf(Math.min(...distances))]++;
+  }
+  return counts.map((c) => c / samples.shape[0]);
+}
+
 /** Mean distance of 2-D samples to the circle of radius 2 the ring's modes sit on. */
 export function meanRingDistance(samples: tf.Tensor2D): number {
   const values = samples.dataSync();

@@ -16,7 +16,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { assignment, ASSIGNMENTS } from "./assignments.ts";
 import { initBackend } from "@course/backend.ts";
 import type { Assignment, CheckOutcome, CodeItem, Observations, ReportItem } from "./check.ts";
+import { HOMEWORK_RUN_MIME, type HomeworkRun } from "@course/notebook/homework_results.ts";
 import {
+  cellText,
   fillNotebook,
   type Notebook,
   notebookParts,
@@ -25,6 +27,7 @@ import {
   solutionSections,
 } from "./notebook.ts";
 import { gradeFolder, writeGradebook } from "./gradebook.ts";
+import { loggedRuns } from "./report_checks.ts";
 import { runSandboxed } from "./sandbox.ts";
 
 /** The `homework/` folder. */
@@ -106,7 +109,28 @@ export async function solutionNotebook(hw: string): Promise<Notebook> {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  return fillNotebook(starter, sections, report);
+  const filled = fillNotebook(starter, sections, report);
+  let runs: HomeworkRun[] = [];
+  try {
+    runs = JSON.parse(await Deno.readTextFile(solutionRunsPath(hw)));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  // The runs a real execution of this notebook logged, as its saved outputs hold them.
+  const cell = filled.cells.findLast((c) => c.cell_type === "code" && /logRun\(/.test(cellText(c)));
+  if (cell && runs.length > 0) {
+    cell.outputs = runs.map((run) => ({
+      output_type: "display_data",
+      metadata: {},
+      data: { "text/plain": `logged run "${run.run}"`, [HOMEWORK_RUN_MIME]: run },
+    }));
+  }
+  return filled;
+}
+
+/** The runs a ci execution of the reference solution's notebook logged (`solution_runs.ts`). */
+export function solutionRunsPath(hw: string): string {
+  return join(HOMEWORK_DIR, "solutions", `${hw}_runs.json`);
 }
 
 /** The library's folder, which graded cells may import from (`@course/...`). */
@@ -261,10 +285,13 @@ async function itemFiles(
     `export { ${[...own].join(", ")} };`,
     "",
   ].join("\n");
+  const context = item.prepareData ? { dataDir: `./data_${item.id}` } : {};
   const entry = [
     `import { runProbe } from "${grader("probe_main.ts")}";`,
     `import * as student from "./student_${item.id}.ts";`,
-    `await runProbe(${JSON.stringify(hw.id)}, ${JSON.stringify(item.id)}, student);`,
+    `await runProbe(${JSON.stringify(hw.id)}, ${JSON.stringify(item.id)}, student, ${
+      JSON.stringify(context)
+    });`,
     "",
   ].join("\n");
   return { student, others: othersSource, entry };
@@ -289,10 +316,18 @@ async function runCodeItem(
   if (files.others) await Deno.writeTextFile(join(dir, `others_${item.id}.ts`), files.others);
   const entry = join(dir, `entry_${item.id}.ts`);
   await Deno.writeTextFile(entry, files.entry);
+  const readPaths = sandboxReadPaths();
+  if (item.prepareData) {
+    // The child reads this folder (its cwd is `dir`) and nothing else the grader wrote.
+    const dataDir = join(dir, `data_${item.id}`);
+    await Deno.mkdir(dataDir);
+    await item.prepareData(dataDir);
+    readPaths.push(dataDir);
+  }
   const result = await runSandboxed({
     entry,
     config: join(PROJECT_ROOT, "deno.json"),
-    readPaths: sandboxReadPaths(),
+    readPaths,
     timeoutS,
     cwd: dir,
     maxOutputBytes: MAX_OUTPUT_BYTES,
@@ -372,6 +407,7 @@ export async function gradeParsed(
 ): Promise<GradeReport> {
   const hw = assignment(hwId);
   const parts = notebookParts(nb);
+  const runs = loggedRuns(nb, hwId);
   const workDir = join(PROJECT_ROOT, "runs", "grade");
   await Deno.mkdir(workDir, { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: workDir, prefix: `${hwId}_` });
@@ -382,7 +418,7 @@ export async function gradeParsed(
       const started = performance.now();
       let checks: CheckOutcome[];
       if ("checkReport" in item) {
-        checks = (item as ReportItem).checkReport(parts.report);
+        checks = (item as ReportItem).checkReport({ report: parts.report, runs });
       } else {
         const files = await itemFiles(hw, item, parts.graded);
         if ("problem" in files) {

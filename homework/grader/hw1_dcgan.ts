@@ -26,11 +26,13 @@ import {
   maxDifference,
   mean64,
   meanModeDistance,
+  nearestModeShares,
   restore,
   sigmoid64,
   snapshot,
   softplus64,
 } from "./fixtures.ts";
+import { reportItems } from "./report_checks.ts";
 import {
   HW1_INPUTS,
   HW1_STEP,
@@ -210,13 +212,19 @@ function judgeTrainStep(obs: Observations): CheckOutcome[] {
   return [...outcomes, leakCheck(obs, outcomes[2].passed, "step")];
 }
 
+/** Share of the samples a mode must hold to count as reached (1/8 when spread evenly). */
+const MODE_SHARE = 0.05;
+/** Modes of the 8 that must hold {@linkcode MODE_SHARE} of the samples: a generator collapsed onto
+ * one mode (or a few) fails, however close its samples sit to that mode. */
+const MODES_NEEDED = 6;
+
 function judgeTraining(obs: Observations): CheckOutcome[] {
   const { steps } = HW1_TRAINING;
   const generator = trainingGenerator();
   const noise = tf.randomNormal([1000, 2], 0, 1, "float32", 99);
   const measure = () => tf.tidy(() => meanModeDistance(generator.predict(noise) as tf.Tensor2D));
   try {
-    return judgeTrainedGenerator(obs, {
+    const outcomes = judgeTrainedGenerator(obs, {
       generator,
       finiteName: `losses stay finite for ${steps} steps`,
       qualityName: `${steps} steps bring samples onto the ring's modes (mean distance to nearest ` +
@@ -231,11 +239,40 @@ function judgeTraining(obs: Observations): CheckOutcome[] {
         };
       },
     });
+    // The reference reaches all 8 modes with 11-15 % of the samples each after these steps; a
+    // generator that ignores its noise collapses onto one mode (100 %) and fails.
+    const spread = judged(
+      `the samples spread over the modes (at least ${MODES_NEEDED} of 8 hold ${
+        100 * MODE_SHARE
+      } % each)`,
+      obs,
+      "generator",
+      (v) => {
+        if (!outcomes[1].passed && /never changed|NaN|shapes/.test(outcomes[1].detail)) {
+          return verdict(false, "not checked: the trained weights are unusable");
+        }
+        restore(generator, asWeights(v, snapshot(generator)));
+        const shares = tf.tidy(() => nearestModeShares(generator.predict(noise) as tf.Tensor2D));
+        const reached = shares.filter((s) => s >= MODE_SHARE).length;
+        const detail = `${reached} of 8 modes hold ${100 * MODE_SHARE} % of 1000 samples or ` +
+          `more (shares ${shares.map((s) => (100 * s).toFixed(0)).join("/")} %)`;
+        return verdict(
+          reached >= MODES_NEEDED,
+          `${detail}: the generator collapsed onto a few modes; G must map different noise to ` +
+            `different points (use batch.noise as it is, for every sample)`,
+          detail,
+        );
+      },
+    );
+    return [...outcomes, spread];
   } finally {
     noise.dispose();
     generator.dispose();
   }
 }
+
+/** The runs the starter logs that the report's experiments table must quote. */
+export const HW1_RUNS = ["toy ring", "DCGAN on MNIST"];
 
 /** hw1_dcgan's items. */
 export const HW1_DCGAN: Assignment = {
@@ -278,5 +315,11 @@ export const HW1_DCGAN: Assignment = {
       timeoutS: 90,
       judge: judgeTraining,
     },
+    ...reportItems({
+      requiredRuns: HW1_RUNS,
+      minRuns: 3,
+      experimentsTitle:
+        "report: experiments (the toy ring, the DCGAN, a run of your own) with the logged numbers",
+    }),
   ],
 };

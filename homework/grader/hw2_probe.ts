@@ -188,13 +188,19 @@ export function trainingGenerator(): tf.LayersModel {
   return buildMlpGenerator({ latentDim: 2, hidden: [64, 64], seed: 0 });
 }
 
+/** The training probe's critic, before training. */
+export function trainingCritic(): tf.LayersModel {
+  return buildMlpDiscriminator({ hidden: [64, 64], seed: 1 });
+}
+
 async function probeTraining(student: Record<string, unknown>): Promise<Observations> {
   const trainStep = studentFunction<TrainStep>(student, "trainStep");
   const { steps, batchSize, nCritic } = HW2_TRAINING;
   const generator = trainingGenerator();
+  const critic = trainingCritic();
   const gan: WganGp = {
     generator,
-    critic: buildMlpDiscriminator({ hidden: [64, 64], seed: 1 }),
+    critic,
     gOptimizer: tf.train.adam(3e-3, 0, 0.9),
     cOptimizer: tf.train.adam(3e-3, 0, 0.9),
     nCritic,
@@ -212,7 +218,11 @@ async function probeTraining(student: Record<string, unknown>): Promise<Observat
     }
     return true;
   });
-  return { finite, generator: await observe(() => plain(snapshot(generator))) };
+  return {
+    finite,
+    generator: await observe(() => plain(snapshot(generator))),
+    critic: await observe(() => plain(snapshot(critic))),
+  };
 }
 
 /** hw2_wgan_gp's probes by item id. */

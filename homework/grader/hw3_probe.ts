@@ -6,9 +6,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BACKGROUND_COLOURS, INK_COLOURS, loadMultiTag } from "@course/data/multi_tag.ts";
 import { tfSeed } from "@course/core/random.ts";
-import { type Observations, observe, type Probe, studentFunction } from "./check.ts";
+import {
+  type Observations,
+  observe,
+  type Probe,
+  type ProbeContext,
+  studentFunction,
+} from "./check.ts";
 import { leakedTensors, plain, scalarValue, snapshot } from "./fixtures.ts";
 
 type DLoss = (
@@ -19,7 +24,10 @@ type DLoss = (
 ) => tf.Scalar;
 type GLoss = (fakeOutputs: tf.Tensor[], fakeTags: tf.Tensor[], weights: number[]) => tf.Scalar;
 
-/** A fixed batch of 3: real/fake logits, ink logits (8 classes), background logits (6 classes). */
+/**
+ * A fixed batch of 3 for the loss probes: real/fake logits and two tag groups of 8 and 6 classes
+ * (not the faces' 10 and 4: the losses must work for any groups).
+ */
 export interface Case {
   adversarial: number[];
   ink: number[][];
@@ -45,8 +53,8 @@ function outputs(c: Case): tf.Tensor[] {
 
 export function oneHots(tags: { ink: number[]; background: number[] }): tf.Tensor[] {
   return [
-    tf.oneHot(tags.ink, INK_COLOURS.length).toFloat(),
-    tf.oneHot(tags.background, BACKGROUND_COLOURS.length).toFloat(),
+    tf.oneHot(tags.ink, 8).toFloat(),
+    tf.oneHot(tags.background, 6).toFloat(),
   ];
 }
 
@@ -112,75 +120,130 @@ async function probeGeneratorLoss(student: Record<string, unknown>): Promise<Obs
   return observations;
 }
 
-/** The training probe's setup. */
-export const HW3_TRAINING = { steps: 300, batchSize: 48, latentDim: 16 };
+/** The training probe's setup: faces, models, the report's loss weights and D:G = 1:2. */
+export const HW3_TRAINING = {
+  /** Training faces (every (hair, skin) pair 24 times), rendered at 32x32 and shrunk to 16x16. */
+  faces: 960,
+  /** Seed of the faces. */
+  facesSeed: 7,
+  /** Side of the images the tiny models make. */
+  imageSize: 16,
+  steps: 300,
+  batchSize: 40,
+  latentDim: 16,
+  /** Units of the hidden layer of both MLPs. */
+  hidden: 128,
+  /** The report's loss weights: real/fake, hair, skin. */
+  weights: [1, 0.3, 0.35],
+  /** Generator updates per discriminator update (the report's D:G = 1:2). */
+  gSteps: 2,
+};
 
-/** Small MLP ACGAN models for 7x7 RGB images (fast on the wasm backend). */
+/** Tag groups of the faces: hair colour (10 values), skin colour (4). */
+export const FACE_GROUPS = [10, 4];
+
+/** The training faces as the grader hands them to the child: pixel bytes and tags. */
+export interface FaceFile {
+  /** Number of faces. */
+  count: number;
+  /** Side of the images in the bytes. */
+  imageSize: number;
+  /** Hair colour index of every face. */
+  hair: number[];
+  /** Skin colour index of every face. */
+  skin: number[];
+}
+
+/** Small MLP ACGAN models for 16x16 RGB faces with hair and skin tags (fast on wasm). */
 export function tinyAcgan(latentDim: number) {
-  const pixels = 7 * 7 * 3;
-  const tagSize = INK_COLOURS.length + BACKGROUND_COLOURS.length;
+  const size = HW3_TRAINING.imageSize;
+  const pixels = size * size * 3;
+  const tagSize = FACE_GROUPS.reduce((a, b) => a + b, 0);
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const z = tf.input({ shape: [latentDim] });
   const tags = tf.input({ shape: [tagSize] });
   let h = tf.layers.concatenate().apply([z, tags]) as tf.SymbolicTensor;
-  h = tf.layers.dense({
-    units: 128,
-    activation: "relu",
-    kernelInitializer: tf.initializers.glorotUniform({ seed: 31 }),
-  }).apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({
-    units: pixels,
-    activation: "tanh",
-    kernelInitializer: tf.initializers.glorotUniform({ seed: 32 }),
-  }).apply(h) as tf.SymbolicTensor;
-  const image = tf.layers.reshape({ targetShape: [7, 7, 3] }).apply(out) as tf.SymbolicTensor;
+  const hidden = HW3_TRAINING.hidden;
+  h = tf.layers.dense({ units: hidden, activation: "relu", kernelInitializer: init(31) })
+    .apply(h) as tf.SymbolicTensor; // [batch, 30] -> [batch, hidden]
+  const out = tf.layers.dense({ units: pixels, activation: "tanh", kernelInitializer: init(32) })
+    .apply(h) as tf.SymbolicTensor; // -> [batch, 768]
+  const image = tf.layers.reshape({ targetShape: [size, size, 3] })
+    .apply(out) as tf.SymbolicTensor; // -> [batch, 16, 16, 3]
   const generator = tf.model({ inputs: [z, tags], outputs: image });
-  const x = tf.input({ shape: [7, 7, 3] });
-  let f = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  f = tf.layers.dense({
-    units: 128,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: 33 }),
-  }).apply(f) as tf.SymbolicTensor;
-  f = tf.layers.leakyReLU({ alpha: 0.2 }).apply(f) as tf.SymbolicTensor;
-  const heads = [1, INK_COLOURS.length, BACKGROUND_COLOURS.length].map((units, i) =>
-    tf.layers.dense({ units, kernelInitializer: tf.initializers.glorotUniform({ seed: 34 + i }) })
-      .apply(f) as tf.SymbolicTensor
-  );
+  const x = tf.input({ shape: [size, size, 3] });
+  let f = tf.layers.flatten().apply(x) as tf.SymbolicTensor; // [batch, 768]
+  f = tf.layers.dense({ units: hidden, kernelInitializer: init(33) }).apply(f) as tf.SymbolicTensor;
+  f = tf.layers.leakyReLU({ alpha: 0.2 }).apply(f) as tf.SymbolicTensor; // [batch, hidden]
+  const heads = [1, ...FACE_GROUPS].map((units, i) =>
+    tf.layers.dense({ units, kernelInitializer: init(34 + i) }).apply(f) as tf.SymbolicTensor
+  ); // [batch, 1], [batch, 10], [batch, 4]
   const discriminator = tf.model({ inputs: x, outputs: heads });
   return { generator, discriminator };
 }
 
-async function probeTraining(student: Record<string, unknown>): Promise<Observations> {
+/** One-hot face tags `[hair [n, 10], skin [n, 4]]`. */
+export function faceTags(hair: number[], skin: number[]): tf.Tensor[] {
+  return [
+    tf.oneHot(hair, FACE_GROUPS[0]).toFloat(),
+    tf.oneHot(skin, FACE_GROUPS[1]).toFloat(),
+  ];
+}
+
+/** Read the faces the grader wrote into `dataDir`: images `[n, 16, 16, 3]` in [-1, 1] and tags. */
+async function readFaces(dataDir: string) {
+  const header = JSON.parse(await Deno.readTextFile(`${dataDir}/faces.json`)) as FaceFile;
+  const bytes = await Deno.readFile(`${dataDir}/faces.rgb`);
+  const { count, imageSize } = header;
+  const shrink = imageSize / HW3_TRAINING.imageSize;
+  const images = tf.tidy(() => {
+    const full = tf.tensor4d(Float32Array.from(bytes, (b) => b / 127.5 - 1), [
+      count,
+      imageSize,
+      imageSize,
+      3,
+    ]);
+    // [n, 32, 32, 3] -> [n, 16, 16, 3]: the mean of each 2x2 block keeps the colours
+    return shrink === 1 ? full : tf.avgPool(full, shrink, shrink, "valid") as tf.Tensor4D;
+  });
+  return { images, hair: header.hair, skin: header.skin };
+}
+
+async function probeTraining(
+  student: Record<string, unknown>,
+  context: ProbeContext,
+): Promise<Observations> {
   const dLoss = studentFunction<DLoss>(student, "acganDiscriminatorLoss");
   const gLoss = studentFunction<GLoss>(student, "acganGeneratorLoss");
-  const { steps, batchSize, latentDim } = HW3_TRAINING;
-  const weights = [1, 1, 1];
-  const data = await loadMultiTag({ size: 480, seed: 3 });
-  // [480, 28, 28, 3] -> [480, 7, 7, 3]: 4x4 average pooling keeps the colours
-  const images = tf.tidy(() => tf.avgPool(data.images, 4, 4, "valid") as tf.Tensor4D);
-  const inkLabels = Array.from(data.groups[0].labels.dataSync());
-  const bgLabels = Array.from(data.groups[1].labels.dataSync());
-  data.dispose();
+  const { steps, batchSize, latentDim, weights, gSteps, imageSize } = HW3_TRAINING;
+  if (!context.dataDir) throw new Error("the grader gave the training test no faces");
+  const faces = await readFaces(context.dataDir);
+  const count = faces.images.shape[0];
   const { generator, discriminator } = tinyAcgan(latentDim);
   const gVars = generator.trainableWeights.map((w) => w.read() as tf.Variable);
   const dVars = discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
   const gOptimizer = tf.train.adam(2e-3, 0.5);
   const dOptimizer = tf.train.adam(2e-3, 0.5);
-  const tagsOf = (ink: number[], bg: number[]) => oneHots({ ink, background: bg });
+  const asked = (step: number, k: number) => {
+    const hair = Array.from({ length: batchSize }, (_, i) => (i * 3 + step + k) % FACE_GROUPS[0]);
+    const skin = Array.from(
+      { length: batchSize },
+      (_, i) => (i * 7 + 2 * step + k) % FACE_GROUPS[1],
+    );
+    return faceTags(hair, skin);
+  };
   const finite = await observe(() => {
     for (let step = 0; step < steps; step++) {
-      const start = (step * batchSize) % images.shape[0];
+      const start = (step * batchSize) % count;
       const losses = tf.tidy(() => {
-        const real = images.slice([start, 0, 0, 0], [batchSize, 7, 7, 3]);
-        const realTags = tagsOf(
-          inkLabels.slice(start, start + batchSize),
-          bgLabels.slice(start, start + batchSize),
+        const real = faces.images.slice([start, 0, 0, 0], [batchSize, imageSize, imageSize, 3]);
+        const realTags = faceTags(
+          faces.hair.slice(start, start + batchSize),
+          faces.skin.slice(start, start + batchSize),
         );
-        const fakeInk = Array.from({ length: batchSize }, (_, i) => (i * 5 + step) % 8);
-        const fakeBg = Array.from({ length: batchSize }, (_, i) => (i * 7 + step) % 6);
-        const fakeTags = tagsOf(fakeInk, fakeBg);
-        const z = tf.randomNormal([batchSize, latentDim], 0, 1, "float32", tfSeed(step));
-        const fakeInput = [z, tf.concat(fakeTags, 1)];
-        const fake = generator.apply(fakeInput) as tf.Tensor;
+        const fakeTags = asked(step, 0);
+        const z = tf.randomNormal([batchSize, latentDim], 0, 1, "float32", tfSeed(2 * step));
+        const fake = generator.apply([z, tf.concat(fakeTags, 1)]) as tf.Tensor;
         const d = dOptimizer.minimize(
           () =>
             dLoss(
@@ -192,23 +255,30 @@ async function probeTraining(student: Record<string, unknown>): Promise<Observat
           true,
           dVars,
         )!;
-        const g = gOptimizer.minimize(
-          () =>
-            gLoss(
-              discriminator.apply(generator.apply(fakeInput) as tf.Tensor) as tf.Tensor[],
-              fakeTags,
-              weights,
-            ),
-          true,
-          gVars,
-        )!;
-        return [d.dataSync()[0], g.dataSync()[0]];
+        const values = [d.dataSync()[0]];
+        for (let k = 1; k <= gSteps; k++) {
+          // D:G = 1:2: each G update asks for fresh tags with fresh noise
+          const tagsG = asked(step, k);
+          const zG = tf.randomNormal([batchSize, latentDim], 0, 1, "float32", tfSeed(2 * step + k));
+          const g = gOptimizer.minimize(
+            () =>
+              gLoss(
+                discriminator.apply(generator.apply([zG, tf.concat(tagsG, 1)])) as tf.Tensor[],
+                tagsG,
+                weights,
+              ),
+            true,
+            gVars,
+          )!;
+          values.push(g.dataSync()[0]);
+        }
+        return values;
       });
       if (!losses.every(Number.isFinite)) return false;
     }
     return true;
   });
-  images.dispose();
+  faces.images.dispose();
   return { finite, generator: await observe(() => plain(snapshot(generator))) };
 }
 

@@ -5,13 +5,13 @@
  * ```ts ignore
  * import { runProbe } from "<this file>";
  * import * as student from "./student_<item>.ts";
- * await runProbe("hw1_dcgan", "trainStep", student);
+ * await runProbe("hw1_dcgan", "trainStep", student, {});
  * ```
  *
  * @module
  */
 import { initBackend } from "@course/backend.ts";
-import type { Probe, StudentModule } from "./check.ts";
+import type { Probe, ProbeContext, StudentModule } from "./check.ts";
 import { finish } from "./probe_boot.ts";
 import { HW1_PROBES } from "./hw1_probe.ts";
 import { HW2_PROBES } from "./hw2_probe.ts";
@@ -24,7 +24,12 @@ const PROBES: Record<string, Record<string, Probe>> = {
 };
 
 /** Run the probe of `hw`'s item `itemId` on `student` and end the process with its observations. */
-export async function runProbe(hw: string, itemId: string, student: StudentModule): Promise<never> {
+export async function runProbe(
+  hw: string,
+  itemId: string,
+  student: StudentModule,
+  context: ProbeContext = {},
+): Promise<never> {
   const probe = PROBES[hw]?.[itemId];
   if (!probe) return finish({ failure: `no probe for ${hw}/${itemId}` });
   try {
@@ -36,7 +41,7 @@ export async function runProbe(hw: string, itemId: string, student: StudentModul
     });
   }
   try {
-    return finish({ observations: await probe(student) });
+    return finish({ observations: await probe(student, context) });
   } catch (error) {
     return finish({ failure: `the test stopped: ${String(error).slice(0, 300)}` });
   }
