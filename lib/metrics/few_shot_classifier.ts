@@ -11,7 +11,8 @@ import { seededLayers } from "./classifier.ts";
 
 /**
  * Build a small CNN, images `[batch, 28, 28, 1]` in [-1, 1] -> logits `[batch, numClasses]`,
- * with seeded weights. About 2 MFLOP per image: a few hundred steps take seconds on wasm.
+ * with seeded weights: two 3x3 convolutions of 8 and 16 filters, each followed by 2x2 max
+ * pooling, dropout 0.3 and a dense layer. About 0.6 MFLOP per image.
  *
  * @example
  * ```ts
@@ -37,11 +38,11 @@ export function buildSmallDigitClassifier(
     name: "small_digit_classifier",
     layers: [
       tf.layers.inputLayer({ inputShape: [28, 28, 1] }),
-      conv(16), // [batch, 28, 28, 1] -> [batch, 28, 28, 16]
-      tf.layers.maxPooling2d({ poolSize: 2 }), // -> [batch, 14, 14, 16]
-      conv(32), // -> [batch, 14, 14, 32]
-      tf.layers.maxPooling2d({ poolSize: 2 }), // -> [batch, 7, 7, 32]
-      tf.layers.flatten(), // -> [batch, 1568]
+      conv(8), // [batch, 28, 28, 1] -> [batch, 28, 28, 8]
+      tf.layers.maxPooling2d({ poolSize: 2 }), // -> [batch, 14, 14, 8]
+      conv(16), // -> [batch, 14, 14, 16]
+      tf.layers.maxPooling2d({ poolSize: 2 }), // -> [batch, 7, 7, 16]
+      tf.layers.flatten(), // -> [batch, 784]
       tf.layers.dropout({ rate: 0.3, seed: nextSeed() }),
       tf.layers.dense({ units: numClasses, kernelInitializer: init() }), // -> [batch, numClasses]
     ],
