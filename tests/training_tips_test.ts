@@ -1,7 +1,8 @@
 /**
  * The library behind notebooks 07 (the critic's loss as a progress indicator) and 13 (training
- * tips): the critic/FID tracker and Pearson's r, the late learning-rate decay, discriminator
- * rejection sampling and the few-shot digit classifier.
+ * tips): the deep critic's gradients under clipping and the penalty, the critic/FID tracker and
+ * Pearson's r, the late learning-rate decay, discriminator rejection sampling and the few-shot
+ * digit classifier.
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
@@ -9,6 +10,12 @@ import { initBackend } from "@course/backend.ts";
 import { loadMnist } from "@course/data/mnist.ts";
 import { sampleRing } from "@course/data/toy.ts";
 import { featureExtractor, featureStatistics } from "@course/metrics/mod.ts";
+import {
+  backpropNorms,
+  kernelGradientNorms,
+  trainFixedCritic,
+} from "@course/metrics/critic_gradients.ts";
+import { buildMlpDiscriminator } from "@course/models/mod.ts";
 import {
   buildSmallDigitClassifier,
   classifierAccuracy,
@@ -156,4 +163,31 @@ Deno.test("trainDigitClassifier() learns 10 digit classes from 20 digits each; s
   shifted.images.dispose();
   model.dispose();
   digits.dispose();
+});
+
+Deno.test("backpropNorms() shows the clipped deep critic's gradient vanishing towards the input, the penalty's not", async () => {
+  const real = sampleRing(64, { seed: 1 });
+  const fake = tf.randomNormal([64, 2], 0, 1, "float32", 2);
+  const both = tf.concat([real, fake]);
+  const norms: Record<string, number[]> = {};
+  for (const [name, recipe] of [["clip", { clip: 0.01 }], ["penalty", { lambda: 10 }]] as const) {
+    const critic = buildMlpDiscriminator({
+      hidden: [32, 32, 32, 32, 32, 32],
+      activation: "relu",
+      seed: 5,
+    });
+    trainFixedCritic(critic, real, fake, recipe, 20);
+    norms[name] = await backpropNorms(critic, both);
+    assertEquals(norms[name].length, 7); // the input and six hidden layers
+    assertEquals((await kernelGradientNorms(critic, real, fake)).length, 7);
+    critic.dispose();
+  }
+  // Clipped at 0.01, each layer shrinks the gradient about tenfold: 6 layers lose orders of magnitude.
+  assert(norms.clip[0] < 1e-4 * norms.clip[6], `clip: ${norms.clip}`);
+  assert(norms.penalty[0] > 0.05 * norms.penalty[6], `penalty: ${norms.penalty}`);
+  throws(
+    () => trainFixedCritic(buildMlpDiscriminator({ hidden: [4] }), real, fake, { clip: 0.1 }, 0),
+    /steps must be a positive integer, got 0/,
+  );
+  tf.dispose([real, fake, both]);
 });
