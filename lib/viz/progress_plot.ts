@@ -61,27 +61,20 @@ export function criticFidPlot(
     showgrid: false,
   };
   layout.margin = { ...(layout.margin as object), r: 70 };
+  const series = [
+    ["critic's estimate −L_D (mean since the last point)", "criticEstimate", "y"],
+    ["FID of the samples", "fid", "y2"],
+  ] as const;
   return {
-    data: [
-      {
-        type: "scatter",
-        mode: "lines+markers",
-        name: "critic's estimate −L_D (mean since the last point)",
-        x,
-        y: points.map((p) => finite(p.criticEstimate)),
-        yaxis: "y",
-        line: { color: PALETTE[0] },
-      },
-      {
-        type: "scatter",
-        mode: "lines+markers",
-        name: "FID of the samples",
-        x,
-        y: points.map((p) => finite(p.fid)),
-        yaxis: "y2",
-        line: { color: PALETTE[1] },
-      },
-    ],
+    data: series.map(([name, key, yaxis], i) => ({
+      type: "scatter",
+      mode: "lines+markers",
+      name,
+      x,
+      y: points.map((p) => finite(p[key])),
+      yaxis,
+      line: { color: PALETTE[i] },
+    })),
     layout,
   };
 }
