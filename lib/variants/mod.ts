@@ -20,6 +20,7 @@ export * from "./cgan.ts";
 export * from "./cyclegan.ts";
 export * from "./dcgan.ts";
 export * from "./image_options.ts";
+export * from "./late_decay.ts";
 export * from "./lsgan.ts";
 export type * from "./sampling_variant.ts";
 export * from "./toy_gans.ts";

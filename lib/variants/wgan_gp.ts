@@ -11,6 +11,7 @@ import { wassersteinCriticLoss, wassersteinGeneratorLoss } from "../losses.ts";
 import type { GanVariant } from "../train/variant.ts";
 import type { ImageVariant } from "./sampling_variant.ts";
 import { type AdversarialSpec, adversarialVariant } from "./adversarial.ts";
+import { withLateDecay } from "./late_decay.ts";
 import { buildDcganPair, IMAGE_VARIANT_DEFAULTS, type VariantOptions } from "./image_options.ts";
 
 /** Options of {@linkcode createWganGp}. */
@@ -44,9 +45,6 @@ export const WGAN_GP_DEFAULTS = {
   decaySteps: 0,
 } as const;
 
-/** The learning rate of an optimizer (tfjs keeps it in a protected field). */
-type WithLearningRate = { learningRate: number };
-
 /**
  * Wrap a variant's step so that, before step `s`, every optimizer runs at its initial learning rate
  * times `max(0, 1 - s / decaySteps)` (a linear decay to 0, the WGAN-GP paper's schedule). The step
@@ -78,17 +76,7 @@ export function withLinearDecay<V extends GanVariant>(variant: V, decaySteps: nu
     );
   }
   if (decaySteps === 0) return variant;
-  const optimizers = Object.values(variant.optimizers) as unknown as WithLearningRate[];
-  const initialRates = optimizers.map((optimizer) => optimizer.learningRate);
-  const trainStep = variant.trainStep.bind(variant);
-  return {
-    ...variant,
-    trainStep(batch, context) {
-      const factor = Math.max(0, 1 - context.step / decaySteps);
-      optimizers.forEach((optimizer, i) => optimizer.learningRate = initialRates[i] * factor);
-      return trainStep(batch, context);
-    },
-  };
+  return withLateDecay(variant, { startStep: 0, endStep: decaySteps });
 }
 
 /**

@@ -23,3 +23,4 @@ export * from "./toy_plot.ts";
 export * from "./animation.ts";
 export * from "./latent_strip.ts";
 export * from "./matrix_plot.ts";
+export * from "./progress_plot.ts";
