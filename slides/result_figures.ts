@@ -71,6 +71,12 @@ export const RESULT_FIGURES: ResultFigure[] = [
     kind: "plot",
   },
   {
+    name: "run_wgan_gp_grid",
+    notebook: "07_wgan_gp",
+    cell: 'trainToy("25 Gaussians"',
+    kind: "plot",
+  },
+  {
     name: "run_wgan_gp_progress",
     notebook: "07_wgan_gp",
     cell: "criticFidPlot(points",
@@ -102,6 +108,20 @@ export const RESULT_FIGURES: ResultFigure[] = [
     notebook: "12_face_styles",
     cell: 'rowLabels: ["a", "G(a)"',
     kind: "png",
+  },
+  {
+    name: "run_tips_strong_d_kept",
+    notebook: "13_training_tips",
+    cell: "keepHighestScored",
+    kind: "png",
+    index: 0,
+  },
+  {
+    name: "run_tips_strong_d_rejected",
+    notebook: "13_training_tips",
+    cell: "keepHighestScored",
+    kind: "png",
+    index: 1,
   },
   {
     name: "run_tips_late_decay",
