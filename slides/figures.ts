@@ -3,8 +3,8 @@
  * evaluated with `lib/losses.ts`, the toy distributions of `lib/data/toy.ts`, real digits from
  * `lib/data/mnist.ts` tiled by `lib/viz/image_grid.ts`, plots drawn by `lib/viz/plot.ts` (exported
  * to SVG through headless Chromium), the DCGAN layer tables of `lib/models/dcgan_nets.ts`, and the
- * figures of short, seeded training runs (`slides/training_runs.ts`: loss curves, toy GAN and
- * WGAN-GP samples on the ring, DCGAN samples during training). Everything is written to
+ * figures of short, seeded training runs (`slides/training_runs.ts`: loss curves, toy GAN samples
+ * on the ring, DCGAN samples during training). Everything is written to
  * `slides/figures/` (git-ignored); the training runs take most of the task's minute or so.
  *
  * ```sh
@@ -35,7 +35,7 @@ import { linePlot, lossPlot, type PlotlyFigure, scatterPlot } from "@course/viz/
 import { toyScatterPlot } from "@course/viz/toy_plot.ts";
 import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/dcgan_nets.ts";
 import { plotlyToSvg } from "./plotly_svg.ts";
-import { dcganRun, disposeRuns, toyGanRun, type ToyRun, toyWganGpRun } from "./training_runs.ts";
+import { dcganRun, disposeRuns, toyGanRun } from "./training_runs.ts";
 
 /** What a figure producer returns: a Plotly figure (exported to SVG), PNG bytes or HTML. */
 export type FigureOutput =
@@ -150,27 +150,6 @@ function sideBySide(figures: PlotlyFigure[], titles: string[]): PlotlyFigure {
 /** Real ring samples for the toy figures (the same 500 points in every plot). */
 function ringPoints(): number[][] {
   return points(sampleRing(500, { seed: 99 }));
-}
-
-/** `toyScatterPlot` of a toy run's last snapshot over its discriminator's/critic's score. */
-async function finalToyPlot(
-  run: ToyRun,
-  score: "probability" | "raw",
-  title: string,
-): Promise<PlotlyFigure> {
-  const figure = await toyScatterPlot(ringPoints(), run.snapshots.at(-1)!.points, {
-    discriminator: run.variant.models.discriminator,
-    score,
-    bounds: RING_BOUNDS,
-    resolution: 50,
-    title,
-  });
-  // Legend below the plot, so that it does not collide with the title.
-  figure.layout = {
-    ...figure.layout,
-    legend: { orientation: "h", x: 0.5, xanchor: "center", y: -0.08, yanchor: "top" },
-  };
-  return figure;
 }
 
 const modesLabel = (modes: number) => `${modes}/8 modes`;
@@ -400,23 +379,6 @@ export const FIGURES: FigureSpec[] = [
         figure: sideBySide(
           plots,
           run.snapshots.map((shot) => `step ${shot.step}: ${modesLabel(shot.modesCovered)}`),
-        ),
-      };
-    },
-  },
-  {
-    name: "toy_wgan_gp_critic",
-    make: async () => {
-      const run = await toyWganGpRun();
-      const last = run.snapshots.at(-1)!;
-      return {
-        kind: "plot",
-        width: 560,
-        height: 470,
-        figure: await finalToyPlot(
-          run,
-          "raw",
-          `WGAN-GP, step ${last.step}: ${modesLabel(last.modesCovered)}`,
         ),
       };
     },

@@ -370,6 +370,65 @@ async function newestCpuRun(
   return undefined;
 }
 
+/** What {@link takeResultFigures} did with one figure. */
+export interface TakenFigure {
+  /** The figure's name. */
+  name: string;
+  /** The file written, or undefined when no `cpu` run of its notebook was found (file kept). */
+  file?: string;
+  /** The executed notebook it was taken from. */
+  from?: string;
+}
+
+/**
+ * Takes the figures of `specs` from the newest `cpu` copies of their notebooks in `sources` (see
+ * {@link executedCopies}) and writes them to `outDir`, each at most {@link MAX_PNG_BYTES} (see
+ * {@link compactFigure}). A figure without a `cpu` run keeps its old file.
+ *
+ * @example The cpu copy wins over a newer ci copy, from either of two sources
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { takeResultFigures } from "./result_figures.ts";
+ * const dir = await Deno.makeTempDir();
+ * const notebook = (profile: string, png: string) => JSON.stringify({ cells: [
+ *   { cell_type: "code", source: "setup", outputs: [{ output_type: "stream", text: `profile ${profile}` }] },
+ *   { cell_type: "code", source: "show(grid)", outputs: [{ output_type: "display_data", data: { "image/png": png } }] },
+ * ] });
+ * await Deno.mkdir(`${dir}/a/notebooks/t1`, { recursive: true });
+ * await Deno.writeTextFile(`${dir}/a/notebooks/t1/02_dcgan.ipynb`, notebook('"cpu"', btoa("cpu")));
+ * await Deno.writeTextFile(`${dir}/02_dcgan.ipynb`, notebook("ci", btoa("ci")));
+ * const spec = { name: "grid", notebook: "02_dcgan", cell: "show(", kind: "png" as const };
+ * const taken = await takeResultFigures([spec], [`${dir}/a`, `${dir}/02_dcgan.ipynb`], `${dir}/out`);
+ * assertEquals(taken[0].from, `${dir}/a/notebooks/t1/02_dcgan.ipynb`);
+ * assertEquals(await Deno.readTextFile(`${dir}/out/grid.png`), "cpu");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function takeResultFigures(
+  specs: ResultFigure[],
+  sources: string[],
+  outDir: string = RESULTS_DIR,
+): Promise<TakenFigure[]> {
+  await Deno.mkdir(outDir, { recursive: true });
+  const taken: TakenFigure[] = [];
+  for (const spec of specs) {
+    const run = await newestCpuRun(sources, spec.notebook);
+    if (!run) {
+      taken.push({ name: spec.name });
+      continue;
+    }
+    const { bytes, extension } = await compactFigure(await extractFigure(run.notebook, spec));
+    // A figure that changed type must not leave its old file behind (SVG is looked up first).
+    for (const stale of [".png", ".svg"].filter((ext) => ext !== extension)) {
+      await Deno.remove(join(outDir, spec.name + stale)).catch(() => {});
+    }
+    const file = join(outDir, spec.name + extension);
+    await Deno.writeFile(file, bytes);
+    taken.push({ name: spec.name, file, from: run.path });
+  }
+  return taken;
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -389,29 +448,17 @@ if (import.meta.main) {
       `Cannot take figures: none of RESULT_FIGURES has '${values.only}' in its name or notebook.`,
     );
   }
-  await Deno.mkdir(RESULTS_DIR, { recursive: true });
   let missing = 0;
-  for (const spec of specs) {
-    const run = await newestCpuRun(sources, spec.notebook);
-    if (!run) {
+  for (const figure of await takeResultFigures(specs, sources)) {
+    if (figure.file) {
+      const kib = Math.round((await Deno.stat(figure.file)).size / 1024);
+      console.log(`slides:results: ${figure.file} (${kib} KiB) from ${figure.from}`);
+    } else {
       console.log(
-        `slides:results: no cpu run of ${spec.notebook} in ${
-          sources.join(", ")
-        }; kept ${spec.name}`,
+        `slides:results: no cpu run for ${figure.name} in ${sources.join(", ")}; kept it`,
       );
       missing++;
-      continue;
     }
-    const { bytes, extension } = await compactFigure(await extractFigure(run.notebook, spec));
-    // A figure that changed type must not leave its old file behind (SVG is looked up first).
-    for (const stale of [".png", ".svg"].filter((ext) => ext !== extension)) {
-      await Deno.remove(join(RESULTS_DIR, spec.name + stale)).catch(() => {});
-    }
-    await Deno.writeFile(join(RESULTS_DIR, spec.name + extension), bytes);
-    console.log(
-      `slides:results: ${spec.name}${extension} (${Math.round(bytes.length / 1024)} KiB) ` +
-        `from ${run.path}`,
-    );
   }
   if (missing) {
     console.log(

@@ -1,6 +1,7 @@
 /**
- * The short, seeded training runs behind the slides' "trained model" figures: a toy GAN and a toy
- * WGAN-GP on the 8-Gaussian ring, and a narrow DCGAN on MNIST digits. Every run goes through the
+ * The short, seeded training runs behind the slides' "trained model" figures: a toy GAN on the
+ * 8-Gaussian ring and a narrow DCGAN on MNIST digits (the trained WGAN-GP, ACGAN and other models
+ * come from the notebooks' cpu runs: `slides/result_figures.ts`). Every run goes through the
  * course's one training loop (`train` from `lib/train/`) with a variant from `lib/variants/`, so the
  * figures show what the notebooks run, at a size that trains in seconds on a laptop CPU.
  *
@@ -17,7 +18,7 @@ import { modeCoverage } from "@course/metrics/mode_coverage.ts";
 import { samplerBatches, train } from "@course/train/mod.ts";
 import type { ToyVariant } from "@course/variants/mod.ts";
 import { createDcgan } from "@course/variants/dcgan.ts";
-import { createToyGan, createToyWganGp } from "@course/variants/toy_gans.ts";
+import { createToyGan } from "@course/variants/toy_gans.ts";
 
 /**
  * A generated sample counts for a mode when it lies within this many standard deviations of the
@@ -58,7 +59,7 @@ interface ToyRunSpec {
   snapshotSteps: number[];
 }
 
-/** Shared by both toy runs: batch size and the number of generated points per snapshot. */
+/** The toy run: batch size and the number of generated points per snapshot. */
 const TOY = { batchSize: 128, samples: 1000, sampleSeed: 7, dataSeed: 1, runSeed: 0 };
 
 /** Toy GAN: the non-saturating GAN of the unit test that covers the ring within 1,500 steps. */
@@ -67,14 +68,6 @@ export const TOY_GAN_RUN: ToyRunSpec = {
   description: "createToyGan({ hidden: [64, 64], learningRate: 3e-3 }), batch 128",
   steps: 500,
   snapshotSteps: [50, 150, 300, 500],
-};
-
-/** Toy WGAN-GP: 5 critic updates per generator update, lambda 10, Adam (0, 0.9). */
-export const TOY_WGAN_GP_RUN: ToyRunSpec = {
-  make: () => createToyWganGp({ hidden: [64, 64], learningRate: 3e-3, seed: 0 }),
-  description: "createToyWganGp({ hidden: [64, 64], learningRate: 3e-3 }), nCritic 5, batch 128",
-  steps: 300,
-  snapshotSteps: [300],
 };
 
 function snapshot(variant: ToyVariant, step: number): ToySnapshot {
@@ -113,16 +106,10 @@ async function runToy(spec: ToyRunSpec): Promise<ToyRun> {
 }
 
 let toyGan: Promise<ToyRun> | undefined;
-let toyWganGp: Promise<ToyRun> | undefined;
 
 /** The toy GAN run on the ring (trained on first call). */
 export function toyGanRun(): Promise<ToyRun> {
   return toyGan ??= runToy(TOY_GAN_RUN);
-}
-
-/** The toy WGAN-GP run on the ring (trained on first call). */
-export function toyWganGpRun(): Promise<ToyRun> {
-  return toyWganGp ??= runToy(TOY_WGAN_GP_RUN);
 }
 
 /** Samples of a narrow DCGAN at a few steps of its first minutes of training. */
@@ -192,8 +179,8 @@ export function dcganRun(): Promise<DcganRun> {
 
 /** Frees what the runs keep (trained toy variants, DCGAN samples) and forgets them. */
 export async function disposeRuns(): Promise<void> {
-  const runs = [toyGan, toyWganGp, dcgan];
-  toyGan = toyWganGp = dcgan = undefined;
+  const runs = [toyGan, dcgan];
+  toyGan = dcgan = undefined;
   for (const run of runs) {
     if (!run) continue;
     const value = await run;

@@ -15,6 +15,7 @@ import { buildDecks } from "../slides/build.ts";
 import { ChromiumPage, findChromium } from "../slides/chromium.ts";
 import { makeFigures } from "../slides/figures.ts";
 import { expandIncludes } from "../slides/include.ts";
+import { MAX_PNG_BYTES, RESULT_FIGURES, RESULTS_DIR } from "../slides/result_figures.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -68,6 +69,31 @@ Deno.test("expandIncludes() fails with a clear message for a missing file, regio
     from: "t.md",
   });
   assertEquals(checked, "`gradientPenalty` and `x`");
+});
+
+Deno.test("slides: every cpu-run figure a deck shows is committed, listed and small", async () => {
+  const files = new Map<string, number>();
+  for await (const entry of Deno.readDir(RESULTS_DIR)) {
+    files.set(
+      entry.name.replace(/\.(png|svg)$/, ""),
+      (await Deno.stat(join(RESULTS_DIR, entry.name))).size,
+    );
+  }
+  const problems: string[] = [];
+  for (const [name, size] of files) {
+    if (size > MAX_PNG_BYTES) problems.push(`slides/results/${name} is ${size} bytes`);
+  }
+  const listed = new Set(RESULT_FIGURES.map((spec) => spec.name));
+  for await (const entry of Deno.readDir(join(ROOT, "slides", "src"))) {
+    const deck = await Deno.readTextFile(join(ROOT, "slides", "src", entry.name));
+    for (const [, name] of deck.matchAll(/\(figure:(run_[\w-]+)\)/g)) {
+      if (!files.has(name)) {
+        problems.push(`${entry.name} shows ${name}, missing from slides/results/`);
+      }
+      if (!listed.has(name)) problems.push(`${entry.name} shows ${name}, not in RESULT_FIGURES`);
+    }
+  }
+  assertEquals(problems, []);
 });
 
 Deno.test({
