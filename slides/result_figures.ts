@@ -138,6 +138,12 @@ export const RESULT_FIGURES: ResultFigure[] = [
   },
   { name: "run_vae_vs_gan_samples", notebook: "15_vae_vs_gan", cell: "const z64 =", kind: "png" },
   {
+    name: "run_pix2pix_pairs",
+    notebook: "16_pix2pix",
+    cell: "await loadEdgePairs(",
+    kind: "png",
+  },
+  {
     name: "run_pix2pix_held_out",
     notebook: "16_pix2pix",
     cell: "const rows = [heldOut.inputImages",
