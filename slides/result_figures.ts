@@ -134,7 +134,7 @@ export const RESULT_FIGURES: ResultFigure[] = [
     notebook: "14_infogan",
     cell: "const sweepValues",
     kind: "png",
-    index: 0,
+    index: 1,
   },
   { name: "run_vae_vs_gan_samples", notebook: "15_vae_vs_gan", cell: "const z64 =", kind: "png" },
   {
