@@ -22,10 +22,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
-import { registerCourseKernels } from "@course/kernels/mod.ts";
-import { setWasmGemm } from "@course/kernels/wasm_gemm_conv.ts";
+import { registerGradientFixes } from "@course/tfjs_fixes/mod.ts";
+import { setWasmGemm } from "@gan/wasm-engine/kernels";
 import { train } from "@course/train/loop.ts";
-import { createVariant } from "@course/variants/mod.ts";
+import { createVariant, dataParallel } from "@course/variants/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
 import { gpuBench } from "./gpu_bench.ts";
 import { median, runTorchDcgan } from "./torch_runner.ts";
@@ -121,7 +121,7 @@ async function loopSteps(width: number, workers: number, steps: number): Promise
   try {
     await train(variant, { realImages: images }, {
       batchSize: 64,
-      workers,
+      executor: dataParallel({ workers }),
       guards: false,
       callbacks: [{ onStepEnd: () => void ends.push(performance.now()) }],
     });
@@ -220,7 +220,7 @@ async function main() {
 
   if (flags.cpuSteps > 0) {
     await tf.setBackend("cpu");
-    registerCourseKernels();
+    registerGradientFixes();
     const models = [["dcgan-cpu-profile", 0.25], ["dcgan-tutorial", 1]] as const;
     for (const [name, width] of flags.cpuFull ? models : models.slice(0, 1)) {
       console.log(`${name} on the cpu backend: ${flags.cpuSteps} step(s) (slow)...`);

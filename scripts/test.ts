@@ -3,8 +3,10 @@
  * order and print the time each phase took.
  *
  * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`,
- * `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests (`deno test -A --doc` over
- * lib/ and tests/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
+ * `deno check` of lib/ tests/ scripts/ bench/ packages/, the layering check
+ * (`scripts/check_layers.ts`), the unit and doc tests (`deno test -A --doc` over lib/, tests/ and
+ * the workspace packages), and the notebook tests (tests/notebooks_test.ts, which executes every
+ * notebook).
  * A failing setup stops the run; any other failing phase is reported and the next ones still run,
  * so one run shows every problem. The exit code is 1 when any phase failed. After the summary of
  * times, each failed phase gets a short digest (its failed tests and their first error line, see
@@ -29,7 +31,7 @@ interface Phase {
 }
 
 /** The folders `deno check` covers, when they hold TypeScript. */
-const CHECKED = ["lib", "tests", "scripts", "bench", "homework", "slides"];
+const CHECKED = ["lib", "tests", "scripts", "bench", "homework", "slides", "packages"];
 
 async function hasTypeScript(dir: string): Promise<boolean> {
   try {
@@ -61,9 +63,10 @@ async function phases(): Promise<Phase[]> {
     { name: "fmt", args: ["fmt", "--check"] },
     { name: "lint", args: ["lint"] },
     { name: "check", args: ["check", ...checked] },
+    { name: "layers", args: ["run", "-A", "scripts/check_layers.ts"] },
     {
       name: "unit",
-      args: ["test", "-A", "--doc", "--parallel", "lib/", ...await unitTestFiles()],
+      args: ["test", "-A", "--doc", "--parallel", "lib/", "packages/", ...await unitTestFiles()],
     },
     { name: "notebooks", args: ["test", "-A", NOTEBOOK_TESTS] },
   ];

@@ -2,9 +2,11 @@
  * One optimizer update that also reports the global gradient norm, for the guards (the homework
  * report's rule of thumb: gradient norms above about 100 mean training is going wrong).
  *
- * In data-parallel training (`train(..., { workers })`) every rank computes the gradients of its
- * share of the batch; a {@linkcode GradientReducer} installed for the step averages them (and the
- * losses) over the ranks before the optimizer applies them, so all ranks stay identical.
+ * In data-parallel training (`train(..., { executor })` with a data-parallel executor) every rank
+ * computes the gradients of its share of the batch; the step context carries a
+ * {@linkcode GradientReducer} that averages them (and the losses) over the ranks before the
+ * optimizer applies them, so all ranks stay identical. A step passes its context on:
+ * `optimizeWithNorm(optimizer, lossFn, model, context)`.
  *
  * @module
  */
@@ -16,25 +18,10 @@ export interface GradientReducer {
   allReduceMean(values: Float32Array): Float32Array;
 }
 
-let reducer: GradientReducer | undefined;
-
-/**
- * Install the reducer that {@linkcode optimizeWithNorm} averages gradients with, or remove it with
- * `undefined`; returns the one it replaces. The training loop installs one for each step of a
- * data-parallel run.
- *
- * @example Averaging with one rank changes nothing
- * ```ts
- * import { setGradientReducer } from "@course/train/gradients.ts";
- * const previous = setGradientReducer({ allReduceMean: (values) => values });
- * setGradientReducer(previous);
- * console.log(previous); // undefined
- * ```
- */
-export function setGradientReducer(next: GradientReducer | undefined): GradientReducer | undefined {
-  const previous = reducer;
-  reducer = next;
-  return previous;
+/** What {@linkcode optimizeWithNorm} reads from the step context: its gradient reducer. */
+export interface ReducerContext {
+  /** Averages gradients over data-parallel ranks; absent on a single thread. */
+  reducer?: GradientReducer;
 }
 
 /** What {@linkcode optimizeWithNorm} returns (scalars; dispose them or run inside `tf.tidy`). */
@@ -47,27 +34,32 @@ export interface OptimizeResult {
 
 /**
  * Compute `lossFn`'s gradients for the trainable weights of `model` (or the given variables), apply
- * them with `optimizer`, and return the loss and the gradient norm.
+ * them with `optimizer`, and return the loss and the gradient norm. Pass the step's context so
+ * that a data-parallel run averages the gradients and the loss over its ranks first.
  *
- * @example One Adam step on a tiny model
+ * @example One SGD step, then one whose gradients and loss a reducer halves
  * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { optimizeWithNorm } from "@course/train/gradients.ts";
- * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
- * const x = tf.ones([4, 2]);
- * const { loss, gradNorm } = optimizeWithNorm(
- *   tf.train.adam(0.01),
- *   () => (model.apply(x) as tf.Tensor).square().mean() as tf.Scalar,
- *   model,
- * );
- * console.log(loss.dataSync()[0] >= 0, gradNorm.dataSync()[0] >= 0); // true true
+ * const w = tf.variable(tf.tensor1d([3, 4]));
+ * const lossFn = () => w.sum() as tf.Scalar; // gradient [1, 1]
+ * const plain = optimizeWithNorm(tf.train.sgd(1), lossFn, [w]);
+ * assertEquals([plain.loss.dataSync()[0], plain.gradNorm.dataSync()[0]], [7, Math.fround(Math.SQRT2)]);
+ * assertEquals(Array.from(w.dataSync()), [2, 3]);
+ * const reducer = { allReduceMean: (values: Float32Array) => values.map((v) => v / 2) };
+ * const halved = optimizeWithNorm(tf.train.sgd(1), lossFn, [w], { reducer });
+ * assertEquals(halved.loss.dataSync()[0], 2.5); // the loss is averaged too
+ * assertEquals(Array.from(w.dataSync()), [1.5, 2.5]);
  * ```
  */
 export function optimizeWithNorm(
   optimizer: tf.Optimizer,
   lossFn: () => tf.Scalar,
   target: tf.LayersModel | tf.Variable[],
+  context: ReducerContext = {},
 ): OptimizeResult {
+  const reducer = context.reducer;
   const variables = Array.isArray(target)
     ? target
     : target.trainableWeights.map((w) => w.read() as tf.Variable);

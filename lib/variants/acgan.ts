@@ -135,9 +135,10 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
     name: "acgan",
     models: { generator, discriminator },
     optimizers,
-    recipe: { factory: "createAcgan", args: [options] },
+    blueprint: { variant: "acgan", options: { ...options } },
     latentDim: o.latentDim,
-    trainStep(batch, { random }): StepLogs {
+    trainStep(batch, context): StepLogs {
+      const { random } = context;
       const realImages = batch.realImages;
       const n = realImages.shape[0];
       const realTags = o.tagGroups.length === 1
@@ -156,39 +157,55 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
       const fakeTags = randomTags(n, o.tagGroups, random);
       // D: real/fake on both batches (one batch at a time, as the report advises for batch norm),
       // tags on real images only (generated ones carry "no label").
-      const d = optimizeWithNorm(optimizers.discriminator, () => {
-        const real = discriminate(realImages);
-        const fake = discriminate(generator.apply([z, fakeTags], { training: true }) as tf.Tensor);
-        const adversarial = discriminatorLoss(real.realFake, fake.realFake, {
-          realLabel: o.realLabel,
-        }).mul(lossWeights[0]);
-        let aux = auxiliaryClassLoss(real.tags, splitTags(realTags, o.tagGroups), {
-          weights: tagWeights,
-        });
-        if (o.fakeClassWeight > 0) {
-          const targets = o.fakeClassTarget === "uniform"
-            ? o.tagGroups.map((size) => tf.fill([n, size], 1 / size))
-            : splitTags(fakeTags, o.tagGroups);
-          aux = aux.add(
-            auxiliaryClassLoss(fake.tags, targets, { weights: tagWeights }).mul(o.fakeClassWeight),
+      const d = optimizeWithNorm(
+        optimizers.discriminator,
+        () => {
+          const real = discriminate(realImages);
+          const fake = discriminate(
+            generator.apply([z, fakeTags], { training: true }) as tf.Tensor,
           );
-        }
-        return adversarial.add(aux) as tf.Scalar;
-      }, discriminator);
+          const adversarial = discriminatorLoss(real.realFake, fake.realFake, {
+            realLabel: o.realLabel,
+          }).mul(lossWeights[0]);
+          let aux = auxiliaryClassLoss(real.tags, splitTags(realTags, o.tagGroups), {
+            weights: tagWeights,
+          });
+          if (o.fakeClassWeight > 0) {
+            const targets = o.fakeClassTarget === "uniform"
+              ? o.tagGroups.map((size) => tf.fill([n, size], 1 / size))
+              : splitTags(fakeTags, o.tagGroups);
+            aux = aux.add(
+              auxiliaryClassLoss(fake.tags, targets, { weights: tagWeights }).mul(
+                o.fakeClassWeight,
+              ),
+            );
+          }
+          return adversarial.add(aux) as tf.Scalar;
+        },
+        discriminator,
+        context,
+      );
       logs.dLoss = d.loss;
       logs.dGradNorm = d.gradNorm;
       for (let i = 0; i < o.gSteps; i++) {
         const zG = random.normal([n, o.latentDim]);
         const tagsG = randomTags(n, o.tagGroups, random);
-        const g = optimizeWithNorm(optimizers.generator, () => {
-          const fake = discriminate(generator.apply([zG, tagsG], { training: true }) as tf.Tensor);
-          const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
-            weights: tagWeights,
-          }).mul(o.generatorClassWeight);
-          return nonSaturatingGeneratorLoss(fake.realFake).mul(lossWeights[0]).add(
-            aux,
-          ) as tf.Scalar;
-        }, generator);
+        const g = optimizeWithNorm(
+          optimizers.generator,
+          () => {
+            const fake = discriminate(
+              generator.apply([zG, tagsG], { training: true }) as tf.Tensor,
+            );
+            const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
+              weights: tagWeights,
+            }).mul(o.generatorClassWeight);
+            return nonSaturatingGeneratorLoss(fake.realFake).mul(lossWeights[0]).add(
+              aux,
+            ) as tf.Scalar;
+          },
+          generator,
+          context,
+        );
         logs.gLoss = g.loss;
         logs.gGradNorm = g.gradNorm;
       }

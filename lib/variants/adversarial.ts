@@ -13,7 +13,7 @@ import type { Batch } from "../train/batches.ts";
 import { optimizeWithNorm } from "../train/gradients.ts";
 import type { GuardOptions } from "../train/guards.ts";
 import { type StepRandom, stepRandom } from "../train/random.ts";
-import type { GanVariant, StepLogs, VariantRecipe } from "../train/variant.ts";
+import type { GanVariant, StepLogs } from "../train/variant.ts";
 
 /** Optimizer settings of the papers, as factories (each call makes a fresh optimizer). */
 export const OPTIMIZER_PRESETS = {
@@ -65,8 +65,11 @@ export interface AdversarialSpec {
   sampleCondition?(count: number): tf.Tensor;
   /** Guard defaults of the variant. */
   guardDefaults?: GuardOptions;
-  /** How to rebuild the variant in a worker (the factory's name and arguments). */
-  recipe?: VariantRecipe;
+  /**
+   * The options the variant's factory was called with: with `name` they are the variant's
+   * blueprint, from which a data-parallel worker builds it again.
+   */
+  options?: object;
 }
 
 /**
@@ -108,8 +111,11 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
     optimizers,
     latentDim,
     guardDefaults: spec.guardDefaults,
-    recipe: spec.recipe,
-    trainStep(batch, { random }): StepLogs {
+    blueprint: spec.options
+      ? { variant: spec.name, options: { ...spec.options } as Record<string, unknown> }
+      : undefined,
+    trainStep(batch, context): StepLogs {
+      const { random } = context;
       const realImages = batch.realImages;
       const n = realImages.shape[0];
       const condition = spec.condition?.(batch);
@@ -122,16 +128,21 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
       for (let i = 0; i < nCritic; i++) {
         const z = random.normal([n, latentDim]);
         let penalty: tf.Scalar | undefined;
-        const d = optimizeWithNorm(optimizers.discriminator, () => {
-          const fakeImages = generate(z);
-          let loss = spec.dLoss(critic(realImages), critic(fakeImages));
-          if (spec.penalty) {
-            // variableGrads disposes what the loss function makes; keep the penalty to log it.
-            penalty = tf.keep(spec.penalty(critic, realImages, fakeImages, random, condition));
-            loss = loss.add(penalty);
-          }
-          return loss;
-        }, discriminator);
+        const d = optimizeWithNorm(
+          optimizers.discriminator,
+          () => {
+            const fakeImages = generate(z);
+            let loss = spec.dLoss(critic(realImages), critic(fakeImages));
+            if (spec.penalty) {
+              // variableGrads disposes what the loss function makes; keep the penalty to log it.
+              penalty = tf.keep(spec.penalty(critic, realImages, fakeImages, random, condition));
+              loss = loss.add(penalty);
+            }
+            return loss;
+          },
+          discriminator,
+          context,
+        );
         spec.afterCriticUpdate?.();
         logs.dLoss = d.loss;
         logs.dGradNorm = d.gradNorm;
@@ -148,6 +159,7 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
           optimizers.generator,
           () => spec.gLoss(critic(generate(z))),
           generator,
+          context,
         );
         logs.gLoss = g.loss;
         logs.gGradNorm = g.gradNorm;

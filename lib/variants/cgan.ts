@@ -179,6 +179,6 @@ export function createCgan(options: CganOptions = {}): GanVariant {
       : undefined,
     condition: (batch) => oneHotLabels(batch, o.numClasses),
     sampleCondition: (count) => cyclingLabels(count, o.numClasses),
-    recipe: { factory: "createCgan", args: [options] },
+    options,
   });
 }

@@ -56,6 +56,6 @@ export function createDcgan(options: DcganOptions = {}): GanVariant {
       discriminatorLoss(real, fake, { realLabel: o.realLabel }),
     gLoss: nonSaturatingGeneratorLoss,
     gSteps: o.gSteps,
-    recipe: { factory: "createDcgan", args: [options] },
+    options,
   });
 }

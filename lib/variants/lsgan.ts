@@ -38,6 +38,6 @@ export function createLsgan(options: LsganOptions = {}): GanVariant {
     optimizers: adamPair(o),
     dLoss: (real, fake) => leastSquaresDiscriminatorLoss(real, fake),
     gLoss: (fake) => leastSquaresGeneratorLoss(fake),
-    recipe: { factory: "createLsgan", args: [options] },
+    options,
   });
 }

@@ -137,6 +137,6 @@ export function createWgan(options: WganOptions = {}): GanVariant {
     nCritic: o.nCritic,
     afterCriticUpdate: () => clipWeights(critic, o.clip),
     guardDefaults: { dLossCollapse: false },
-    recipe: { factory: "createWgan", args: [options] },
+    options,
   });
 }
