@@ -9,9 +9,11 @@
  *
  * @module
  */
+import type * as tf from "@tensorflow/tfjs";
 import type { Batch } from "./batches.ts";
+import type { GradientReducer, Shard } from "./gradients.ts";
 import { deriveSeed, stepRandom } from "./random.ts";
-import type { GanVariant, StepLogs } from "./variant.ts";
+import type { GanVariant, StepContext, StepLogs } from "./variant.ts";
 
 /** Where a step of the run is. */
 export interface StepPosition {
@@ -51,20 +53,116 @@ export interface StepExecutor {
 }
 
 /**
- * The seed of rank `rank`'s step draws in a data-parallel run: rank 0 (the main thread) keeps the
- * run seed, so a one-thread run draws what rank 0 draws; the other ranks get unrelated seeds.
+ * The seed of shard `shard`'s draws in a run split into shards: shard 0 keeps the run seed, so a
+ * one-shard run draws what shard 0 draws; the other shards get unrelated seeds.
  *
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, notDeepStrictEqual } from "node:assert/strict";
- * import { rankSeed } from "@course/train/executor.ts";
- * assertEquals(rankSeed(7, 0), 7);
- * notDeepStrictEqual(rankSeed(7, 1), 7);
- * assertEquals(rankSeed(7, 1), rankSeed(7, 1));
+ * import { shardSeed } from "@course/train/executor.ts";
+ * assertEquals(shardSeed(7, 0), 7);
+ * notDeepStrictEqual(shardSeed(7, 1), 7);
+ * assertEquals(shardSeed(7, 1), shardSeed(7, 1));
  * ```
  */
-export function rankSeed(seed: number, rank: number): number {
-  return rank === 0 ? seed : deriveSeed(seed, 0x5eed, rank);
+export function shardSeed(seed: number, shard: number): number {
+  return shard === 0 ? seed : deriveSeed(seed, 0x5eed, shard);
+}
+
+/**
+ * Shards `first .. first + count - 1` of a step split into shards: shard `first + k` is the `k`-th
+ * of `count` equal blocks of this thread's rows, with the draws of `stepRandom(shardSeed(seed,
+ * shard), step)`. A thread holding rows `[first, first + count)` of the step's shards, in order,
+ * gives the same shards whatever the number of threads.
+ *
+ * @example Four shards on one thread: shard 2 is rows 4 and 5 of eight
+ * ```ts
+ * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { stepShards } from "@course/train/executor.ts";
+ * const shards = stepShards(1, 0, 0, 4);
+ * assertEquals(Array.from(shards[2].rows(tf.range(0, 8)).dataSync()), [4, 5]);
+ * assertEquals(shards.map((s) => s.index), [0, 1, 2, 3]);
+ * throws(() => shards[0].rows(tf.zeros([6])), /6 rows into 4 shards/);
+ * ```
+ */
+export function stepShards(seed: number, step: number, first: number, count: number): Shard[] {
+  return Array.from({ length: count }, (_, k) => ({
+    index: first + k,
+    random: stepRandom(shardSeed(seed, first + k), step),
+    rows<T extends tf.Tensor>(t: T): T {
+      const rows = t.shape[0] ?? 0;
+      if (rows % count !== 0) {
+        throw new Error(
+          `Cannot split ${rows} rows into ${count} shards on this thread: use a batch size that ` +
+            `is a multiple of the number of shards`,
+        );
+      }
+      const size = rows / count;
+      return t.slice(k * size, size) as T;
+    },
+  }));
+}
+
+/**
+ * The variables of `models` that a forward pass updates outside the optimizer (batch norm's moving
+ * averages): a shard other than shard 0 leaves them as they were.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { modelStatistics } from "@course/train/executor.ts";
+ * const model = tf.sequential({
+ *   layers: [tf.layers.batchNormalization({ inputShape: [3] })],
+ * });
+ * assertEquals(modelStatistics({ model }).map((v) => v.shape), [[3], [3]]);
+ * ```
+ */
+export function modelStatistics(models: Record<string, tf.LayersModel>): tf.Variable[] {
+  return Object.values(models).flatMap((model) =>
+    model.nonTrainableWeights.map((w) => w.read() as tf.Variable)
+  );
+}
+
+/** Where a thread's shards sit in a step split into shards, and how they are averaged. */
+export interface ShardPlan {
+  /** The run seed. */
+  seed: number;
+  /** The first shard this thread computes. */
+  first: number;
+  /** How many shards (in a row) it computes. */
+  count: number;
+  /** Averages the gradients of every shard of the step. */
+  reducer: GradientReducer;
+  /** The models' variables that shards other than shard 0 leave unchanged ({@linkcode modelStatistics}). */
+  statistics: readonly tf.Variable[];
+}
+
+/**
+ * The context of step `step` for a thread computing the shards of `plan` (its random source is
+ * its first shard's).
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { shardedContext } from "@course/train/executor.ts";
+ * const reducer = { allReduceMean: () => new Float32Array() };
+ * const plan = { seed: 1, first: 2, count: 2, reducer, statistics: [] };
+ * const context = shardedContext(plan, { step: 5, epoch: 0 });
+ * assertEquals(context.shards!.map((s) => s.index), [2, 3]);
+ * assertEquals(context.random, context.shards![0].random);
+ * ```
+ */
+export function shardedContext(plan: ShardPlan, at: StepPosition): StepContext {
+  const shards = stepShards(plan.seed, at.step, plan.first, plan.count);
+  return {
+    ...at,
+    random: shards[0].random,
+    shards,
+    reducer: plan.reducer,
+    statistics: plan.statistics,
+  };
 }
 
 /**

@@ -10,23 +10,21 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { ExtraState } from "../io/checkpoint.ts";
 import type { Batch } from "./batches.ts";
-import type { GradientReducer } from "./gradients.ts";
+import type { ReducerContext } from "./gradients.ts";
 import type { GuardOptions } from "./guards.ts";
 import type { StepRandom } from "./random.ts";
 
-/** What a step knows about where it is in the run. */
-export interface StepContext {
+/**
+ * What a step knows about where it is in the run, and what it passes on to every
+ * `optimizeWithNorm` (its random source, and, in a data-parallel run, its shards and reducer).
+ */
+export interface StepContext extends ReducerContext {
   /** The global step being run, from 0 (one generator update per step). */
   step: number;
   /** The epoch being run, from 0. */
   epoch: number;
   /** Seeded random draws of this step (latents, gradient-penalty alphas, noise). */
   random: StepRandom;
-  /**
-   * Averages gradients over the ranks of a data-parallel run (absent on one thread); pass the
-   * context to every `optimizeWithNorm` of the step.
-   */
-  reducer?: GradientReducer;
 }
 
 /**

@@ -96,6 +96,10 @@ export function createAcganWithSigma(options: AcganSigmaOptions = {}): GanVarian
       inner.trainStep(batch, {
         ...context,
         random: scaledLatents(context.random, latentDim, latentSigma),
+        shards: context.shards?.map((shard) => ({
+          ...shard,
+          random: scaledLatents(shard.random, latentDim, latentSigma),
+        })),
       }),
     sample(count, seed) {
       return tf.tidy(() => {

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../train/batches.ts";
-import { optimizeWithNorm } from "../train/gradients.ts";
+import { optimizeWithNorm, type Shard } from "../train/gradients.ts";
 import type { GuardOptions } from "../train/guards.ts";
 import { type StepRandom, stepRandom } from "../train/random.ts";
 import type { GanVariant, StepLogs } from "../train/variant.ts";
@@ -115,27 +115,34 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
       ? { variant: spec.name, options: { ...spec.options } as Record<string, unknown> }
       : undefined,
     trainStep(batch, context): StepLogs {
-      const { random } = context;
-      const realImages = batch.realImages;
-      const n = realImages.shape[0];
-      const condition = spec.condition?.(batch);
-      const critic = (x: tf.Tensor) =>
-        discriminator.apply(inputs(x, condition), { training: true }) as tf.Tensor;
-      const generate = (z: tf.Tensor) =>
-        generator.apply(inputs(z, condition), { training: true }) as tf.Tensor;
+      const fullCondition = spec.condition?.(batch);
+      // One shard of the batch (on one thread: the whole batch): its rows, critic and generator.
+      const view = (shard: Shard) => {
+        const realImages = shard.rows(batch.realImages);
+        const condition = fullCondition && shard.rows(fullCondition);
+        const critic = (x: tf.Tensor) =>
+          discriminator.apply(inputs(x, condition), { training: true }) as tf.Tensor;
+        const generate = (z: tf.Tensor) =>
+          generator.apply(inputs(z, condition), { training: true }) as tf.Tensor;
+        return { realImages, condition, n: realImages.shape[0], critic, generate };
+      };
       const logs: StepLogs = {};
       // #region discriminatorUpdate
       for (let i = 0; i < nCritic; i++) {
-        const z = random.normal([n, latentDim]);
         let penalty: tf.Scalar | undefined;
         const d = optimizeWithNorm(
           optimizers.discriminator,
-          () => {
-            const fakeImages = generate(z);
+          (shard) => {
+            const { realImages, condition, n, critic, generate } = view(shard);
+            const fakeImages = generate(shard.random.normal([n, latentDim]));
             let loss = spec.dLoss(critic(realImages), critic(fakeImages));
             if (spec.penalty) {
-              // variableGrads disposes what the loss function makes; keep the penalty to log it.
-              penalty = tf.keep(spec.penalty(critic, realImages, fakeImages, random, condition));
+              // variableGrads disposes what the loss function makes; keep the penalty to log it
+              // (the last shard's, when this thread computes several).
+              penalty?.dispose();
+              penalty = tf.keep(
+                spec.penalty(critic, realImages, fakeImages, shard.random, condition),
+              );
               loss = loss.add(penalty);
             }
             return loss;
@@ -154,10 +161,12 @@ export function adversarialVariant(spec: AdversarialSpec): GanVariant {
       // #endregion
       // #region generatorUpdate
       for (let i = 0; i < gSteps; i++) {
-        const z = random.normal([n, latentDim]);
         const g = optimizeWithNorm(
           optimizers.generator,
-          () => spec.gLoss(critic(generate(z))),
+          (shard) => {
+            const { n, critic, generate } = view(shard);
+            return spec.gLoss(critic(generate(shard.random.normal([n, latentDim]))));
+          },
           generator,
           context,
         );

@@ -10,8 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Replica } from "@gan/wasm-engine/parallel";
 import { initBackend } from "../backend.ts";
 import { type OptimizerExtras, restoreOptimizerExtras } from "../io/optimizer_state.ts";
-import { rankSeed } from "../train/executor.ts";
-import { stepRandom } from "../train/random.ts";
+import { modelStatistics, shardedContext } from "../train/executor.ts";
 import type { VariantBlueprint } from "../train/variant.ts";
 import { rebuildVariant } from "./blueprint.ts";
 
@@ -23,6 +22,8 @@ export interface ReplicaInit {
   backend: "wasm" | "cpu";
   /** The run seed. */
   seed: number;
+  /** Shards of each step this rank computes (rank `r` holds shards `r * n .. r * n + n - 1`). */
+  shardsPerRank: number;
   /** Adam's bias-correction products per optimizer, which `setWeights()` rebuilds inexactly. */
   optimizerExtras: Record<string, OptimizerExtras>;
 }
@@ -41,12 +42,14 @@ export interface ReplicaInit {
  *   backend: "cpu",
  *   seed: 0,
  *   optimizerExtras: {},
+ *   shardsPerRank: 1,
  * }, 1);
  * assertEquals(Object.keys(replica.models), ["generator", "discriminator"]);
  * const weights = () => Array.from(replica.models.generator.getWeights()[0].dataSync());
  * const initial = weights();
  * const batch = { realImages: tf.zeros([8, 2]) };
- * const at = { epoch: 0, rank: 1, reducer: { allReduceMean: (v: Float32Array) => v } };
+ * const alone = { allReduceMean: (v: Float32Array | readonly Float32Array[]) => [v].flat()[0] };
+ * const at = { epoch: 0, rank: 1, reducer: alone };
  * replica.step(batch, { step: 0, ...at }); // makes Adam's slots
  * const before = tf.memory().numTensors;
  * replica.step(batch, { step: 1, ...at });
@@ -57,10 +60,11 @@ export interface ReplicaInit {
  * ```
  */
 export async function createReplica(init: unknown, rank: number): Promise<Replica> {
-  const { blueprint, backend, seed, optimizerExtras } = init as ReplicaInit;
+  const { blueprint, backend, seed, optimizerExtras, shardsPerRank } = init as ReplicaInit;
   await initBackend({ backend });
   const variant = rebuildVariant(blueprint);
-  const ownSeed = rankSeed(seed, rank);
+  const statistics = modelStatistics(variant.models);
+  const first = rank * shardsPerRank;
   return {
     models: variant.models,
     optimizers: variant.optimizers,
@@ -71,8 +75,8 @@ export async function createReplica(init: unknown, rank: number): Promise<Replic
     },
     step(batch, { step, epoch, reducer }) {
       tf.tidy(() => {
-        const random = stepRandom(ownSeed, step);
-        tf.dispose(Object.values(variant.trainStep(batch, { step, epoch, random, reducer })));
+        const plan = { seed, first, count: shardsPerRank, reducer, statistics };
+        tf.dispose(Object.values(variant.trainStep(batch, shardedContext(plan, { step, epoch }))));
       });
     },
     dispose: () => variant.dispose(),

@@ -13,7 +13,7 @@
  * | --- | --- | --- |
  * | control | 64 bytes | barrier generation and count, abort flag, command, step, epoch |
  * | error | 4 KiB | UTF-8 message of the rank that aborted |
- * | slots | ranks x capacity floats | each rank's flattened gradients |
+ * | slots | ranks x shardsPerRank x capacity floats | each shard's flattened gradients, in shard order |
  * | result | capacity floats | the mean, each rank reducing its own segment |
  * | batches | batchBytes | the main thread's batch shards for the workers |
  *
@@ -40,8 +40,37 @@ export interface ChannelLayout {
   ranks: number;
   /** Floats one all-reduce may carry: every trainable parameter, plus the losses. */
   capacity: number;
+  /**
+   * Gradient vectors each rank contributes to an all-reduce (its shards of the batch). Default 1.
+   * Shard `k` of rank `r` is shard `r * shardsPerRank + k` of the step.
+   */
+  shardsPerRank?: number;
   /** Bytes for the workers' batch shards of one step (header and data). */
   batchBytes: number;
+}
+
+/**
+ * The element-wise mean of shard vectors on one thread, with the arithmetic of
+ * {@linkcode Channel.allReduceMean}: summed in order in double precision, divided by their count,
+ * rounded to float32. A run split into the same shards gives the same bits on one thread or many.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { meanOfShards } from "./channel.ts";
+ * const mean = meanOfShards([new Float32Array([1, 2]), new Float32Array([3, 5])]);
+ * assertEquals(Array.from(mean), [2, 3.5]);
+ * ```
+ */
+export function meanOfShards(vectors: readonly Float32Array[]): Float32Array {
+  const n = vectors[0]?.length ?? 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (const v of vectors) sum += v[i];
+    out[i] = sum / vectors.length;
+  }
+  return out;
 }
 
 /** Thrown in every rank when one rank aborted (its error, or the main thread stopping the run). */
@@ -79,7 +108,8 @@ export class Channel {
 
   /** The buffer a channel with `layout` needs. */
   static allocate(layout: ChannelLayout): SharedArrayBuffer {
-    const bytes = CONTROL_INTS * 4 + ERROR_BYTES + (layout.ranks + 1) * layout.capacity * 4 +
+    const slots = layout.ranks * (layout.shardsPerRank ?? 1);
+    const bytes = CONTROL_INTS * 4 + ERROR_BYTES + (slots + 1) * layout.capacity * 4 +
       layout.batchBytes;
     return new SharedArrayBuffer(bytes);
   }
@@ -96,8 +126,9 @@ export class Channel {
     offset += CONTROL_INTS * 4;
     this.#error = new Uint8Array(buffer, offset, ERROR_BYTES);
     offset += ERROR_BYTES;
-    this.#slots = new Float32Array(buffer, offset, layout.ranks * layout.capacity);
-    offset += layout.ranks * layout.capacity * 4;
+    const slots = layout.ranks * (layout.shardsPerRank ?? 1);
+    this.#slots = new Float32Array(buffer, offset, slots * layout.capacity);
+    offset += slots * layout.capacity * 4;
     this.#result = new Float32Array(buffer, offset, layout.capacity);
     offset += layout.capacity * 4;
     this.#batches = new Uint8Array(buffer, offset, layout.batchBytes);
@@ -130,27 +161,39 @@ export class Channel {
   }
 
   /**
-   * The element-wise mean of `values` over all ranks (every rank passes the same length). Each
-   * rank sums one segment in rank order, so every rank gets bit-identical results.
+   * The element-wise mean over every shard of the step of each shard's vector: `values` is this
+   * rank's vector, or one vector per shard of this rank (`shardsPerRank` of them, all of one
+   * length). The vectors are summed in shard order, whichever rank computed them, then divided by
+   * the number of shards (in double precision), each rank reducing one segment: every rank gets
+   * bit-identical results, and the same ones as {@linkcode meanOfShards} on one thread.
    */
-  allReduceMean(values: Float32Array): Float32Array {
+  allReduceMean(values: Float32Array | readonly Float32Array[]): Float32Array {
     const { ranks, capacity } = this.layout;
-    const n = values.length;
+    const perRank = this.layout.shardsPerRank ?? 1;
+    const vectors = values instanceof Float32Array ? [values] : values;
+    if (vectors.length !== perRank) {
+      throw new Error(
+        `Cannot all-reduce ${vectors.length} shard vector(s): each rank contributes ` +
+          `${perRank} (shardsPerRank)`,
+      );
+    }
+    const n = vectors[0].length;
     if (n > capacity) {
       throw new Error(
         `Cannot all-reduce ${n} values: the channel holds ${capacity}; the models grew after ` +
           `the workers started`,
       );
     }
-    this.#slots.set(values, this.rank * capacity);
+    vectors.forEach((v, k) => this.#slots.set(v, (this.rank * perRank + k) * capacity));
     this.barrier();
+    const shards = ranks * perRank;
     const segment = Math.ceil(n / ranks);
     const start = Math.min(n, this.rank * segment);
     const end = Math.min(n, start + segment);
     for (let i = start; i < end; i++) {
       let sum = 0;
-      for (let r = 0; r < ranks; r++) sum += this.#slots[r * capacity + i];
-      this.#result[i] = sum / ranks;
+      for (let s = 0; s < shards; s++) sum += this.#slots[s * capacity + i];
+      this.#result[i] = sum / shards;
     }
     this.barrier();
     return this.#result.slice(0, n);

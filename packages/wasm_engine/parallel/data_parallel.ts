@@ -42,6 +42,8 @@ export interface DataParallelOptions {
   replicaModule: string | URL;
   /** The plain values passed to its `createReplica` (structured-cloneable: no tensors). */
   replicaInit: unknown;
+  /** Gradient vectors each rank contributes per all-reduce (its shards of a step). Default 1. */
+  shardsPerRank?: number;
 }
 
 /**
@@ -92,7 +94,12 @@ export async function startDataParallel(
   const capacity = Object.values(main.models).reduce((n, model) => n + model.countParams(), 0) +
     16;
   const batchBytes = encodeShards(options.sampleBatch, ranks).length + 4096;
-  const layout: ChannelLayout = { ranks, capacity, batchBytes };
+  const layout: ChannelLayout = {
+    ranks,
+    capacity,
+    batchBytes,
+    shardsPerRank: options.shardsPerRank ?? 1,
+  };
   const buffer = Channel.allocate(layout);
   const channel = new Channel(buffer, layout, 0);
   const snapshot = await takeSnapshot(main);

@@ -13,10 +13,13 @@ import type { ChannelLayout } from "./channel.ts";
 import type { Batch } from "./shards.ts";
 import type { ModelSet, Snapshot } from "./snapshot.ts";
 
-/** Averages a flat vector over the data-parallel ranks (bit-identical result on every rank). */
+/** Averages flat vectors over the shards of a step (bit-identical result on every rank). */
 export interface GradientReducer {
-  /** The element-wise mean over all ranks of each rank's `values` (the same length on every rank). */
-  allReduceMean(values: Float32Array): Float32Array;
+  /**
+   * The element-wise mean over all shards of the step: `values` is this rank's vector, or one per
+   * shard this rank computed (the same length on every rank).
+   */
+  allReduceMean(values: Float32Array | readonly Float32Array[]): Float32Array;
 }
 
 /** Where a step is, as a replica's step sees it. */

@@ -26,7 +26,8 @@ export interface LinearReplicaInit {
  * const replica = await createReplica({ seed: 1 }, 0);
  * const before = replica.models.linear.getWeights()[0].dataSync()[0];
  * const batch = { x: tf.ones([4, 2]), y: tf.zeros([4, 1]) };
- * replica.step(batch, { step: 0, epoch: 0, rank: 0, reducer: { allReduceMean: (v) => v } });
+ * const alone = { allReduceMean: (v: Float32Array | readonly Float32Array[]) => [v].flat()[0] };
+ * replica.step(batch, { step: 0, epoch: 0, rank: 0, reducer: alone });
  * assert(replica.models.linear.getWeights()[0].dataSync()[0] !== before);
  * replica.dispose();
  * ```
