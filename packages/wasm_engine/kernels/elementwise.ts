@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { F32, Fn, I32, moduleBytes, OP, SIMD, V128 } from "./encoder.ts";
+import { F32, Fn, I32, moduleBytes, V128 } from "./encoder.ts";
 
 /** The module's functions; pointers are byte addresses into the backend's memory. */
 export interface WasmElementwise {
@@ -25,20 +25,29 @@ export interface WasmElementwise {
 const ZERO = new Array(16).fill(0);
 
 /**
- * `for (o = 0; o < limit; o += stride) body()`, where `o` and `limit` are locals holding byte
- * offsets (`limit` a multiple of `stride`).
+ * `while (o < limit) { body(); o += stride }`, where `o` and `limit` are locals holding byte
+ * offsets (`limit - o` a multiple of `stride`).
  */
+function whileBelow(f: Fn, o: string, limit: string, stride: number, body: () => void): void {
+  f.block(() => {
+    f.get(o).get(limit).op("i32.lt_u").op("i32.eqz").brIf(0);
+    f.loop(() => {
+      body();
+      f.get(o).i32(stride).op("i32.add").set(o);
+      f.get(o).get(limit).op("i32.lt_u").brIf(0);
+    });
+  });
+}
+
+/** `for (o = 0; o < limit; o += stride) body()` (see {@linkcode whileBelow}). */
 function forBytes(f: Fn, o: string, limit: string, stride: number, body: () => void): void {
   f.i32(0).set(o);
-  f.op(...OP.block).get(o).get(limit).op(...OP.ltU, ...OP.eqz, ...OP.brIf(0), ...OP.loop);
-  body();
-  f.get(o).i32(stride).op(...OP.add).set(o);
-  f.get(o).get(limit).op(...OP.ltU, ...OP.brIf(0), ...OP.end, ...OP.end);
+  whileBelow(f, o, limit, stride, body);
 }
 
 /** Push `base + o` (two i32 locals). */
 function at(f: Fn, base: string, o: string): Fn {
-  return f.get(base).get(o).op(...OP.add);
+  return f.get(base).get(o).op("i32.add");
 }
 
 /**
@@ -54,51 +63,82 @@ function maskedScale(gradient: boolean): Fn {
   f.local("vs", F32);
   f.local("zs", F32); // stays 0
   const v = gradient ? "v" : "x";
-  f.get("n").i32(4).op(...OP.mul).set("allBytes");
-  f.get("allBytes").get("allBytes").i32(15).op(...OP.and, ...OP.sub).set("vecBytes");
-  f.get("alpha").simd(SIMD.f32x4Splat).set("a");
-  f.simd(SIMD.const, ...ZERO).set("zero");
+  f.get("n").i32(4).op("i32.mul").set("allBytes");
+  f.get("allBytes").get("allBytes").i32(15).op("i32.and").op("i32.sub").set("vecBytes");
+  f.get("alpha").simd("f32x4.splat").set("a");
+  f.v128(ZERO).set("zero");
   forBytes(f, "o", "vecBytes", 16, () => {
-    at(f, "x", "o").simd(SIMD.load, 4, 0).set("xv");
-    if (gradient) at(f, "v", "o").simd(SIMD.load, 4, 0).set("vv");
+    at(f, "x", "o").mem("v128.load").set("xv");
+    if (gradient) at(f, "v", "o").mem("v128.load").set("vv");
     at(f, "out", "o");
     f.get(gradient ? "vv" : "xv");
-    f.get(gradient ? "vv" : "xv").get("a").simd(SIMD.f32x4Mul);
-    f.get("xv").get("zero").simd(SIMD.f32x4Gt);
-    f.simd(SIMD.bitselect).simd(SIMD.store, 4, 0);
+    f.get(gradient ? "vv" : "xv").get("a").simd("f32x4.mul");
+    f.get("xv").get("zero").simd("f32x4.gt");
+    f.simd("v128.bitselect").mem("v128.store");
   });
   // Scalar tail: o runs on from vecBytes.
-  f.op(...OP.block).get("o").get("allBytes").op(...OP.ltU, ...OP.eqz, ...OP.brIf(0), ...OP.loop);
-  at(f, "x", "o").op(...OP.f32Load(0)).set("xs");
-  at(f, v, "o").op(...OP.f32Load(0)).set("vs");
-  at(f, "out", "o");
-  f.get("vs").get("vs").get("alpha").op(...OP.f32Mul).get("xs").get("zs").op(...OP.f32Gt);
-  f.op(...OP.select, ...OP.f32Store(0));
-  f.get("o").i32(4).op(...OP.add).set("o");
-  f.get("o").get("allBytes").op(...OP.ltU, ...OP.brIf(0), ...OP.end, ...OP.end);
+  whileBelow(f, "o", "allBytes", 4, () => {
+    at(f, "x", "o").mem("f32.load").set("xs");
+    at(f, v, "o").mem("f32.load").set("vs");
+    at(f, "out", "o");
+    f.get("vs").get("vs").get("alpha").op("f32.mul").get("xs").get("zs").op("f32.gt");
+    f.op("select").mem("f32.store");
+  });
   return f;
 }
 
 function columnSum(): Fn {
   const f = new Fn(["x", "out", "rows", "cols"]);
   for (const l of ["o", "r", "rowBytes", "row"]) f.local(l, I32);
-  f.get("cols").i32(4).op(...OP.mul).set("rowBytes");
+  f.get("cols").i32(4).op("i32.mul").set("rowBytes");
   forBytes(f, "o", "rowBytes", 16, () => {
-    at(f, "out", "o").simd(SIMD.const, ...ZERO).simd(SIMD.store, 4, 0);
+    at(f, "out", "o").v128(ZERO).mem("v128.store");
   });
   f.get("x").set("row");
   f.i32(0).set("r");
-  f.op(...OP.block).get("r").get("rows").op(...OP.ltU, ...OP.eqz, ...OP.brIf(0), ...OP.loop);
-  forBytes(f, "o", "rowBytes", 16, () => {
-    at(f, "out", "o");
-    at(f, "out", "o").simd(SIMD.load, 4, 0);
-    at(f, "row", "o").simd(SIMD.load, 4, 0);
-    f.simd(SIMD.f32x4Add).simd(SIMD.store, 4, 0);
+  whileBelow(f, "r", "rows", 1, () => {
+    forBytes(f, "o", "rowBytes", 16, () => {
+      at(f, "out", "o");
+      at(f, "out", "o").mem("v128.load");
+      at(f, "row", "o").mem("v128.load");
+      f.simd("f32x4.add").mem("v128.store");
+    });
+    f.get("row").get("rowBytes").op("i32.add").set("row");
   });
-  f.get("row").get("rowBytes").op(...OP.add).set("row");
-  f.get("r").i32(1).op(...OP.add).set("r");
-  f.get("r").get("rows").op(...OP.ltU, ...OP.brIf(0), ...OP.end, ...OP.end);
   return f;
+}
+
+/**
+ * The module's bytes: `leakyRelu`, `leakyReluGrad` and `columnSum` on an imported memory
+ * (`shared` when the backend's memory is a `SharedArrayBuffer`; its text: `tests/golden/`).
+ *
+ * @example
+ * ```ts
+ * import { ok as assert } from "node:assert/strict";
+ * import { elementwiseModule } from "./elementwise.ts";
+ * assert(WebAssembly.validate(elementwiseModule(false)));
+ * ```
+ */
+export function elementwiseModule(shared: boolean): Uint8Array<ArrayBuffer> {
+  return moduleBytes(elementwiseFunctions(), { imported: { shared } });
+}
+
+/**
+ * The module's functions as the encoder's {@linkcode Fn}s, in export order.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { elementwiseFunctions } from "./elementwise.ts";
+ * assertEquals(elementwiseFunctions().map((f) => f.name), ["leakyRelu", "leakyReluGrad", "columnSum"]);
+ * ```
+ */
+export function elementwiseFunctions(): { name: string; fn: Fn }[] {
+  return [
+    { name: "leakyRelu", fn: maskedScale(false) },
+    { name: "leakyReluGrad", fn: maskedScale(true) },
+    { name: "columnSum", fn: columnSum() },
+  ];
 }
 
 const instances = new WeakMap<WebAssembly.Memory, WasmElementwise | null>();
@@ -122,11 +162,7 @@ export function wasmElementwise(memory: WebAssembly.Memory): WasmElementwise | n
   if (known !== undefined) return known;
   const shared = typeof SharedArrayBuffer !== "undefined" &&
     memory.buffer instanceof SharedArrayBuffer;
-  const bytes = moduleBytes([
-    { name: "leakyRelu", fn: maskedScale(false) },
-    { name: "leakyReluGrad", fn: maskedScale(true) },
-    { name: "columnSum", fn: columnSum() },
-  ], { imported: { shared } });
+  const bytes = elementwiseModule(shared);
   let result: WasmElementwise | null = null;
   if (WebAssembly.validate(bytes)) {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });

@@ -25,7 +25,7 @@
  * @module
  */
 
-import { Fn, I32, moduleBytes, OP, SIMD, V128 } from "./encoder.ts";
+import { Fn, I32, moduleBytes, V128 } from "./encoder.ts";
 
 const MR = 6; // rows per register block
 const NR = 8; // columns per register block (two f32x4 vectors)
@@ -119,8 +119,32 @@ export function wasmGemm(): WasmGemm | null {
   return cached;
 }
 
-/** The module: memory and `gemm(ind, bp, out, rows, cols, taps, depth)`. */
-function gemmModule(fused: boolean): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes: its memory and `gemm(ind, bp, out, rows, cols, taps, depth)`, with
+ * `f32x4.relaxed_madd` when `fused`, else a multiply and an add (its text: `tests/golden/`).
+ *
+ * @example
+ * ```ts
+ * import { ok as assert } from "node:assert/strict";
+ * import { gemmModule } from "./gemm.ts";
+ * assert(WebAssembly.validate(gemmModule(false)));
+ * ```
+ */
+export function gemmModule(fused: boolean): Uint8Array<ArrayBuffer> {
+  return moduleBytes(gemmFunctions(fused), { pages: 16 });
+}
+
+/**
+ * The module's one function, `gemm`, as the encoder's {@linkcode Fn}.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { gemmFunctions } from "./gemm.ts";
+ * assertEquals(gemmFunctions(true)[0].fn.params.length, 7);
+ * ```
+ */
+export function gemmFunctions(fused: boolean): { name: string; fn: Fn }[] {
   const f = new Fn(["ind", "bp", "out", "rows", "cols", "taps", "depth"]);
   for (const l of ["j", "i", "t", "k", "pb", "pt", "pc", "pi"]) f.local(l, I32);
   for (let r = 0; r < MR; r++) f.local(`pa${r}`, I32);
@@ -128,78 +152,101 @@ function gemmModule(fused: boolean): Uint8Array<ArrayBuffer> {
   for (let r = 0; r < MR; r++) for (let v = 0; v < 2; v++) f.local(`c${r}${v}`, V128);
   const zero16 = new Array(16).fill(0);
 
-  // for (j = 0; j < cols; j += 8)
-  f.i32(0).set("j").op(...OP.block, ...OP.loop);
-  //   for (i = 0; i < rows; i += 4)
-  f.i32(0).set("i").op(...OP.block, ...OP.loop);
-  for (let r = 0; r < MR; r++) {
-    for (let v = 0; v < 2; v++) f.simd(SIMD.const, ...zero16).set(`c${r}${v}`);
-  }
-  //     pb = bp + j * taps * depth * 4 (the panel's first byte)
-  f.get("bp").get("j").get("taps").op(...OP.mul).get("depth").op(...OP.mul).i32(4).op(...OP.mul)
-    .op(...OP.add).set("pb");
-  //     for (t = 0; t < taps; t++)
-  f.i32(0).set("t").op(...OP.block, ...OP.loop);
-  //       pi = ind + (t * rows + i) * 4; pa_r = ind[t * rows + i + r]
-  f.get("ind").get("t").get("rows").op(...OP.mul).get("i").op(...OP.add).i32(4).op(...OP.mul)
-    .op(...OP.add).set("pi");
-  for (let r = 0; r < MR; r++) f.get("pi").op(...OP.i32Load(4 * r)).set(`pa${r}`);
-  //       if every row reads the row of zeros at address 0 (padding), skip the tap; pt = the
-  //       tap's first byte of the panel, so that pb moves on to the next tap either way
-  f.get("pb").set("pt");
-  f.op(...OP.block).get("pa0");
-  for (let r = 1; r < MR; r++) f.get(`pa${r}`).op(...OP.or);
-  f.op(...OP.eqz, ...OP.brIf(0));
   // Per tap, `depth` multiply-adds per accumulator: UNROLL at a time with constant offsets (one
   // pointer update per UNROLL values, not per value), then the remainder one at a time.
   const step = (u: number) => {
-    f.get("pb").simd(SIMD.load, 4, 4 * NR * u).set("b0");
-    f.get("pb").simd(SIMD.load, 4, 4 * NR * u + 16).set("b1");
+    f.get("pb").mem("v128.load", 4 * NR * u).set("b0");
+    f.get("pb").mem("v128.load", 4 * NR * u + 16).set("b1");
     for (let r = 0; r < MR; r++) {
-      f.get(`pa${r}`).simd(SIMD.load32Splat, 2, 4 * u).set("s");
+      f.get(`pa${r}`).mem("v128.load32_splat", 4 * u).set("s");
       for (let v = 0; v < 2; v++) {
         if (fused) {
-          f.get("s").get(`b${v}`).get(`c${r}${v}`).simd(SIMD.relaxedMadd).set(`c${r}${v}`);
+          f.get("s").get(`b${v}`).get(`c${r}${v}`).simd("f32x4.relaxed_madd").set(`c${r}${v}`);
         } else {
-          f.get("s").get(`b${v}`).simd(SIMD.f32x4Mul).get(`c${r}${v}`).simd(SIMD.f32x4Add)
+          f.get("s").get(`b${v}`).simd("f32x4.mul").get(`c${r}${v}`).simd("f32x4.add")
             .set(`c${r}${v}`);
         }
       }
     }
   };
   const advance = (values: number) => {
-    for (let r = 0; r < MR; r++) f.get(`pa${r}`).i32(4 * values).op(...OP.add).set(`pa${r}`);
-    f.get("pb").i32(4 * NR * values).op(...OP.add).set("pb");
+    for (let r = 0; r < MR; r++) f.get(`pa${r}`).i32(4 * values).op("i32.add").set(`pa${r}`);
+    f.get("pb").i32(4 * NR * values).op("i32.add").set("pb");
   };
-  //       for (k = depth / UNROLL; k > 0; k--) { UNROLL values }
-  f.get("depth").i32(Math.log2(UNROLL)).op(...OP.shrU).set("k");
-  f.op(...OP.block).get("k").op(...OP.eqz, ...OP.brIf(0), ...OP.loop);
-  for (let u = 0; u < UNROLL; u++) step(u);
-  advance(UNROLL);
-  f.get("k").i32(1).op(...OP.sub).set("k");
-  f.get("k").op(...OP.brIf(0), ...OP.end, ...OP.end);
-  //       for (k = depth % UNROLL; k > 0; k--) { one value }
-  f.get("depth").i32(UNROLL - 1).op(...OP.and).set("k");
-  f.op(...OP.block).get("k").op(...OP.eqz, ...OP.brIf(0), ...OP.loop);
-  step(0);
-  advance(1);
-  f.get("k").i32(1).op(...OP.sub).set("k");
-  f.get("k").op(...OP.brIf(0), ...OP.end, ...OP.end);
-  f.op(...OP.end); // the skip
-  f.get("pt").get("depth").i32(4 * NR).op(...OP.mul).op(...OP.add).set("pb");
-  //       end k; t++ while t < taps
-  f.get("t").i32(1).op(...OP.add).set("t");
-  f.get("t").get("taps").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
-  //     store the block: row r at out[i + r] + j * 4
-  f.get("out").get("i").i32(4).op(...OP.mul).op(...OP.add).set("pi");
-  for (let r = 0; r < MR; r++) {
-    f.get("pi").op(...OP.i32Load(4 * r)).get("j").i32(4).op(...OP.mul).op(...OP.add).set("pc");
-    for (let v = 0; v < 2; v++) f.get("pc").get(`c${r}${v}`).simd(SIMD.store, 4, 16 * v);
-  }
-  f.get("i").i32(MR).op(...OP.add).set("i");
-  f.get("i").get("rows").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
-  f.get("j").i32(NR).op(...OP.add).set("j");
-  f.get("j").get("cols").op(...OP.ltS, ...OP.brIf(0), ...OP.end, ...OP.end);
+  // for (k = count; k > 0; k--) body(), where count is what `count()` pushes
+  const countDown = (count: () => void, body: () => void) => {
+    count();
+    f.set("k");
+    f.block(() => {
+      f.get("k").op("i32.eqz").brIf(0);
+      f.loop(() => {
+        body();
+        f.get("k").i32(1).op("i32.sub").set("k");
+        f.get("k").brIf(0);
+      });
+    });
+  };
 
-  return moduleBytes([{ name: "gemm", fn: f }], { pages: 16 });
+  // for (j = 0; j < cols; j += 8)
+  f.i32(0).set("j");
+  f.block(() =>
+    f.loop(() => {
+      //   for (i = 0; i < rows; i += 6)
+      f.i32(0).set("i");
+      f.block(() =>
+        f.loop(() => {
+          for (let r = 0; r < MR; r++) {
+            for (let v = 0; v < 2; v++) f.v128(zero16).set(`c${r}${v}`);
+          }
+          //     pb = bp + j * taps * depth * 4 (the panel's first byte)
+          f.get("bp").get("j").get("taps").op("i32.mul").get("depth").op("i32.mul").i32(4)
+            .op("i32.mul").op("i32.add").set("pb");
+          //     for (t = 0; t < taps; t++)
+          f.i32(0).set("t");
+          f.block(() =>
+            f.loop(() => {
+              //       pi = ind + (t * rows + i) * 4; pa_r = ind[t * rows + i + r]
+              f.get("ind").get("t").get("rows").op("i32.mul").get("i").op("i32.add").i32(4)
+                .op("i32.mul").op("i32.add").set("pi");
+              for (let r = 0; r < MR; r++) f.get("pi").mem("i32.load", 4 * r).set(`pa${r}`);
+              //       if every row reads the row of zeros at address 0 (padding), skip the tap;
+              //       pt = the tap's first byte of the panel, so that pb moves on either way
+              f.get("pb").set("pt");
+              f.block(() => {
+                f.get("pa0");
+                for (let r = 1; r < MR; r++) f.get(`pa${r}`).op("i32.or");
+                f.op("i32.eqz").brIf(0);
+                //       UNROLL values at a time, then the remainder one at a time
+                countDown(() => f.get("depth").i32(Math.log2(UNROLL)).op("i32.shr_u"), () => {
+                  for (let u = 0; u < UNROLL; u++) step(u);
+                  advance(UNROLL);
+                });
+                countDown(() => f.get("depth").i32(UNROLL - 1).op("i32.and"), () => {
+                  step(0);
+                  advance(1);
+                });
+              });
+              f.get("pt").get("depth").i32(4 * NR).op("i32.mul").op("i32.add").set("pb");
+              //       t++ while t < taps
+              f.get("t").i32(1).op("i32.add").set("t");
+              f.get("t").get("taps").op("i32.lt_s").brIf(0);
+            })
+          );
+          //     store the block: row r at out[i + r] + j * 4
+          f.get("out").get("i").i32(4).op("i32.mul").op("i32.add").set("pi");
+          for (let r = 0; r < MR; r++) {
+            f.get("pi").mem("i32.load", 4 * r).get("j").i32(4).op("i32.mul").op("i32.add")
+              .set("pc");
+            for (let v = 0; v < 2; v++) f.get("pc").get(`c${r}${v}`).mem("v128.store", 16 * v);
+          }
+          f.get("i").i32(MR).op("i32.add").set("i");
+          f.get("i").get("rows").op("i32.lt_s").brIf(0);
+        })
+      );
+      f.get("j").i32(NR).op("i32.add").set("j");
+      f.get("j").get("cols").op("i32.lt_s").brIf(0);
+    })
+  );
+
+  return [{ name: "gemm", fn: f }];
 }
