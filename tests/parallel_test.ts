@@ -212,11 +212,12 @@ Deno.test("every variant factory records a blueprint that rebuilds the same vari
 
 Deno.test("a seeded run split into 4 shards ends with bit-identical weights on 1, 2 and 4 threads", async () => {
   const mnist = await loadMnist({ size: 64 });
-  for (const name of ["dcgan", "wgan_gp"]) {
+  for (const name of ["dcgan", "wgan_gp", "acgan"]) {
     const runs: Float32Array[][] = [];
     for (const workers of [1, 2, 4]) {
       const variant = createVariant(name, { width: 0.0625, seed: 5 });
-      const result = await train(variant, { realImages: mnist.images }, {
+      const data = { realImages: mnist.images, labels: mnist.labels };
+      const result = await train(variant, name === "acgan" ? data : { realImages: mnist.images }, {
         batchSize: 32,
         maxSteps: 2,
         seed: 6,

@@ -138,6 +138,9 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
     blueprint: { variant: "acgan", options: { ...options } },
     latentDim: o.latentDim,
     trainStep(batch, context): StepLogs {
+      // Each shard of the batch (the whole batch on one thread) draws its own latents and tags.
+      const optimize: typeof optimizeWithNorm = (optimizer, lossFn, model) =>
+        optimizeWithNorm(optimizer, lossFn, model, context);
       const realTags = o.tagGroups.length === 1
         ? oneHotLabels(batch, o.tagGroups[0])
         : batch.labels.toFloat();
@@ -151,62 +154,45 @@ export function createAcgan(options: AcganOptions = {}): GanVariant {
       }
       const logs: StepLogs = {};
       // D: real/fake on both batches (one batch at a time, as the report advises for batch norm),
-      // tags on real images only (generated ones carry "no label"). Each shard of the batch (the
-      // whole batch on one thread) draws its own latents and tags.
-      const d = optimizeWithNorm(
-        optimizers.discriminator,
-        ({ rows, random }) => {
-          const realImages = rows(batch.realImages);
-          const n = realImages.shape[0];
-          const z = random.normal([n, o.latentDim]);
-          const fakeTags = randomTags(n, o.tagGroups, random);
-          const real = discriminate(realImages);
-          const fake = discriminate(
-            generator.apply([z, fakeTags], { training: true }) as tf.Tensor,
+      // tags on real images only (generated ones carry "no label").
+      const d = optimize(optimizers.discriminator, ({ rows, random }) => {
+        const realImages = rows(batch.realImages);
+        const n = realImages.shape[0];
+        const z = random.normal([n, o.latentDim]);
+        const fakeTags = randomTags(n, o.tagGroups, random);
+        const real = discriminate(realImages);
+        const fake = discriminate(generator.apply([z, fakeTags], { training: true }) as tf.Tensor);
+        const adversarial = discriminatorLoss(real.realFake, fake.realFake, {
+          realLabel: o.realLabel,
+        }).mul(lossWeights[0]);
+        let aux = auxiliaryClassLoss(real.tags, splitTags(rows(realTags), o.tagGroups), {
+          weights: tagWeights,
+        });
+        if (o.fakeClassWeight > 0) {
+          const targets = o.fakeClassTarget === "uniform"
+            ? o.tagGroups.map((size) => tf.fill([n, size], 1 / size))
+            : splitTags(fakeTags, o.tagGroups);
+          aux = aux.add(
+            auxiliaryClassLoss(fake.tags, targets, { weights: tagWeights }).mul(o.fakeClassWeight),
           );
-          const adversarial = discriminatorLoss(real.realFake, fake.realFake, {
-            realLabel: o.realLabel,
-          }).mul(lossWeights[0]);
-          let aux = auxiliaryClassLoss(real.tags, splitTags(rows(realTags), o.tagGroups), {
-            weights: tagWeights,
-          });
-          if (o.fakeClassWeight > 0) {
-            const targets = o.fakeClassTarget === "uniform"
-              ? o.tagGroups.map((size) => tf.fill([n, size], 1 / size))
-              : splitTags(fakeTags, o.tagGroups);
-            aux = aux.add(
-              auxiliaryClassLoss(fake.tags, targets, { weights: tagWeights }).mul(
-                o.fakeClassWeight,
-              ),
-            );
-          }
-          return adversarial.add(aux) as tf.Scalar;
-        },
-        discriminator,
-        context,
-      );
+        }
+        return adversarial.add(aux) as tf.Scalar;
+      }, discriminator);
       logs.dLoss = d.loss;
       logs.dGradNorm = d.gradNorm;
       for (let i = 0; i < o.gSteps; i++) {
-        const g = optimizeWithNorm(
-          optimizers.generator,
-          ({ rows, random }) => {
-            const n = rows(batch.realImages).shape[0];
-            const zG = random.normal([n, o.latentDim]);
-            const tagsG = randomTags(n, o.tagGroups, random);
-            const fake = discriminate(
-              generator.apply([zG, tagsG], { training: true }) as tf.Tensor,
-            );
-            const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
-              weights: tagWeights,
-            }).mul(o.generatorClassWeight);
-            return nonSaturatingGeneratorLoss(fake.realFake).mul(lossWeights[0]).add(
-              aux,
-            ) as tf.Scalar;
-          },
-          generator,
-          context,
-        );
+        const g = optimize(optimizers.generator, ({ rows, random }) => {
+          const n = rows(batch.realImages).shape[0];
+          const zG = random.normal([n, o.latentDim]);
+          const tagsG = randomTags(n, o.tagGroups, random);
+          const fake = discriminate(generator.apply([zG, tagsG], { training: true }) as tf.Tensor);
+          const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
+            weights: tagWeights,
+          }).mul(o.generatorClassWeight);
+          return nonSaturatingGeneratorLoss(fake.realFake).mul(lossWeights[0]).add(
+            aux,
+          ) as tf.Scalar;
+        }, generator);
         logs.gLoss = g.loss;
         logs.gGradNorm = g.gradNorm;
       }
