@@ -247,3 +247,16 @@ Deno.test("a seeded run split into 4 shards ends with bit-identical weights on 1
   [alone, sharded].forEach((v) => v.dispose());
   mnist.dispose();
 });
+
+Deno.test("train() with the old workers option: 1 still trains, more says to pass an executor", async () => {
+  const points = tf.randomNormal([64, 2], 0, 1, "float32", 1);
+  const toy = createVariant("toy_gan", { seed: 1 });
+  const result = await train(toy, { realImages: points }, { batchSize: 32, workers: 1 });
+  assertEquals(result.step, 2);
+  await rejects(
+    train(toy, { realImages: points }, { batchSize: 32, workers: 2 }),
+    /pass executor: dataParallel\({ workers: 2 }\)/,
+  );
+  toy.dispose();
+  points.dispose();
+});

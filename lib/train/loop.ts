@@ -97,6 +97,11 @@ export interface TrainOptions {
    */
   executor?: StepExecutor;
   /**
+   * @deprecated Pass `executor: dataParallel({ workers })` instead. Accepted as 1 (one thread);
+   * above 1 it throws and says so.
+   */
+  workers?: number;
+  /**
    * Steps queued ahead of the one whose losses are being read: 1 keeps a GPU busy while the
    * previous step's losses travel back; 0 reads each step before starting the next. Default 1 on
    * the webgpu backend, 0 elsewhere (where reads cost nothing).
@@ -174,6 +179,12 @@ export async function train(
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: typeof TRAIN_DEFAULTS & TrainOptions = { ...TRAIN_DEFAULTS, ...given };
   checkPositiveInteger("epochs", o.epochs);
+  if (o.workers !== undefined && o.workers !== 1) {
+    throw new Error(
+      `Cannot train with workers: ${o.workers}: threads come from an executor now; pass ` +
+        `executor: dataParallel({ workers: ${o.workers} }) from "@course/variants/mod.ts"`,
+    );
+  }
   if (o.resume && !o.checkpointDir) {
     throw new Error("Cannot train: resume needs checkpointDir (the directory to resume from)");
   }
