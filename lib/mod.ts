@@ -21,7 +21,7 @@ export * from "./results.ts";
 export * from "./losses.ts";
 export * from "./latent.ts";
 export * from "./inversion.ts";
-export * from "./kernels/mod.ts";
+export { registerGradientFixes } from "./tfjs_fixes/mod.ts";
 export * from "./models/mod.ts";
 export * from "./train/mod.ts";
 export * from "./variants/mod.ts";

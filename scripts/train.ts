@@ -39,7 +39,7 @@ import { TrainingStoppedError } from "../lib/train/guards.ts";
 import { imageFolderTrainingData } from "./train_folder_data.ts";
 import { train } from "../lib/train/loop.ts";
 import { warnOnFailure } from "../lib/train/warn_on_failure.ts";
-import { createVariant, variantEntry, VARIANTS } from "../lib/variants/mod.ts";
+import { createVariant, dataParallel, variantEntry, VARIANTS } from "../lib/variants/mod.ts";
 
 const USAGE = `Usage: deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu]
                           [--out DIR] [--resume | --force] [--seed N] [--steps-per-epoch N]
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
       checkpointDir,
       resume: values.resume,
       signal: controller.signal,
-      workers,
+      executor: dataParallel({ workers }),
       callbacks: [
         progressBar(),
         warnOnFailure(

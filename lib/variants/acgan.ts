@@ -137,11 +137,12 @@ export function createAcgan(options: AcganOptions = {}): ImageVariant {
     name: "acgan",
     models: { generator, discriminator },
     optimizers,
-    recipe: { factory: "createAcgan", args: [options] },
+    blueprint: { variant: "acgan", options: { ...options } },
     latentDim: o.latentDim,
-    trainStep(batch, { random }): StepLogs {
-      const realImages = batch.realImages;
-      const n = realImages.shape[0];
+    trainStep(batch, context): StepLogs {
+      // Each shard of the batch (the whole batch on one thread) draws its own latents and tags.
+      const optimize: typeof optimizeWithNorm = (optimizer, lossFn, model) =>
+        optimizeWithNorm(optimizer, lossFn, model, context);
       const realTags = o.tagGroups.length === 1
         ? oneHotLabels(batch, o.tagGroups[0])
         : batch.labels.toFloat();
@@ -154,17 +155,19 @@ export function createAcgan(options: AcganOptions = {}): ImageVariant {
         );
       }
       const logs: StepLogs = {};
-      const z = random.normal([n, o.latentDim]);
-      const fakeTags = randomTags(n, o.tagGroups, random);
       // D: real/fake on both batches (one batch at a time, as the report advises for batch norm),
       // tags on real images only (generated ones carry "no label").
-      const d = optimizeWithNorm(optimizers.discriminator, () => {
+      const d = optimize(optimizers.discriminator, ({ rows, random }) => {
+        const realImages = rows(batch.realImages);
+        const n = realImages.shape[0];
+        const z = random.normal([n, o.latentDim]);
+        const fakeTags = randomTags(n, o.tagGroups, random);
         const real = discriminate(realImages);
         const fake = discriminate(generator.apply([z, fakeTags], { training: true }) as tf.Tensor);
         const adversarial = discriminatorLoss(real.realFake, fake.realFake, {
           realLabel: o.realLabel,
         }).mul(lossWeights[0]);
-        let aux = auxiliaryClassLoss(real.tags, splitTags(realTags, o.tagGroups), {
+        let aux = auxiliaryClassLoss(real.tags, splitTags(rows(realTags), o.tagGroups), {
           weights: tagWeights,
         });
         if (o.fakeClassWeight > 0) {
@@ -180,9 +183,10 @@ export function createAcgan(options: AcganOptions = {}): ImageVariant {
       logs.dLoss = d.loss;
       logs.dGradNorm = d.gradNorm;
       for (let i = 0; i < o.gSteps; i++) {
-        const zG = random.normal([n, o.latentDim]);
-        const tagsG = randomTags(n, o.tagGroups, random);
-        const g = optimizeWithNorm(optimizers.generator, () => {
+        const g = optimize(optimizers.generator, ({ rows, random }) => {
+          const n = rows(batch.realImages).shape[0];
+          const zG = random.normal([n, o.latentDim]);
+          const tagsG = randomTags(n, o.tagGroups, random);
           const fake = discriminate(generator.apply([zG, tagsG], { training: true }) as tf.Tensor);
           const aux = auxiliaryClassLoss(fake.tags, splitTags(tagsG, o.tagGroups), {
             weights: tagWeights,

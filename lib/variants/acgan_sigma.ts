@@ -73,7 +73,7 @@ export function cyclingTagGroups(count: number, tagGroups: number[]): tf.Tensor2
  *
  * const variant = createAcganWithSigma({ width: 0.0625, tagGroups: [3, 2], latentSigma: 0.5 });
  * assertEquals(variant.sample(6, 0).shape, [6, 28, 28, 1]);
- * assertEquals(variant.recipe!.factory, "createAcganWithSigma");
+ * assertEquals(variant.blueprint!.variant, "acgan_sigma");
  * variant.dispose();
  * throws(() => createAcganWithSigma({ latentSigma: 0 }), /latentSigma must be a positive number/);
  * ```
@@ -91,11 +91,15 @@ export function createAcganWithSigma(options: AcganSigmaOptions = {}): ImageVari
   const tagGroups = acganOptions.tagGroups ?? [10];
   return {
     ...inner,
-    recipe: { factory: "createAcganWithSigma", args: [options] },
+    blueprint: { variant: "acgan_sigma", options: { ...options } },
     trainStep: (batch, context) =>
       inner.trainStep(batch, {
         ...context,
         random: scaledLatents(context.random, latentDim, latentSigma),
+        shards: context.shards?.map((shard) => ({
+          ...shard,
+          random: scaledLatents(shard.random, latentDim, latentSigma),
+        })),
       }),
     sample(count, seed) {
       return tf.tidy(() => {

@@ -16,8 +16,10 @@ import { createWganGp } from "./wgan_gp.ts";
 export * from "./acgan.ts";
 export * from "./acgan_sigma.ts";
 export * from "./adversarial.ts";
+export * from "./blueprint.ts";
 export * from "./cgan.ts";
 export * from "./cyclegan.ts";
+export * from "./data_parallel.ts";
 export * from "./dcgan.ts";
 export * from "./image_options.ts";
 export * from "./late_decay.ts";
@@ -117,9 +119,7 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
  * ```
  */
 export function createVariant(name: string, config: VariantConfig = {}): GanVariant {
-  const variant = variantEntry(name).create(config);
-  variant.recipe ??= { factory: "createVariant", args: [name, config] };
-  return variant;
+  return variantEntry(name).create(config);
 }
 
 /**
