@@ -19,6 +19,7 @@ export * from "./results.ts";
 export * from "./losses.ts";
 export * from "./latent.ts";
 export * from "./inversion.ts";
+export * from "./inversion_encoder.ts";
 export * from "./kernels/mod.ts";
 export * from "./models/mod.ts";
 export * from "./train/mod.ts";

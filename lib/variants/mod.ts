@@ -21,6 +21,7 @@ export * from "./cyclegan.ts";
 export * from "./dcgan.ts";
 export * from "./image_options.ts";
 export * from "./lsgan.ts";
+export * from "./pix2pix.ts";
 export * from "./toy.ts";
 export * from "./wgan.ts";
 export * from "./wgan_gp.ts";
