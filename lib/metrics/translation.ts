@@ -89,3 +89,32 @@ export async function scoreTranslations(
     ),
   };
 }
+
+/**
+ * One row of a results table for {@linkcode TranslationScores}: L1, the share of digits kept and the
+ * sharpness next to the targets' values, and FID, as text.
+ *
+ * @example
+ * ```ts
+ * import { translationRow } from "@course/metrics/translation.ts";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * const row = translationRow({
+ *   l1: 0.05, classPreserved: 0.95, classOnTargets: 0.98, sharpness: 0.18, targetSharpness: 0.182, fid: 4.2,
+ * });
+ * assertEquals(row, {
+ *   "L1 to target": "0.0500",
+ *   "digit kept": "95.0% (targets: 98.0%)",
+ *   "sharpness": "0.180 (targets: 0.182)",
+ *   "FID": "4.2",
+ * });
+ * ```
+ */
+export function translationRow(scores: TranslationScores): Record<string, string> {
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  return {
+    "L1 to target": scores.l1.toFixed(4),
+    "digit kept": `${pct(scores.classPreserved)} (targets: ${pct(scores.classOnTargets)})`,
+    "sharpness": `${scores.sharpness.toFixed(3)} (targets: ${scores.targetSharpness.toFixed(3)})`,
+    "FID": scores.fid.toFixed(1),
+  };
+}
