@@ -195,6 +195,9 @@ Deno.test("createPix2pix({ ganWeight: 0 }) trains G on L1 alone and never touche
   });
   assertEquals(keys, ["gGradNorm", "gLoss", "l1"]);
   assertEquals(variant.models.discriminator.getWeights()[0].arraySync(), d0);
+  const plain = createPix2pix({ width: 0.125, skipConnections: false });
+  assertEquals(plain.models.generator.layers.filter((l) => l.name.startsWith("skip_")).length, 0);
+  plain.dispose();
   throws(() => createPix2pix({ ganWeight: 0, lambdaL1: 0 }), /both 0/);
   throws(() => createPix2pix({ lambdaL1: -1 }), /lambdaL1 must be a number >= 0, got -1/);
   tf.dispose(Object.values(batch));

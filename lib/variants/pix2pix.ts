@@ -37,6 +37,8 @@ export interface Pix2pixOptions extends Omit<VariantOptions, "latentDim"> {
   depth?: number;
   /** Dropout in the U-Net's innermost decoder levels (the paper's 0.5). Default 0. */
   dropout?: number;
+  /** The U-Net's skip connections; `false` gives a plain encoder-decoder. Default `true`. */
+  skipConnections?: boolean;
   /** Adam learning rate of both models. Default 2e-4. */
   learningRate?: number;
   /** Input images `[n, h, w, c]` that sample grids translate (kept, not disposed). */
@@ -152,6 +154,7 @@ export function createPix2pix(options: Pix2pixOptions = {}): GanVariant {
     width: o.width,
     depth: o.depth,
     dropout: o.dropout,
+    skipConnections: o.skipConnections,
     seed: o.seed,
     name: "generator",
   });
