@@ -22,6 +22,7 @@ export * from "./losses.ts";
 export * from "./latent.ts";
 export * from "./inversion.ts";
 export { registerGradientFixes } from "./tfjs_fixes/mod.ts";
+export * from "./inversion_encoder.ts";
 export * from "./models/mod.ts";
 export * from "./train/mod.ts";
 export * from "./variants/mod.ts";

@@ -8,7 +8,7 @@
  * | layer | areas | what |
  * | --- | --- | --- |
  * | 0 | `engine` | `packages/wasm_engine/`: the wasm training engine; imports npm packages only |
- * | 1 | `core` | `lib/core/`, `lib/node_util_shims.ts`, `lib/tensor_read.ts`, `lib/viz/atomic_write.ts` (a filesystem helper filed under viz) |
+ * | 1 | `core` | `lib/core/`, `lib/node_util_shims.ts`, `lib/tensor_read.ts` |
  * | 2 | `io` | `lib/io/`: checkpoints and model files |
  * | 3 | `data` | `lib/data/`: datasets and their random order |
  * | 4 | `backend` | `lib/backend.ts`, `lib/backend_webgpu.ts`, `lib/tfjs_fixes/`, `lib/profile.ts` |
@@ -17,7 +17,7 @@
  * | 7 | `viz` | `lib/viz/`: grids, plots, Jupyter display |
  * | 8 | `train` | `lib/train/`: the loop, its callbacks, the executor seam |
  * | 9 | `variants` | `lib/variants/`: the registry, the data-parallel executor |
- * | 10 | `metrics` | `lib/metrics/`, `lib/inversion.ts` |
+ * | 10 | `metrics` | `lib/metrics/`, `lib/inversion.ts`, `lib/inversion_encoder.ts` |
  * | 11 | `notebook` | `lib/notebook/`, `lib/results.ts` |
  * | 12 | `face` | `lib/mod.ts`, which re-exports the areas |
  *
@@ -55,13 +55,13 @@ export type Area = typeof LAYERS[number];
 const FILE_AREAS: Readonly<Record<string, Area>> = {
   "lib/node_util_shims.ts": "core",
   "lib/tensor_read.ts": "core",
-  "lib/viz/atomic_write.ts": "core",
   "lib/backend.ts": "backend",
   "lib/backend_webgpu.ts": "backend",
   "lib/profile.ts": "backend",
   "lib/latent.ts": "models",
   "lib/losses.ts": "losses",
   "lib/inversion.ts": "metrics",
+  "lib/inversion_encoder.ts": "metrics",
   "lib/results.ts": "notebook",
   "lib/mod.ts": "face",
 };
@@ -99,7 +99,7 @@ const ENGINE_NAME = "@gan/wasm-engine";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { areaOf } from "./check_layers.ts";
  * assertEquals(areaOf("lib/train/loop.ts"), "train");
- * assertEquals(areaOf("lib/viz/atomic_write.ts"), "core");
+ * assertEquals(areaOf("lib/tensor_read.ts"), "core");
  * assertEquals(areaOf("packages/wasm_engine/kernels/gemm.ts"), "engine");
  * assertEquals(areaOf("scripts/train.ts"), undefined);
  * ```

@@ -17,6 +17,7 @@
  * @module
  */
 export * from "./colour.ts";
+export * from "./edges.ts";
 export * from "./faces.ts";
 export * from "./idx.ts";
 export * from "./image_folder.ts";

@@ -34,3 +34,4 @@ export * from "./sample_scores.ts";
 export * from "./transport.ts";
 export * from "./precision_recall.ts";
 export * from "./image_scores.ts";
+export * from "./translation.ts";

@@ -13,6 +13,7 @@ import { createCgan } from "./cgan.ts";
 import { createCyclegan } from "./cyclegan.ts";
 import { createDcgan } from "./dcgan.ts";
 import { createLsgan } from "./lsgan.ts";
+import { createPix2pix } from "./pix2pix.ts";
 import { createToyGan, createToyWganGp } from "./toy_gans.ts";
 import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
@@ -27,6 +28,7 @@ export const VARIANT_FACTORIES: Readonly<Record<string, (options: object) => Gan
   acgan: createAcgan,
   acgan_sigma: createAcganWithSigma,
   cyclegan: createCyclegan,
+  pix2pix: createPix2pix,
   toy_gan: createToyGan,
   toy_wgan_gp: createToyWganGp,
 };

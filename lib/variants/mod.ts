@@ -25,6 +25,7 @@ export * from "./image_options.ts";
 export * from "./late_decay.ts";
 export * from "./lsgan.ts";
 export type * from "./sampling_variant.ts";
+export * from "./pix2pix.ts";
 export * from "./toy_gans.ts";
 export * from "./wgan.ts";
 export * from "./wgan_gp.ts";
