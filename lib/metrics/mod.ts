@@ -27,3 +27,4 @@ export * from "./linalg.ts";
 export * from "./mode_coverage.ts";
 export * from "./transport.ts";
 export * from "./precision_recall.ts";
+export * from "./tag_scores.ts";
