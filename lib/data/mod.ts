@@ -27,3 +27,4 @@ export * from "./multi_tag.ts";
 export { balancedOrder, type SeededRandom, seededRandom, tfSeed } from "../core/random.ts";
 export * from "./toy.ts";
 export * from "./two_domain.ts";
+export * from "./tag_cycles.ts";

@@ -35,3 +35,4 @@ export * from "./transport.ts";
 export * from "./precision_recall.ts";
 export * from "./image_scores.ts";
 export * from "./translation.ts";
+export * from "./tag_scores.ts";
