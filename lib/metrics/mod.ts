@@ -14,7 +14,6 @@
  */
 export * from "./class_accuracy.ts";
 export * from "./classifier.ts";
-export * from "./colour_tags.ts";
 export * from "./critic_gradients.ts";
 export * from "./translation_quality.ts";
 export * from "./divergences.ts";
