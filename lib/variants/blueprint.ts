@@ -43,9 +43,10 @@ export const VARIANT_FACTORIES: Readonly<Record<string, (options: object) => Gan
  * import { rebuildVariant } from "@course/variants/blueprint.ts";
  * const variant = createDcgan({ width: 0.0625, seed: 4 });
  * const again = rebuildVariant(variant.blueprint!);
- * const first = (v: typeof variant) => Array.from(v.models.generator.getWeights()[0].dataSync());
+ * const first = (v: { models: typeof variant.models }) =>
+ *   Array.from(v.models.generator.getWeights()[0].dataSync());
  * assertEquals(first(again), first(variant));
- * throws(() => rebuildVariant({ variant: "vae", options: {} }), /valid names: dcgan, lsgan/);
+ * throws(() => rebuildVariant({ variant: "no_such_gan", options: {} }), /valid names: dcgan, lsgan/);
  * [variant, again].forEach((v) => v.dispose());
  * ```
  */
