@@ -8,8 +8,10 @@ import { createAcgan } from "./acgan.ts";
 import { createCgan } from "./cgan.ts";
 import { createCyclegan } from "./cyclegan.ts";
 import { createDcgan } from "./dcgan.ts";
+import { createInfogan } from "./infogan.ts";
 import { createLsgan } from "./lsgan.ts";
 import { createToyGan, createToyWganGp } from "./toy.ts";
+import { createVae } from "./vae.ts";
 import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
 
@@ -20,8 +22,10 @@ export * from "./cgan.ts";
 export * from "./cyclegan.ts";
 export * from "./dcgan.ts";
 export * from "./image_options.ts";
+export * from "./infogan.ts";
 export * from "./lsgan.ts";
 export * from "./toy.ts";
+export * from "./vae.ts";
 export * from "./wgan.ts";
 export * from "./wgan_gp.ts";
 
@@ -84,6 +88,16 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
     description: "ACGAN with tag groups, loss weights [1, 0.3, 0.35], D:G 1:2",
     data: "mnist-tags",
     create: (c) => createAcgan(c),
+  },
+  infogan: {
+    description: "InfoGAN: DCGAN + a 10-value and 2 continuous codes, mutual-information weight 1",
+    data: "mnist",
+    create: (c) => createInfogan({ imageShape: c.imageShape, width: c.width, seed: c.seed }),
+  },
+  vae: {
+    description: "convolutional VAE (DCGAN generator as decoder), not a GAN: the comparison",
+    data: "mnist",
+    create: (c) => createVae({ imageShape: c.imageShape, width: c.width, seed: c.seed }),
   },
   cyclegan: {
     description: "CycleGAN between two unpaired digit domains",
