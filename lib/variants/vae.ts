@@ -17,7 +17,7 @@ import type { VariantOptions } from "./image_options.ts";
 export interface VaeOptions extends VariantOptions {
   /** Adam's learning rate (beta1 0.9). Default 1e-3. */
   learningRate?: number;
-  /** Standard deviation of the decoder's Gaussian per pixel, in [-1, 1] units. Default 0.3. */
+  /** Standard deviation of the decoder's Gaussian per pixel, in [-1, 1] units. Default 0.5. */
   pixelStd?: number;
   /** Weight of the KL term (1 is the ELBO; beta-VAE uses more). Default 1. */
   klWeight?: number;
@@ -75,7 +75,7 @@ export function createVae(options: VaeOptions = {}): GanVariant {
     width: 1,
     latentDim: 32,
     learningRate: 1e-3,
-    pixelStd: 0.3,
+    pixelStd: 0.5,
     klWeight: 1,
     // options given as undefined (unset CLI flags) keep their defaults
     ...(Object.fromEntries(
