@@ -13,7 +13,7 @@
  * | 3 | `data` | `lib/data/`: datasets and their random order |
  * | 4 | `backend` | `lib/backend.ts`, `lib/backend_webgpu.ts`, `lib/tfjs_fixes/`, `lib/profile.ts` |
  * | 5 | `models` | `lib/models/`, `lib/latent.ts` |
- * | 6 | `losses` | `lib/losses.ts` |
+ * | 6 | `losses` | `lib/losses.ts`, `lib/mutual_information.ts`, `lib/vae_loss.ts` |
  * | 7 | `viz` | `lib/viz/`: grids, plots, Jupyter display |
  * | 8 | `train` | `lib/train/`: the loop, its callbacks, the executor seam |
  * | 9 | `variants` | `lib/variants/`: the registry, the data-parallel executor |
@@ -60,6 +60,8 @@ const FILE_AREAS: Readonly<Record<string, Area>> = {
   "lib/profile.ts": "backend",
   "lib/latent.ts": "models",
   "lib/losses.ts": "losses",
+  "lib/mutual_information.ts": "losses",
+  "lib/vae_loss.ts": "losses",
   "lib/inversion.ts": "metrics",
   "lib/inversion_encoder.ts": "metrics",
   "lib/results.ts": "notebook",

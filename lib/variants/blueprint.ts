@@ -12,9 +12,11 @@ import { createAcganWithSigma } from "./acgan_sigma.ts";
 import { createCgan } from "./cgan.ts";
 import { createCyclegan } from "./cyclegan.ts";
 import { createDcgan } from "./dcgan.ts";
+import { createInfogan } from "./infogan.ts";
 import { createLsgan } from "./lsgan.ts";
 import { createPix2pix } from "./pix2pix.ts";
 import { createToyGan, createToyWganGp } from "./toy_gans.ts";
+import { createVae } from "./vae.ts";
 import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
 
@@ -29,6 +31,8 @@ export const VARIANT_FACTORIES: Readonly<Record<string, (options: object) => Gan
   acgan_sigma: createAcganWithSigma,
   cyclegan: createCyclegan,
   pix2pix: createPix2pix,
+  infogan: createInfogan,
+  vae: createVae,
   toy_gan: createToyGan,
   toy_wgan_gp: createToyWganGp,
 };

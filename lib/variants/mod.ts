@@ -13,8 +13,10 @@ import { createAcgan } from "./acgan.ts";
 import { createCgan } from "./cgan.ts";
 import { createCyclegan } from "./cyclegan.ts";
 import { createDcgan } from "./dcgan.ts";
+import { createInfogan } from "./infogan.ts";
 import { createLsgan } from "./lsgan.ts";
 import { createToyGan, createToyWganGp } from "./toy_gans.ts";
+import { createVae } from "./vae.ts";
 import { createWgan } from "./wgan.ts";
 import { createWganGp } from "./wgan_gp.ts";
 
@@ -27,11 +29,13 @@ export * from "./cyclegan.ts";
 export * from "./data_parallel.ts";
 export * from "./dcgan.ts";
 export * from "./image_options.ts";
+export * from "./infogan.ts";
 export * from "./late_decay.ts";
 export * from "./lsgan.ts";
 export type * from "./sampling_variant.ts";
 export * from "./pix2pix.ts";
 export * from "./toy_gans.ts";
+export * from "./vae.ts";
 export * from "./wgan.ts";
 export * from "./wgan_gp.ts";
 export * from "./training_data.ts";
@@ -105,6 +109,16 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
     "ACGAN with tag groups, loss weights [1, 0.3, 0.35], D:G 1:2",
     "mnist-tags",
     (c) => createAcgan(c),
+  ),
+  infogan: entry(
+    "InfoGAN: DCGAN + a 10-value and 2 continuous codes, mutual-information weight 1",
+    "mnist",
+    (c) => createInfogan({ imageShape: c.imageShape, width: c.width, seed: c.seed }),
+  ),
+  vae: entry(
+    "convolutional VAE (DCGAN generator as decoder), not a GAN: the comparison",
+    "mnist",
+    (c) => createVae({ imageShape: c.imageShape, width: c.width, seed: c.seed }),
   ),
   cyclegan: entry(
     "CycleGAN between two unpaired digit domains",
