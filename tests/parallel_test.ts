@@ -161,6 +161,9 @@ Deno.test("every variant factory records a blueprint that rebuilds the same vari
     variants.createCyclegan({ width: 0.125, nBlocks: 1, seed: 3 }),
     variants.createToyGan({ seed: 3 }),
     variants.createToyWganGp({ seed: 3, decaySteps: 10 }),
+    variants.createPix2pix({ width: 0.125, seed: 3 }),
+    variants.createInfogan({ width: 0.125, seed: 3 }),
+    variants.createVae({ width: 0.125, seed: 3 }),
   ];
   // Every registry name is reached by a factory above, and each factory names its own entry.
   assertEquals(
