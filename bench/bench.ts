@@ -14,7 +14,8 @@
  * --cpu-steps N (steps of the small model on the cpu backend, 0 to skip), --cpu-full (also the
  * tutorial model on the cpu backend: minutes per step), --no-torch, --profile (print the kernels
  * that take the time in one step), --workers N (ranks of the data-parallel row; 1 skips it),
- * --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of
+ * --shards N (split every `train()` step into N shards, on one thread and on N workers alike, so
+ * both rows compute the same run; default one shard per thread), --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of
  * `gpu_bench.ts` instead: the tutorial and the lecture's 64x64 DCGAN in `train()` on that
  * backend, with PyTorch on CUDA and the wasm backend side by side.
  *
@@ -22,10 +23,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@course/backend.ts";
-import { registerCourseKernels } from "@course/kernels/mod.ts";
-import { setWasmGemm } from "@course/kernels/wasm_gemm_conv.ts";
+import { registerGradientFixes } from "@course/tfjs_fixes/mod.ts";
+import { setWasmGemm } from "@gan/wasm-engine/kernels";
 import { train } from "@course/train/loop.ts";
-import { createVariant } from "@course/variants/mod.ts";
+import { createVariant, dataParallel } from "@course/variants/mod.ts";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
 import { gpuBench } from "./gpu_bench.ts";
 import { median, runTorchDcgan } from "./torch_runner.ts";
@@ -40,6 +41,8 @@ interface Flags {
   torch: boolean;
   profile: boolean;
   workers: number;
+  /** Shards of every `train()` step (0: one per thread, the executor's default). */
+  shards: number;
   out: string;
 }
 
@@ -64,6 +67,7 @@ function parseFlags(args: string[]): Flags {
     torch: !args.includes("--no-torch"),
     profile: args.includes("--profile"),
     workers: value("--workers", Math.min(2, navigator.hardwareConcurrency ?? 1)),
+    shards: value("--shards", 0),
     out: outIndex >= 0 ? args[outIndex + 1] : new URL("./results", import.meta.url).pathname,
   };
 }
@@ -114,14 +118,19 @@ function row(name: string, ref: Reference, backend: string, ms: number[], flops:
  * architecture at width 1) with `workers` ranks; the first step (worker start, Adam slots,
  * XNNPACK operators) is run but not timed.
  */
-async function loopSteps(width: number, workers: number, steps: number): Promise<number[]> {
+async function loopSteps(
+  width: number,
+  workers: number,
+  steps: number,
+  shards: number,
+): Promise<number[]> {
   const variant = createVariant("dcgan", { width, seed: 1 });
   const images = tf.randomUniform([64 * (steps + 1), 28, 28, 1], -1, 1, "float32", 1);
   const ends: number[] = [];
   try {
     await train(variant, { realImages: images }, {
       batchSize: 64,
-      workers,
+      executor: dataParallel({ workers, shards: shards || workers }),
       guards: false,
       callbacks: [{ onStepEnd: () => void ends.push(performance.now()) }],
     });
@@ -148,8 +157,10 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
     dcganStep(ref);
     xnnpack.push(...timeSteps(() => dcganStep(ref), flags.steps));
     setWasmGemm(true);
-    loop.push(...await loopSteps(width, 1, flags.steps));
-    if (flags.workers > 1) parallel.push(...await loopSteps(width, flags.workers, flags.steps));
+    loop.push(...await loopSteps(width, 1, flags.steps, flags.shards));
+    if (flags.workers > 1) {
+      parallel.push(...await loopSteps(width, flags.workers, flags.steps, flags.shards));
+    }
     if (flags.torch && torchError.value === undefined) {
       const t = await torchSteps(width, flags.steps);
       if (t.ms) {
@@ -191,15 +202,16 @@ async function main() {
     rows.push(row(name, ref, "wasm+course-kernels", ours, ref.dcganStepFlops));
     rows.push(row(name, ref, "wasm, XNNPACK convs", xnnpack, ref.dcganStepFlops));
     gemmSpeedups[name] = median(xnnpack) / median(ours);
-    rows.push(row(name, ref, "wasm train() 1 thread", loop, ref.dcganStepFlops));
-    const parallelName = `wasm train() ${flags.workers} workers`;
+    const sharded = flags.shards > 0 ? `, ${flags.shards} shards` : "";
+    rows.push(row(name, ref, `wasm train() 1 thread${sharded}`, loop, ref.dcganStepFlops));
+    const parallelName = `wasm train() ${flags.workers} workers${sharded}`;
     if (parallel.length > 0) rows.push(row(name, ref, parallelName, parallel, ref.dcganStepFlops));
     if (torch.length > 0) {
       rows.push(row(name, ref, "pytorch-1-thread", torch, ref.dcganStepFlops));
       ratios[name] = median(ours) / median(torch);
-      ratios[`${name}, train() 1 thread`] = median(loop) / median(torch);
+      ratios[`${name}, train() 1 thread${sharded}`] = median(loop) / median(torch);
       bestRatios[name] = Math.min(...ours) / Math.min(...torch);
-      bestRatios[`${name}, train() 1 thread`] = Math.min(...loop) / Math.min(...torch);
+      bestRatios[`${name}, train() 1 thread${sharded}`] = Math.min(...loop) / Math.min(...torch);
       if (parallel.length > 0) {
         ratios[`${name}, ${parallelName}`] = median(parallel) / median(torch);
         bestRatios[`${name}, ${parallelName}`] = Math.min(...parallel) / Math.min(...torch);
@@ -220,7 +232,7 @@ async function main() {
 
   if (flags.cpuSteps > 0) {
     await tf.setBackend("cpu");
-    registerCourseKernels();
+    registerGradientFixes();
     const models = [["dcgan-cpu-profile", 0.25], ["dcgan-tutorial", 1]] as const;
     for (const [name, width] of flags.cpuFull ? models : models.slice(0, 1)) {
       console.log(`${name} on the cpu backend: ${flags.cpuSteps} step(s) (slow)...`);

@@ -20,7 +20,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerCourseKernels } from "./kernels/mod.ts";
+import { registerTrainingKernels, type TrainingKernelOptions } from "@gan/wasm-engine/kernels";
+import { registerGradientFixes } from "./tfjs_fixes/mod.ts";
 import { firstLine } from "./core/errors.ts";
 import { pathExists } from "./core/fs.ts";
 import { type GpuLike, probeWebGpu, registerWebGpuBackend } from "./backend_webgpu.ts";
@@ -77,6 +78,12 @@ export interface InitBackendOptions {
   verbose?: boolean;
   /** The WebGPU entry point to use instead of `navigator.gpu` (tests pass fake adapters). */
   gpu?: GpuLike;
+  /**
+   * On the wasm backend, install the training kernels of the `@gan/wasm-engine` package (options
+   * for them, or `true`), or leave tfjs-backend-wasm stock (`false`: it cannot train a conv net).
+   * Default `true`.
+   */
+  trainingKernels?: boolean | TrainingKernelOptions;
 }
 
 /** Every value of {@linkcode BackendChoice}, `auto` first. */
@@ -133,7 +140,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     const attempt = await tryBackend(candidate, choice === candidate, options.gpu);
     attempts.push(attempt);
     if (attempt.ok) {
-      registerCourseKernels();
+      registerGradientFixes();
+      if (candidate === "wasm" && options.trainingKernels !== false) {
+        registerTrainingKernels(options.trainingKernels === true ? {} : options.trainingKernels);
+      } else if (candidate === "wasm") {
+        attempt.message = "WebAssembly with SIMD, one thread, stock kernels (training kernels off)";
+      }
       current = {
         choice: candidate,
         tfBackend: tf.getBackend(),
@@ -291,7 +303,7 @@ async function tryBackend(
     await tf.ready();
     if (!ok) return { choice, ok: false, message: `tf.setBackend("${choice}") returned false` };
     const detail = choice === "wasm"
-      ? "WebAssembly with SIMD, one thread, course training kernels registered"
+      ? "WebAssembly with SIMD, one thread, the wasm engine's training kernels registered"
       : "pure JavaScript: slow, use it only to check results";
     return { choice, ok: true, message: detail };
   } catch (error) {

@@ -10,7 +10,8 @@
  *   min_z  mean((G(z) - x)^2) + latentPenalty * mean(z^2)
  *
  * Several random starts per target (`restarts`) help, since the objective is not convex; the best
- * start per target is kept.
+ * start per target is kept. `initialLatents` replaces the first start of every target by a given
+ * guess, for example an encoder's prediction (`lib/inversion_encoder.ts`).
  *
  * @module
  */
@@ -29,6 +30,11 @@ export interface InvertOptions {
   latentPenalty?: number;
   /** Seed of the starting latents z ~ N(0, 1). Default `0`. */
   seed?: number;
+  /**
+   * The first start of each target, `[n, latentDim]` (e.g. an encoder's guess E(x)); the other
+   * `restarts - 1` starts stay random. Not disposed. Default: every start random.
+   */
+  initialLatents?: tf.Tensor2D;
   /** Call `onSnapshot` every this many steps (and after the last). Default `0`: never. */
   snapshotEvery?: number;
   /**
@@ -127,7 +133,20 @@ export async function invertGenerator(
   const tiled = tf.tidy(() =>
     targets.expandDims(1).tile([1, k, 1, 1, 1]).reshape([n * k, ...targets.shape.slice(1)])
   );
-  const start = tf.randomNormal([n * k, latentDim], 0, 1, "float32", tfSeed(o.seed));
+  const given = o.initialLatents;
+  if (given && (given.rank !== 2 || given.shape[0] !== n || given.shape[1] !== latentDim)) {
+    throw new Error(
+      `Cannot invert generator: initialLatents must be [${n}, ${latentDim}] (one latent per ` +
+        `target), got [${given.shape}]`,
+    );
+  }
+  const start = tf.tidy(() => {
+    const random = tf.randomNormal([n * k, latentDim], 0, 1, "float32", tfSeed(o.seed));
+    if (!given) return random;
+    // Row i * k (start 0 of target i) takes the given latent.
+    const rest = random.reshape([n, k, latentDim]).slice([0, 1, 0], [n, k - 1, latentDim]);
+    return tf.concat([given.expandDims(1), rest], 1).reshape([n * k, latentDim]);
+  });
   const z = tf.variable(start, true);
   start.dispose(); // the variable holds its own reference to the values
   const optimizer = tf.train.adam(o.learningRate);

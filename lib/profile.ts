@@ -47,7 +47,7 @@ export interface Profile {
   /**
    * Threads per training step (data parallelism on the wasm and cpu backends): 1 unless the
    * `workers` option (`COURSE_WORKERS` at the entry points) says otherwise. Pass it to
-   * `train(..., { workers: profile.workers })`.
+   * `train(..., { executor: dataParallel({ workers: profile.workers }) })`.
    */
   workers: number;
 }

@@ -4,9 +4,11 @@
  *
  * Phases: setup (npm packages, Jupyter, Deno kernel), `deno fmt --check`, `deno lint`, the source
  * rules (`source_rules.ts`: no `Deno.env` in lib/ outside its setup file, doc examples that assert
- * instead of printing), `deno check` of lib/ tests/ scripts/ bench/, the unit and doc tests
- * (`deno test -A --doc` over tests/ and every folder that holds doc examples: lib/ scripts/
- * homework/ slides/ bench/ packages/), and the notebook tests (tests/notebooks_test.ts, which executes every notebook).
+ * instead of printing), `deno check` of lib/ tests/ scripts/ bench/ homework/ slides/ packages/,
+ * the notebooks' types (`check_notebooks.ts`), the layering check (`check_layers.ts`), the unit
+ * and doc tests (`deno test -A --doc` over tests/ and every folder that holds doc examples: lib/
+ * scripts/ homework/ slides/ bench/ packages/), and the notebook tests (tests/notebooks_test.ts,
+ * which executes every notebook).
  * A failing setup stops the run; any other failing phase is reported and the next ones still run,
  * so one run shows every problem. The exit code is 1 when any phase failed. After the summary of
  * times, each failed phase gets a short digest (its failed tests and their first error line, see
@@ -32,7 +34,7 @@ interface Phase {
 }
 
 /** The folders `deno check` covers, when they hold TypeScript. */
-const CHECKED = ["lib", "tests", "scripts", "bench", "homework", "slides"];
+const CHECKED = ["lib", "tests", "scripts", "bench", "homework", "slides", "packages"];
 
 async function hasTypeScript(dir: string): Promise<boolean> {
   try {
@@ -70,6 +72,7 @@ async function phases(): Promise<Phase[]> {
     { name: "rules", args: ["run", "-A", "scripts/source_rules.ts"] },
     { name: "check", args: ["check", ...checked] },
     { name: "notebook types", args: ["run", "-A", "scripts/check_notebooks.ts"] },
+    { name: "layers", args: ["run", "-A", "scripts/check_layers.ts"] },
     {
       name: "unit",
       args: ["test", "-A", "--doc", "--parallel", ...documented, ...await unitTestFiles()],

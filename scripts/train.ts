@@ -24,22 +24,23 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { describeBackend } from "../lib/backend.ts";
-import { loadMnist } from "../lib/data/mnist.ts";
 import { NonFiniteWeightsError } from "../lib/io/checkpoint.ts";
 import { checkWritableDir, prepareCheckpointDir } from "../lib/io/run_dir.ts";
-import { loadMultiTag } from "../lib/data/multi_tag.ts";
-import { ringModes, sampleRing } from "../lib/data/toy.ts";
-import { loadTwoDomains } from "../lib/data/two_domain.ts";
+import { ringModes } from "../lib/data/toy.ts";
 import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
 import type { ProfileName } from "../lib/profile.ts";
 import { setupCourse } from "../lib/notebook/setup.ts";
 import { lossCurves, progressBar, sampleGrids } from "../lib/train/callbacks.ts";
-import { type BatchSource, samplerBatches, tensorBatches } from "../lib/train/batches.ts";
 import { TrainingStoppedError } from "../lib/train/guards.ts";
-import { imageFolderTrainingData } from "./train_folder_data.ts";
 import { train } from "../lib/train/loop.ts";
 import { warnOnFailure } from "../lib/train/warn_on_failure.ts";
-import { createVariant, variantEntry, VARIANTS } from "../lib/variants/mod.ts";
+import {
+  createVariant,
+  dataParallel,
+  imageFolderTrainingData,
+  variantEntry,
+  VARIANTS,
+} from "../lib/variants/mod.ts";
 
 const USAGE = `Usage: deno task train <variant> [--epochs N] [--batch-size N] [--profile ci|cpu|gpu]
                           [--out DIR] [--resume | --force] [--seed N] [--steps-per-epoch N]
@@ -143,74 +144,27 @@ async function main(): Promise<void> {
   await checkWritableDir(`${out}/samples`);
 
   const dataSeed = seed ?? 0;
-  const cleanup: (() => void)[] = [];
-  let source: BatchSource;
-  let sampleImages: tf.Tensor | undefined;
-  let tagGroups: number[] | undefined;
-  let imageShape: [number, number, number] = [28, 28, 1];
-  if (values.data !== undefined) {
-    const imageSize = positiveInt("image-size", values["image-size"]) ?? 32;
-    const folder = await imageFolderTrainingData(values.data, {
+  // The registry loads the data (the entry's default, or the user's image folder); the data decides
+  // the models' image shape and tag groups.
+  const data = values.data !== undefined
+    ? await imageFolderTrainingData(values.data, {
       name,
       data: entry.data,
-      imageSize,
+      imageSize: positiveInt("image-size", values["image-size"]) ?? 32,
       batchSize,
       seed: dataSeed,
-    });
-    cleanup.push(folder.dispose);
-    console.log(folder.description);
-    ({ source, imageShape, tagGroups } = folder);
-  } else if (entry.data === "ring") {
-    source = samplerBatches((n, s) => sampleRing(n, { seed: s }), {
+    })
+    : await entry.loadData({
+      size: profile.mnistSize,
       batchSize,
+      seed: dataSeed,
       batchesPerEpoch: stepsPerEpoch ?? profile.toySteps,
-      seed: dataSeed,
+      verbose: true,
     });
-  } else if (entry.data === "two-domain") {
-    const data = await loadTwoDomains({
-      size: Math.min(1000, profile.mnistSize),
-      seed: dataSeed,
-      source: "auto",
-    });
-    cleanup.push(() => data.dispose());
-    imageShape = [28, 28, 3];
-    sampleImages = data.domainA.slice(0, 8);
-    cleanup.push(() => sampleImages?.dispose());
-    console.log(data.description);
-    source = tensorBatches({ domainA: data.domainA, domainB: data.domainB }, {
-      batchSize,
-      seed: dataSeed,
-      unpaired: true,
-    });
-  } else if (entry.data === "mnist-tags") {
-    const data = await loadMultiTag({
-      size: Math.min(2000, profile.mnistSize),
-      seed: dataSeed,
-      source: "auto",
-    });
-    cleanup.push(() => data.dispose());
-    imageShape = data.images.shape.slice(1) as [number, number, number];
-    tagGroups = data.groups.map((g) => g.values.length);
-    console.log(data.description);
-    source = tensorBatches({ realImages: data.images, labels: data.tags }, {
-      batchSize,
-      seed: dataSeed,
-    });
-  } else {
-    const data = await loadMnist({ size: profile.mnistSize, seed: dataSeed, verbose: true });
-    cleanup.push(() => data.dispose());
-    const batch: Record<string, tf.Tensor> = entry.data === "mnist-labels"
-      ? { realImages: data.images, labels: data.labels }
-      : { realImages: data.images };
-    source = tensorBatches(batch, { batchSize, seed: dataSeed });
-  }
-  const variant = createVariant(name, {
-    imageShape,
-    width: profile.width,
-    seed: dataSeed,
-    tagGroups,
-    sampleImages,
-  });
+  const cleanup = [() => data.dispose()];
+  if (data.description) console.log(data.description);
+  const source = data.source;
+  const variant = createVariant(name, { ...data.config, width: profile.width, seed: dataSeed });
   const controller = new AbortController();
   // SIGINT (Ctrl-C) and SIGTERM (kill, a batch system's time limit) both save a checkpoint; the
   // exit status then says the run did not finish (128 + the signal number).
@@ -236,7 +190,7 @@ async function main(): Promise<void> {
       checkpointDir,
       resume: values.resume,
       signal: controller.signal,
-      workers,
+      executor: dataParallel({ workers }),
       callbacks: [
         progressBar(),
         warnOnFailure(

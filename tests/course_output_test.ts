@@ -76,6 +76,11 @@ Deno.test({
         "Jupyter.notebook.get_cells().map((cell) => cell.input_prompt_number)",
       );
       assertEquals(counts, [1, 2, 3, 4]);
+      await page.evaluate("Jupyter.notebook.get_cell(1).element[0].scrollIntoView(), true");
+      await Deno.mkdir(`${PROJECT_ROOT}/runs/screenshots`, { recursive: true });
+      const shot = `${PROJECT_ROOT}/runs/screenshots/course_output.png`;
+      await Deno.writeFile(shot, await page.screenshot());
+      console.log(`screenshot: ${shot}`);
 
       // An error stops Run All there, as in Jupyter: the cells queued after it do not run.
       await page.evaluate(

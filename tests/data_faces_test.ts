@@ -1,21 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
-import {
-  FACE_HAIR_COLOURS,
-  FACE_SKIN_COLOURS,
-  faceSpecs,
-  loadFaces,
-  loadFacesArrays,
-} from "@course/data/faces.ts";
+import { FACE_SKIN_COLOURS, faceSpecs, loadFaces, loadFacesArrays } from "@course/data/faces.ts";
+
+import { counts, hairShares } from "./faces_test_helpers.ts";
 
 await initBackend();
-
-function counts(labels: ArrayLike<number>, n: number): number[] {
-  const c = new Array(n).fill(0);
-  for (let i = 0; i < labels.length; i++) c[labels[i]]++;
-  return c;
-}
 
 Deno.test("loadFaces() gives [n, s, s, 3] in [-1, 1] with balanced one-hot hair and skin tags", async () => {
   const before = tf.memory().numTensors;
@@ -37,18 +27,8 @@ Deno.test("loadFaces() gives [n, s, s, 3] in [-1, 1] with balanced one-hot hair 
 
 Deno.test("loadFacesArrays() draws every face's hair in its tagged colour", async () => {
   const faces = await loadFacesArrays({ size: 40, imageSize: 64, cacheDir: false });
-  const pixels = 64 * 64;
   for (let i = 0; i < faces.count; i++) {
-    // Share of the face's pixels within 6/255 of each hair colour of the palette.
-    const shares = FACE_HAIR_COLOURS.map(({ hex }) => {
-      const target = [0, 2, 4].map((k) => parseInt(hex.slice(k, k + 2), 16));
-      let near = 0;
-      for (let p = 0; p < pixels; p++) {
-        const at = (i * pixels + p) * 3;
-        if (target.every((v, c) => Math.abs(faces.pixels[at + c] - v) <= 6)) near++;
-      }
-      return near / pixels;
-    });
+    const shares = hairShares(faces, i);
     const tagged = faces.hair[i];
     assert(shares[tagged] >= 0.04, `face ${i}: ${(100 * shares[tagged]).toFixed(1)}% hair`);
     // Black also draws outlines, so only compare the other colours.

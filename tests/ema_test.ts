@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { type GanVariant, train, type TrainState, weightAverage } from "@course/train/mod.ts";
-import { createVariant } from "@course/variants/mod.ts";
+import { createVariant, dataParallel } from "@course/variants/mod.ts";
 
 await initBackend({ backend: "wasm" });
 
@@ -199,7 +199,7 @@ Deno.test("weightAverage() with 2 workers averages the main thread's up-to-date 
     await train(variant, { realImages: points }, {
       batchSize: 64,
       seed: 1,
-      workers,
+      executor: dataParallel({ workers }),
       callbacks: [ema],
     });
     const averaged = await ema.withAveragedWeights((m) => flat(m));

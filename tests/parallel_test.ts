@@ -2,12 +2,15 @@ import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { loadMnist } from "@course/data/mnist.ts";
-import { Channel, ParallelAbortError } from "@course/parallel/channel.ts";
-import { decodeShard, encodeShards, takeShard } from "@course/parallel/shards.ts";
-import { fingerprint } from "@course/parallel/snapshot.ts";
+import { fingerprint } from "@gan/wasm-engine/parallel";
 import { type GanVariant, optimizeWithNorm, train } from "@course/train/mod.ts";
 import * as variants from "@course/variants/mod.ts";
-import { createCgan, createVariant } from "@course/variants/mod.ts";
+import {
+  createCgan,
+  createVariant,
+  dataParallel,
+  VARIANT_FACTORIES,
+} from "@course/variants/mod.ts";
 
 await initBackend({ backend: "wasm" });
 
@@ -26,58 +29,6 @@ function weightsOf(variant: GanVariant): Float32Array[] {
   );
 }
 
-Deno.test("shards: each rank gets its rows, float32 and int32 alike; uneven batches are refused", () => {
-  const batch = {
-    realImages: tf.range(0, 24).reshape([6, 2, 2]),
-    labels: tf.tensor1d([0, 1, 2, 3, 4, 5], "int32"),
-  };
-  const payload = encodeShards(batch, 3);
-  const second = decodeShard(payload, 2);
-  assertEquals(second.realImages.shape, [2, 2, 2]);
-  assertEquals(Array.from(second.realImages.dataSync()), [16, 17, 18, 19, 20, 21, 22, 23]);
-  assertEquals(second.labels.dtype, "int32");
-  assertEquals(Array.from(second.labels.dataSync()), [4, 5]);
-  const own = takeShard(batch, 3, 0);
-  assertEquals(Array.from(own.labels.dataSync()), [0, 1]);
-  throws(() => encodeShards(batch, 4), /batch of 6 into 4 equal parts.*multiple of 4/);
-  tf.dispose([...Object.values(batch), ...Object.values(second), ...Object.values(own)]);
-});
-
-Deno.test("Channel: two threads get the same mean; an abort reaches the waiting rank", async () => {
-  const layout = { ranks: 2, capacity: 8, batchBytes: 0 };
-  const buffer = Channel.allocate(layout);
-  const channelUrl = new URL("../lib/parallel/channel.ts", import.meta.url).href;
-  const source = `
-    import { Channel } from "${channelUrl}";
-    self.onmessage = (e) => {
-      const channel = new Channel(e.data.buffer, e.data.layout, 1);
-      const mean = channel.allReduceMean(new Float32Array([3, 4, 5]));
-      self.postMessage(Array.from(mean));
-      try { channel.barrier(); } catch (error) { self.postMessage(String(error.message)); }
-    };`;
-  const worker = new Worker(
-    URL.createObjectURL(new Blob([source], { type: "application/javascript" })),
-    { type: "module" },
-  );
-  const replies: unknown[] = [];
-  const gotTwo = new Promise<void>((resolve) => {
-    worker.onmessage = (e) => {
-      replies.push(e.data);
-      if (replies.length === 2) resolve();
-    };
-  });
-  worker.postMessage({ buffer, layout });
-  const main = new Channel(buffer, layout, 0);
-  assertEquals(Array.from(main.allReduceMean(new Float32Array([1, 2, 3]))), [2, 3, 4]);
-  throws(() => main.allReduceMean(new Float32Array(9)), /9 values: the channel holds 8/);
-  main.abort("stopped by the test");
-  await gotTwo;
-  worker.terminate();
-  assertEquals(replies[0], [2, 3, 4]);
-  assert(String(replies[1]).includes("stopped by the main thread: stopped by the test"));
-  throws(() => main.barrier(), ParallelAbortError);
-});
-
 Deno.test("train() with 2 workers: ranks stay identical, losses match a one-thread run, no leak", async () => {
   const mnist = await loadMnist({ size: 256 });
   const data = { realImages: mnist.images };
@@ -87,10 +38,10 @@ Deno.test("train() with 2 workers: ranks stay identical, losses match a one-thre
   assertEquals(fingerprint(pair), fingerprint(alone));
   const single = await train(alone, data, options);
   // finish() compares the worker's weights with the main thread's and throws if they differ.
-  const parallel = await train(pair, data, { ...options, workers: 2 });
+  const parallel = await train(pair, data, { ...options, executor: dataParallel({ workers: 2 }) });
   // A second run of the same variant (optimizer slots exist now) must leave no tensor behind.
   const before = tf.memory().numTensors;
-  await train(pair, data, { ...options, workers: 2, maxSteps: 2 });
+  await train(pair, data, { ...options, executor: dataParallel({ workers: 2 }), maxSteps: 2 });
   assertEquals(tf.memory().numTensors, before);
   assertEquals(parallel.step, 3);
   // Step 1 starts from the same weights on the same real batch; only half the latents differ.
@@ -104,7 +55,7 @@ Deno.test("train() with 2 workers: ranks stay identical, losses match a one-thre
 Deno.test("train() with 2 workers resumes from a checkpoint exactly (optimizer state reaches the worker)", async () => {
   await withTempDir(async (dir) => {
     const points = tf.randomNormal([128, 2], 1, 0.5, "float32", 11);
-    const options = { batchSize: 16, epochs: 2, seed: 5, workers: 2 };
+    const options = { batchSize: 16, epochs: 2, seed: 5, executor: dataParallel({ workers: 2 }) };
     const straight = createVariant("toy_gan", { seed: 2 });
     await train(straight, { realImages: points }, options);
     const first = createVariant("toy_gan", { seed: 2 });
@@ -118,7 +69,7 @@ Deno.test("train() with 2 workers resumes from a checkpoint exactly (optimizer s
     const rest = await train(second, { realImages: points }, {
       batchSize: 16,
       epochs: 2,
-      workers: 2,
+      executor: dataParallel({ workers: 2 }),
       checkpointDir: `${dir}/ckpt`,
       resume: true,
     });
@@ -133,20 +84,18 @@ Deno.test("train() with 2 workers resumes from a checkpoint exactly (optimizer s
   });
 });
 
-Deno.test("train() with workers explains what is wrong: no recipe, uneven batch, bad factory, bad count", async () => {
+Deno.test("the data-parallel executor explains what is wrong: no blueprint, uneven batch, unknown name, bad count", async () => {
   const points = tf.randomNormal([64, 2], 0, 1, "float32", 1);
   const toy = createVariant("toy_gan", { seed: 1 });
   await rejects(
-    train(toy, { realImages: points }, { batchSize: 15, workers: 2 }),
+    train(toy, { realImages: points }, { batchSize: 15, executor: dataParallel({ workers: 2 }) }),
     /batch of 15 into 2 equal parts/,
   );
-  await rejects(
-    train(toy, { realImages: points }, { batchSize: 16, workers: 0 }),
-    /workers must be a positive integer, got 0/,
-  );
+  throws(() => dataParallel({ workers: 0 }), /workers must be a positive integer, got 0/);
+  assertEquals(dataParallel({ workers: 1 }).threads, 1);
   const handMade: GanVariant = {
     ...toy,
-    recipe: undefined,
+    blueprint: undefined,
     trainStep: (batch) => ({
       loss: optimizeWithNorm(
         tf.train.sgd(0.1),
@@ -156,13 +105,30 @@ Deno.test("train() with workers explains what is wrong: no recipe, uneven batch,
     }),
   };
   await rejects(
-    train(handMade, { realImages: points }, { batchSize: 16, workers: 2 }),
-    /has none; create it with a factory of lib\/variants\/mod.ts/,
+    train(handMade, { realImages: points }, {
+      batchSize: 16,
+      executor: dataParallel({ workers: 2 }),
+    }),
+    /has none; create it with a factory of lib\/variants/,
   );
-  const broken: GanVariant = { ...toy, recipe: { factory: "createNothing", args: [] } };
+  const broken: GanVariant = { ...toy, blueprint: { variant: "nothing", options: {} } };
   await rejects(
-    train(broken, { realImages: points }, { batchSize: 16, workers: 2 }),
-    /worker 1 failed: no factory "createNothing"/,
+    train(broken, { realImages: points }, {
+      batchSize: 16,
+      executor: dataParallel({ workers: 2 }),
+    }),
+    /worker 1 failed: Cannot rebuild variant "nothing": no factory of that name/,
+  );
+  const withFunction: GanVariant = {
+    ...toy,
+    blueprint: { variant: "toy_gan", options: { f() {} } },
+  };
+  await rejects(
+    train(withFunction, { realImages: points }, {
+      batchSize: 16,
+      executor: dataParallel({ workers: 2 }),
+    }),
+    /its options contain a function/,
   );
   toy.dispose();
   points.dispose();
@@ -171,11 +137,11 @@ Deno.test("train() with workers explains what is wrong: no recipe, uneven batch,
 Deno.test("train() with 2 workers: a factory-made conditional variant with int32 labels", async () => {
   const mnist = await loadMnist({ size: 128 });
   const variant = createCgan({ width: 0.125, seed: 2 });
-  assertEquals(variant.recipe?.factory, "createCgan");
+  assertEquals(variant.blueprint?.variant, "cgan");
   const result = await train(variant, { realImages: mnist.images, labels: mnist.labels }, {
     batchSize: 32,
     maxSteps: 2,
-    workers: 2,
+    executor: dataParallel({ workers: 2 }),
   });
   assertEquals(result.step, 2);
   assert(result.history.values.dLoss.every(Number.isFinite));
@@ -183,8 +149,7 @@ Deno.test("train() with 2 workers: a factory-made conditional variant with int32
   mnist.dispose();
 });
 
-Deno.test("every variant factory records a recipe that rebuilds the same variant", () => {
-  const factories = variants as unknown as Record<string, (...args: unknown[]) => GanVariant>;
+Deno.test("every variant factory records a blueprint that rebuilds the same variant", () => {
   const made = [
     variants.createDcgan({ width: 0.125, seed: 3 }),
     variants.createLsgan({ width: 0.125, seed: 3 }),
@@ -192,17 +157,78 @@ Deno.test("every variant factory records a recipe that rebuilds the same variant
     variants.createWganGp({ width: 0.125, seed: 3 }),
     variants.createCgan({ width: 0.125, seed: 3 }),
     variants.createAcgan({ width: 0.125, seed: 3, tagGroups: [10] }),
+    variants.createAcganWithSigma({ width: 0.125, seed: 3, tagGroups: [10], latentSigma: 0.5 }),
     variants.createCyclegan({ width: 0.125, nBlocks: 1, seed: 3 }),
     variants.createToyGan({ seed: 3 }),
     variants.createToyWganGp({ seed: 3, decaySteps: 10 }),
+    variants.createPix2pix({ width: 0.125, seed: 3 }),
+    variants.createInfogan({ width: 0.125, seed: 3 }),
+    variants.createVae({ width: 0.125, seed: 3 }),
   ];
+  // Every registry name is reached by a factory above, and each factory names its own entry.
+  assertEquals(
+    made.map((v) => v.blueprint?.variant).sort(),
+    Object.keys(VARIANT_FACTORIES).sort(),
+  );
   for (const variant of made) {
-    const recipe = variant.recipe;
-    assert(recipe, `${variant.name} has no recipe`);
-    const again = factories[recipe.factory](...recipe.args);
+    const blueprint = variant.blueprint;
+    assert(blueprint, `${variant.name} has no blueprint`);
+    const again = variants.rebuildVariant(blueprint);
     assertEquals(again.name, variant.name);
+    assertEquals(again.blueprint, blueprint);
     assertEquals(fingerprint(again), fingerprint(variant));
     again.dispose();
     variant.dispose();
   }
+});
+
+Deno.test("a seeded run split into 4 shards ends with bit-identical weights on 1, 2 and 4 threads", async () => {
+  const mnist = await loadMnist({ size: 64 });
+  for (const name of ["dcgan", "wgan_gp", "acgan"]) {
+    const runs: Float32Array[][] = [];
+    for (const workers of [1, 2, 4]) {
+      const variant = createVariant(name, { width: 0.0625, seed: 5 });
+      const data = { realImages: mnist.images, labels: mnist.labels };
+      const result = await train(variant, name === "acgan" ? data : { realImages: mnist.images }, {
+        batchSize: 32,
+        maxSteps: 2,
+        seed: 6,
+        guards: false,
+        executor: dataParallel({ workers, shards: 4 }),
+      });
+      assertEquals(result.step, 2);
+      runs.push(weightsOf(variant)); // batch norm's moving averages included
+      variant.dispose();
+    }
+    for (const [i, workers] of [[1, 2], [2, 4]]) {
+      const same = runs[i].every((w, k) => w.every((v, j) => Object.is(v, runs[0][k][j])));
+      assert(same, `${name}: ${workers} threads differ from 1 thread`);
+    }
+  }
+  // The shards are what counts: one shard per thread is another run.
+  const alone = createVariant("dcgan", { width: 0.0625, seed: 5 });
+  await train(alone, { realImages: mnist.images }, { batchSize: 32, maxSteps: 2, seed: 6 });
+  const sharded = createVariant("dcgan", { width: 0.0625, seed: 5 });
+  await train(sharded, { realImages: mnist.images }, {
+    batchSize: 32,
+    maxSteps: 2,
+    seed: 6,
+    executor: dataParallel({ workers: 1, shards: 4 }),
+  });
+  assert(fingerprint(alone) !== fingerprint(sharded));
+  [alone, sharded].forEach((v) => v.dispose());
+  mnist.dispose();
+});
+
+Deno.test("train() with the old workers option: 1 still trains, more says to pass an executor", async () => {
+  const points = tf.randomNormal([64, 2], 0, 1, "float32", 1);
+  const toy = createVariant("toy_gan", { seed: 1 });
+  const result = await train(toy, { realImages: points }, { batchSize: 32, workers: 1 });
+  assertEquals(result.step, 2);
+  await rejects(
+    train(toy, { realImages: points }, { batchSize: 32, workers: 2 }),
+    /pass executor: dataParallel\({ workers: 2 }\)/,
+  );
+  toy.dispose();
+  points.dispose();
 });

@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { FACE_HAIR_COLOURS, FACE_SKIN_COLOURS, loadFacesArrays } from "@course/data/faces.ts";
-import { imageFolderTrainingData } from "../scripts/train_folder_data.ts";
+import { imageFolderTrainingData } from "@course/variants/training_data.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -85,8 +85,7 @@ Deno.test("train --data refuses a folder without tags for acgan, and variants th
       /--image-size must be 4 \* 2\^n/,
     );
     const images = await imageFolderTrainingData(dir, { ...options, name: "dcgan", data: "mnist" });
-    assertEquals(images.imageShape, [16, 16, 3]);
-    assertEquals(images.tagGroups, undefined);
+    assertEquals(images.config, { imageShape: [16, 16, 3], tagGroups: undefined });
     assertEquals(images.source.batch(0, 0).realImages.shape, [4, 16, 16, 3]);
     images.dispose();
     const { code, output } = await train(["cgan", "--data", dir, "--profile", "ci"]);

@@ -1,13 +1,13 @@
 /**
- * The ACGAN knobs: how G takes its tags, D's class loss on generated images, G's class weight,
- * one-sided label smoothing and the learning rates.
+ * The ACGAN knobs: how G takes its tags, the tag loss (softmax or BCE), D's class loss on generated
+ * images, G's class weight, one-sided label smoothing and the learning rates.
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { buildAcganGenerator } from "@course/models/acgan_nets.ts";
 import { stepRandom } from "@course/train/mod.ts";
-import { type AcganOptions, createAcgan } from "@course/variants/acgan.ts";
+import { type AcganOptions, acganTagLoss, createAcgan } from "@course/variants/acgan.ts";
 
 await initBackend({ backend: "wasm" });
 
@@ -82,4 +82,82 @@ Deno.test("createAcgan(): learningRates reach the optimizers, conditioning reach
   assertEquals(rate(variant.optimizers.discriminator), 4e-4);
   assert(variant.models.generator.layers.some((l) => l.name === "tag_embedding"));
   variant.dispose();
+});
+
+const softplus = (x: number) => Math.log1p(Math.exp(x));
+const near = (a: number, b: number, what: string) =>
+  assert(Math.abs(a - b) < 1e-4, `${what}: ${a}, expected ${b}`);
+
+Deno.test("acganTagLoss(): softmax per group and BCE per tag match a hand computation", () => {
+  // two images, a group of 3 (logits [2, 0, -1] and [0, 1, 0]) and a group of 2
+  const hair = tf.tensor2d([[2, 0, -1], [0, 1, 0]]);
+  const eyes = tf.tensor2d([[0, 1], [3, 0]]);
+  const hairTags = tf.tensor2d([[1, 0, 0], [0, 0, 1]]);
+  const eyeTags = tf.tensor2d([[0, 1], [1, 0]]);
+  const logSumExp = (xs: number[]) => Math.log(xs.reduce((a, x) => a + Math.exp(x), 0));
+  // softmax: -log p(c) = logSumExp(x) - x_c, averaged over the batch
+  const ceHair = ((logSumExp([2, 0, -1]) - 2) + (logSumExp([0, 1, 0]) - 0)) / 2;
+  const ceEyes = ((logSumExp([0, 1]) - 1) + (logSumExp([3, 0]) - 3)) / 2;
+  // BCE of a logit x: softplus(-x) when the tag is on, softplus(x) when off; summed over tags
+  const bceHair = ((softplus(-2) + softplus(0) + softplus(-1)) +
+    (softplus(0) + softplus(1) + softplus(-0))) / 2;
+  const bceEyes = ((softplus(0) + softplus(-1)) + (softplus(-3) + softplus(0))) / 2;
+  const value = (t: tf.Scalar) => {
+    const v = t.dataSync()[0];
+    t.dispose();
+    return v;
+  };
+  const before = tf.memory().numTensors;
+  const weights = [0.3, 0.35];
+  const softmax = value(acganTagLoss([hair, eyes], [hairTags, eyeTags], { weights }));
+  near(softmax, 0.3 * ceHair + 0.35 * ceEyes, "softmax");
+  const bce = value(acganTagLoss([hair, eyes], [hairTags, eyeTags], { tagLoss: "bce", weights }));
+  near(bce, 0.3 * bceHair + 0.35 * bceEyes, "bce");
+  near(value(acganTagLoss([hair], [hairTags], { tagLoss: "bce" })), bceHair, "bce, weight 1");
+  assertEquals(tf.memory().numTensors, before);
+  throws(
+    () => acganTagLoss([hair], [hairTags], { tagLoss: "sigmoid" as "bce" }),
+    /tagLoss must be "softmax" \(one softmax per tag group\) or "bce" \(a sigmoid per tag\), got "sigmoid"/,
+  );
+  tf.dispose([hair, eyes, hairTags, eyeTags]);
+});
+
+Deno.test("createAcgan(): tagLoss 'bce' changes D's class loss by the hand-computed difference", () => {
+  // Same seeds, same first step: only the class loss on real images differs between the two.
+  const groups = [3, 2];
+  const realImages = tf.randomUniform([4, 28, 28, 1], -1, 1, "float32", 3);
+  const labels = tf.tensor2d([[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 0, 1], [1, 0, 0, 1, 0]]);
+  const oneStep = (tagLoss: "softmax" | "bce") => {
+    const variant = createAcgan({ ...tiny, tagGroups: groups, tagLoss });
+    // D's heads on the real batch as the step sees them (training mode), before the update
+    const heads = tf.tidy(() =>
+      (variant.models.discriminator.apply(realImages, { training: true }) as tf.Tensor[])
+        .slice(1).map((t) => t.arraySync() as number[][])
+    );
+    const logs = tf.tidy(() =>
+      variant.trainStep({ realImages, labels }, { step: 0, epoch: 0, random: stepRandom(0, 0) })
+    );
+    const dLoss = logs.dLoss.dataSync()[0];
+    tf.dispose(Object.values(logs));
+    variant.dispose();
+    return { dLoss, heads };
+  };
+  const softmax = oneStep("softmax");
+  const bce = oneStep("bce");
+  const tags = labels.arraySync() as number[][];
+  const [offsets, weights] = [[0, 3], [0.3, 0.35]];
+  let byHand = 0; // weighted (BCE sum - softmax CE), averaged over the 4 images
+  softmax.heads.forEach((group, g) =>
+    group.forEach((x, i) => {
+      const y = tags[i].slice(offsets[g], offsets[g] + groups[g]);
+      const c = y.indexOf(1);
+      const ce = Math.log(x.reduce((a, v) => a + Math.exp(v), 0)) - x[c];
+      const bceSum = x.reduce((a, v, k) => a + (y[k] ? softplus(-v) : softplus(v)), 0);
+      byHand += weights[g] * (bceSum - ce) / 4;
+    })
+  );
+  assertEquals(bce.heads, softmax.heads); // same initial weights
+  near(bce.dLoss - softmax.dLoss, byHand, "dLoss(bce) - dLoss(softmax)");
+  assert(byHand > 0.5, `BCE sums the tags, so it starts larger: ${byHand}`);
+  tf.dispose([realImages, labels]);
 });

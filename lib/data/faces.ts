@@ -106,7 +106,63 @@ export interface FaceOptions {
   concurrency?: number;
   /** Called after every block of rendered faces with (rendered so far, to render). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The style the faces are drawn in. Default {@linkcode ADVENTURER}; `@course/data/face_styles.ts`
+   * has the others.
+   */
+  drawing?: FaceDrawing;
 }
+
+/**
+ * The drawing settings every style shares (DiceBear's version, the palette, the background, how
+ * tags are ordered) with the style's own: what {@linkcode FaceDrawing.settings} hashes into the
+ * cache key.
+ *
+ * @example The palette's hex colours, and the style's own settings
+ * ```ts
+ * import { paletteSettings } from "@course/data/faces.ts";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * const settings = paletteSettings("big-ears", { ears: "big" });
+ * assertEquals(settings.style, "big-ears");
+ * assertEquals((settings.hair as string[]).length, 10);
+ * assertEquals(settings.ears, "big");
+ * ```
+ */
+export function paletteSettings(
+  style: string,
+  own: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    dicebear: "9.4.3",
+    style,
+    hair: FACE_HAIR_COLOURS.map((c) => c.hex),
+    skin: FACE_SKIN_COLOURS.map((c) => c.hex),
+    ...own,
+    background: FACE_BACKGROUND,
+    tags: "blocks of 40 v1",
+  };
+}
+
+/**
+ * DiceBear's `adventurer` style with the course's palette: the faces of {@linkcode loadFaces}.
+ *
+ * @example It draws {@linkcode faceSvg}'s faces
+ * ```ts
+ * import { ADVENTURER, faceSvg } from "@course/data/faces.ts";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ *
+ * const spec = { seed: "train:0:1", hair: 3, skin: 2 };
+ * assertEquals(ADVENTURER.svg(spec, 32), faceSvg(spec, 32));
+ * assertEquals(ADVENTURER.style, "adventurer");
+ * ```
+ */
+export const ADVENTURER: FaceDrawing = {
+  style: "adventurer",
+  svg: faceSvg,
+  settings: paletteSettings("adventurer", { styles: FACE_HAIR_STYLES }),
+  credit: 'DiceBear "adventurer" by Lisa Wischofsky, CC BY 4.0',
+};
 
 /** Where rendered faces are cached by default: `runs/cache/faces/` at the repository root. */
 export const DEFAULT_FACE_CACHE_DIR: string = fileURLToPath(
@@ -123,6 +179,7 @@ export const FACE_DEFAULTS: Readonly<
   split: "train",
   cacheDir: DEFAULT_FACE_CACHE_DIR,
   concurrency: 4,
+  drawing: ADVENTURER,
 };
 
 /** Faces as plain bytes (what the tensors of {@linkcode FaceData} are built from). */
@@ -174,6 +231,21 @@ export interface FaceSpec {
 }
 
 /**
+ * How a style of faces is drawn: what the loaders need to render, tag and cache a set of them.
+ * {@linkcode ADVENTURER} is the default; `@course/data/face_styles.ts` adds DiceBear's `big-ears`.
+ */
+export interface FaceDrawing {
+  /** The style's name, e.g. `"adventurer"`; it names the cache files of every other style. */
+  style: string;
+  /** The SVG of one face at `imageSize` pixels, drawn with the spec's tags on a white background. */
+  svg(spec: FaceSpec, imageSize: number): string;
+  /** Everything besides the spec that changes the pixels (hashed into the cache key). */
+  settings: Record<string, unknown>;
+  /** Who designed the style and its licence, as the description of a loaded set credits it. */
+  credit: string;
+}
+
+/**
  * The SVG of one face at `imageSize` pixels, on the white background.
  *
  * @example A 64-pixel face is an SVG of that size that credits its artist
@@ -206,8 +278,12 @@ export function faceSvg(spec: FaceSpec, imageSize: number): string {
 }
 
 /** Render one face to RGB bytes `[imageSize, imageSize, 3]`. */
-async function renderFace(spec: FaceSpec, imageSize: number): Promise<Uint8Array> {
-  const svg = faceSvg(spec, imageSize);
+async function renderFace(
+  drawing: FaceDrawing,
+  spec: FaceSpec,
+  imageSize: number,
+): Promise<Uint8Array> {
+  const svg = drawing.svg(spec, imageSize);
   const bytes = await sharp(new TextEncoder().encode(svg))
     .resize(imageSize, imageSize)
     .flatten({ background: `#${FACE_BACKGROUND}` })
@@ -225,7 +301,9 @@ async function renderFace(spec: FaceSpec, imageSize: number): Promise<Uint8Array
 
 /**
  * The tags and DiceBear seeds of the first `count` faces of a split: blocks of 40 faces hold every
- * (hair, skin) pair once, in a seeded order.
+ * (hair, skin) pair once, in a seeded order. Another `style` than `"adventurer"` gets its own
+ * DiceBear seeds (`<style>:<split>:<seed>:<i>`) and its own order of tags, so that two styles
+ * loaded with the same seed make two unpaired sets.
  *
  * @example The first 40 faces hold each pair once
  * ```ts
@@ -238,17 +316,23 @@ async function renderFace(spec: FaceSpec, imageSize: number): Promise<Uint8Array
  * assertEquals(faceSpecs(5, 0, "train"), specs.slice(0, 5));
  * ```
  */
-export function faceSpecs(count: number, seed: number, split: FaceSplit): FaceSpec[] {
+export function faceSpecs(
+  count: number,
+  seed: number,
+  split: FaceSplit,
+  style = "adventurer",
+): FaceSpec[] {
   const nSkin = FACE_SKIN_COLOURS.length;
   const combos = FACE_HAIR_COLOURS.length * nSkin;
-  const random = seededRandom(seed * 2 + (split === "test" ? 1 : 0) + 0xface);
+  const prefix = style === "adventurer" ? "" : `${style}:`;
+  const random = seededRandom(seed * 2 + (split === "test" ? 1 : 0) + 0xface + styleSalt(style));
   const specs: FaceSpec[] = [];
   let block: number[] = [];
   for (let i = 0; i < count; i++) {
     if (i % combos === 0) block = random.shuffle(Array.from({ length: combos }, (_, k) => k));
     const combo = block[i % combos];
     specs.push({
-      seed: `${split}:${seed}:${i}`,
+      seed: `${prefix}${split}:${seed}:${i}`,
       hair: Math.floor(combo / nSkin),
       skin: combo % nSkin,
     });
@@ -256,17 +340,17 @@ export function faceSpecs(count: number, seed: number, split: FaceSplit): FaceSp
   return specs;
 }
 
+/** 0 for `adventurer` (its tag order predates the other styles), a 20-bit hash of the name else. */
+function styleSalt(style: string): number {
+  if (style === "adventurer") return 0;
+  let hash = 0x811c9dc5; // FNV-1a
+  for (const char of style) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return (hash >>> 12) + 1;
+}
+
 /** A hash of everything that changes the pixels, so a cache never outlives its settings. */
-async function settingsHash(): Promise<string> {
-  const settings = JSON.stringify({
-    dicebear: "9.4.3",
-    style: "adventurer",
-    hair: FACE_HAIR_COLOURS.map((c) => c.hex),
-    skin: FACE_SKIN_COLOURS.map((c) => c.hex),
-    styles: FACE_HAIR_STYLES,
-    background: FACE_BACKGROUND,
-    tags: "blocks of 40 v1",
-  });
+async function settingsHash(drawing: FaceDrawing): Promise<string> {
+  const settings = JSON.stringify(drawing.settings);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(settings));
   return [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join(
     "",
@@ -299,6 +383,12 @@ async function readCache(
 }
 
 function checkFaceOptions(o: Required<Omit<FaceOptions, "onProgress">>): void {
+  if (typeof o.drawing?.svg !== "function" || typeof o.drawing.style !== "string") {
+    throw new Error(
+      `Cannot load faces: drawing must be a FaceDrawing such as ADVENTURER or one of ` +
+        `FACE_STYLES in @course/data/face_styles.ts, got ${typeof o.drawing}`,
+    );
+  }
   if (!Number.isInteger(o.size) || o.size < 1) {
     throw new Error(`Cannot load faces: size must be a positive integer, got ${o.size}`);
   }
@@ -340,10 +430,13 @@ export async function loadFacesArrays(options: FaceOptions = {}): Promise<FaceAr
   checkFaceOptions(o);
   const { size, imageSize } = o;
   const perFace = imageSize * imageSize * 3;
-  const specs = faceSpecs(size, o.seed, o.split);
-  const base = o.cacheDir === false
-    ? undefined
-    : join(o.cacheDir, `${o.split}-seed${o.seed}-${imageSize}px-${await settingsHash()}`);
+  const { drawing } = o;
+  const specs = faceSpecs(size, o.seed, o.split, drawing.style);
+  const style = drawing.style === "adventurer" ? "" : `${drawing.style}-`;
+  const base = o.cacheDir === false ? undefined : join(
+    o.cacheDir,
+    `${style}${o.split}-seed${o.seed}-${imageSize}px-${await settingsHash(drawing)}`,
+  );
   const cache = base ? await readCache(base, imageSize) : undefined;
   const cached = Math.min(cache?.header.count ?? 0, size);
   const total = Math.max(size, cache?.header.count ?? 0);
@@ -361,7 +454,7 @@ export async function loadFacesArrays(options: FaceOptions = {}): Promise<FaceAr
   for (let start = cached; start < size; start += o.concurrency) {
     const end = Math.min(size, start + o.concurrency);
     const faces = await Promise.all(
-      specs.slice(start, end).map((spec) => renderFace(spec, imageSize)),
+      specs.slice(start, end).map((spec) => renderFace(drawing, spec, imageSize)),
     );
     faces.forEach((face, k) => pixels.set(face, (start + k) * perFace));
     if (o.onProgress && (end === size || (end - cached) % 500 < o.concurrency)) {
@@ -371,7 +464,7 @@ export async function loadFacesArrays(options: FaceOptions = {}): Promise<FaceAr
   const rendered = size - cached;
   const renderSeconds = rendered > 0 ? (performance.now() - started) / 1000 : 0;
   if (base && rendered > 0) {
-    const allSpecs = total > size ? faceSpecs(total, o.seed, o.split) : specs;
+    const allSpecs = total > size ? faceSpecs(total, o.seed, o.split, drawing.style) : specs;
     const header: CacheHeader = {
       count: total,
       imageSize,
@@ -396,7 +489,7 @@ export async function loadFacesArrays(options: FaceOptions = {}): Promise<FaceAr
     renderSeconds,
     description: `${size} ${o.split} faces (${imageSize}x${imageSize}x3, seed ${o.seed}; ` +
       `${FACE_HAIR_COLOURS.length} hair x ${FACE_SKIN_COLOURS.length} skin colours, balanced; ` +
-      `${where}). Faces: DiceBear "adventurer" by Lisa Wischofsky, CC BY 4.0`,
+      `${where}). Faces: ${drawing.credit}`,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Data for the course: MNIST (embedded or from IDX files), 2-D toy distributions, and the
  * two-domain (CycleGAN) and multi-tag (ACGAN) image sets built from MNIST, and cartoon faces with
- * colour tags (DiceBear `adventurer` by Lisa Wischofsky, CC BY 4.0); a user's own image folder with
- * a tags CSV.
+ * colour tags (DiceBear `adventurer` by Lisa Wischofsky, CC BY 4.0, and `big-ears` by The Visual
+ * Team, CC BY 4.0); a user's own image folder with a tags CSV.
  *
  * @example Load 32 MNIST digits in [-1, 1]
  * ```ts
@@ -17,6 +17,8 @@
  * @module
  */
 export * from "./colour.ts";
+export * from "./edges.ts";
+export * from "./face_styles.ts";
 export * from "./faces.ts";
 export * from "./idx.ts";
 export * from "./image_folder.ts";
@@ -26,3 +28,4 @@ export * from "./multi_tag.ts";
 export { balancedOrder, type SeededRandom, seededRandom, tfSeed } from "../core/random.ts";
 export * from "./toy.ts";
 export * from "./two_domain.ts";
+export * from "./tag_cycles.ts";

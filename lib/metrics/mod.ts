@@ -14,7 +14,6 @@
  */
 export * from "./class_accuracy.ts";
 export * from "./classifier.ts";
-export * from "./colour_tags.ts";
 export * from "./critic_gradients.ts";
 export * from "./translation_quality.ts";
 export * from "./divergences.ts";
@@ -34,3 +33,5 @@ export * from "./sample_scores.ts";
 export * from "./transport.ts";
 export * from "./precision_recall.ts";
 export * from "./image_scores.ts";
+export * from "./translation.ts";
+export * from "./tag_scores.ts";

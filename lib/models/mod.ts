@@ -24,3 +24,6 @@ export * from "./resnet_patchgan.ts";
 export * from "./layers.ts";
 export * from "./minibatch_discrimination.ts";
 export * from "./packing.ts";
+export * from "./unet.ts";
+export * from "./patchgan.ts";
+export * from "./encoder.ts";

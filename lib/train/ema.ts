@@ -16,8 +16,8 @@
  * `checkpointEvery`, or a resume from an intermediate checkpoint finds the shadow at another step
  * and throws.
  *
- * Data parallelism (`train(..., { workers })`): callbacks run on the main thread, rank 0, whose
- * models are always up to date, so the average works unchanged.
+ * Data parallelism (`train(..., { executor: dataParallel({ workers }) })`): callbacks run on the
+ * main thread, rank 0, whose models are always up to date, so the average works unchanged.
  *
  * @module
  */

@@ -24,11 +24,9 @@ import {
 } from "../io/checkpoint.ts";
 import { type BatchSource, isBatchSource, tensorBatches } from "./batches.ts";
 import type { Batch } from "./batches.ts";
-import { type DataParallel, startDataParallel } from "../parallel/data_parallel.ts";
-import { setGradientReducer } from "./gradients.ts";
+import { type ExecutorRun, singleThread, type StepExecutor } from "./executor.ts";
 import { checkTrainingData } from "./training_data_checks.ts";
 import { type GuardOptions, makeGuard, TrainingStoppedError } from "./guards.ts";
-import { stepRandom } from "../core/random.ts";
 import type { GanVariant } from "./variant.ts";
 
 /** Where the run is; callbacks receive it (read-only by convention). */
@@ -93,10 +91,14 @@ export interface TrainOptions {
   /** Stop after this many steps of this call (for tests and demos). Default: no limit. */
   maxSteps?: number;
   /**
-   * Threads that share each step (data parallelism on the wasm or cpu backend): the main thread
-   * and `workers - 1` workers each train on an equal share of every batch and average their
-   * gradients, so a step uses that many cores. The batch size must be a multiple of it. The
-   * variant must come from a factory of `lib/variants/mod.ts`. Default 1 (the main thread alone).
+   * Who performs the steps: {@linkcode singleThread} (the default), or a data-parallel executor
+   * that shares each step between threads (`dataParallel({ workers })` of
+   * `lib/variants/data_parallel.ts`, on the wasm or cpu backend).
+   */
+  executor?: StepExecutor;
+  /**
+   * @deprecated Pass `executor: dataParallel({ workers })` instead. Accepted as 1 (one thread);
+   * above 1 it throws and says so.
    */
   workers?: number;
   /**
@@ -129,7 +131,6 @@ const TRAIN_DEFAULTS = {
   checkpointEvery: 0,
   resume: false,
   guards: {} as GuardOptions | false,
-  workers: 1,
 };
 
 /**
@@ -178,7 +179,12 @@ export async function train(
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: typeof TRAIN_DEFAULTS & TrainOptions = { ...TRAIN_DEFAULTS, ...given };
   checkPositiveInteger("epochs", o.epochs);
-  checkPositiveInteger("workers", o.workers);
+  if (o.workers !== undefined && o.workers !== 1) {
+    throw new Error(
+      `Cannot train with workers: ${o.workers}: threads come from an executor now; pass ` +
+        `executor: dataParallel({ workers: ${o.workers} }) from "@course/variants/mod.ts"`,
+    );
+  }
   if (o.resume && !o.checkpointDir) {
     throw new Error("Cannot train: resume needs checkpointDir (the directory to resume from)");
   }
@@ -261,14 +267,12 @@ export async function train(
   if (!Number.isInteger(readLag) || readLag < 0) {
     throw new Error(`Cannot train: readLag must be a non-negative integer, got ${readLag}`);
   }
-  let parallel: DataParallel | undefined;
-  if (o.workers > 1 && state.step < stopAt) {
-    const first = source.batch(...batchPosition(state.step, stepsPerEpoch, source));
-    try {
-      parallel = await startDataParallel(variant, { workers: o.workers, seed, sampleBatch: first });
-    } finally {
-      tf.dispose(Object.values(first));
-    }
+  let executor: ExecutorRun | undefined;
+  if (state.step < stopAt) {
+    executor = await (o.executor ?? singleThread()).start(variant, {
+      seed,
+      firstBatch: () => source.batch(...batchPosition(state.step, stepsPerEpoch, source)),
+    });
   }
   const isBoundary = (step: number) =>
     step % stepsPerEpoch === 0 || (o.checkpointEvery > 0 && step % o.checkpointEvery === 0);
@@ -306,7 +310,7 @@ export async function train(
         reason = "interrupted";
         break;
       }
-      pending.push(runStep(variant, source, dispatched, state, parallel));
+      pending.push(runStep(executor!, source, dispatched, state));
       dispatched += 1;
       // A checkpoint must see the weights of the step it records: read everything first.
       const keep = isBoundary(dispatched) || dispatched === stopAt ? 0 : readLag;
@@ -318,10 +322,10 @@ export async function train(
       }
     }
     while (pending.length > 0) await settle();
-    await parallel?.finish();
+    await executor?.finish();
   } catch (error) {
     tf.dispose(pending.splice(0).map((p) => p.packed));
-    parallel?.abort(error instanceof Error ? error.message : String(error));
+    executor?.abort(error instanceof Error ? error.message : String(error));
     if (error instanceof TrainingStoppedError) {
       await callAll("onTrainEnd", state, "guard");
     }
@@ -348,36 +352,21 @@ function batchPosition(step: number, stepsPerEpoch: number, source: BatchSource)
 }
 
 /**
- * Run step `index` (0-based) in tf.tidy and stack its scalars into one vector, without reading it.
- * With workers, the main thread trains on its share of the batch and averages gradients with them
- * inside the step.
+ * Run step `index` (0-based) through the executor in tf.tidy and stack its scalars into one
+ * vector, without reading it.
  */
 function runStep(
-  variant: GanVariant,
+  executor: ExecutorRun,
   source: BatchSource,
   index: number,
   state: TrainState,
-  parallel?: DataParallel,
 ): PendingStep {
   const [epoch, batchIndex] = batchPosition(index, state.stepsPerEpoch, source);
-  let batch = source.batch(epoch, batchIndex);
-  if (parallel) {
-    const full = batch;
-    try {
-      batch = parallel.dispatch(full, index, epoch);
-    } finally {
-      tf.dispose(Object.values(full));
-    }
-  }
-  const previousReducer = parallel ? setGradientReducer(parallel.channel) : undefined;
+  const batch = source.batch(epoch, batchIndex);
   try {
     let names: string[] = [];
     const packed = tf.tidy(() => {
-      const scalars = variant.trainStep(batch, {
-        step: index,
-        epoch,
-        random: stepRandom(state.seed, index),
-      });
+      const scalars = executor.step(batch, { step: index, epoch });
       names = Object.keys(scalars);
       const packed = tf.stack(
         Object.values(scalars).map((s) => tf.cast(tf.reshape(s, []), "float32")),
@@ -387,7 +376,6 @@ function runStep(
     }) as tf.Tensor1D;
     return { step: index + 1, names, packed };
   } finally {
-    if (parallel) setGradientReducer(previousReducer);
     tf.dispose(Object.values(batch));
   }
 }

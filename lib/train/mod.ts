@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./batches.ts";
+export * from "./executor.ts";
 export * from "./gradients.ts";
 export * from "./guards.ts";
 export * from "./training_data_checks.ts";

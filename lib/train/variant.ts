@@ -10,11 +10,15 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { ExtraState } from "../io/checkpoint.ts";
 import type { Batch } from "./batches.ts";
+import type { ReducerContext } from "./gradients.ts";
 import type { GuardOptions } from "./guards.ts";
 import type { StepRandom } from "../core/random.ts";
 
-/** What a step knows about where it is in the run. */
-export interface StepContext {
+/**
+ * What a step knows about where it is in the run, and what it passes on to every
+ * `optimizeWithNorm` (its random source, and, in a data-parallel run, its shards and reducer).
+ */
+export interface StepContext extends ReducerContext {
   /** The global step being run, from 0 (one generator update per step). */
   step: number;
   /** The epoch being run, from 0. */
@@ -30,15 +34,15 @@ export interface StepContext {
 export type StepLogs = Record<string, tf.Scalar>;
 
 /**
- * How to build a variant again in another thread: the name of a factory exported by
- * `lib/variants/mod.ts` and its arguments (structured-cloneable values only). Data-parallel
- * training rebuilds the variant in each worker from it, then copies the weights over.
+ * How to build a variant again from plain values: its name in the variant registry
+ * (`VARIANT_FACTORIES` of `lib/variants/blueprint.ts`) and the options its factory was called
+ * with. A data-parallel worker rebuilds the variant from it, then copies the weights over.
  */
-export interface VariantRecipe {
-  /** Factory name, e.g. `"createVariant"` or `"createDcgan"`. */
-  factory: string;
-  /** The factory's arguments. */
-  args: unknown[];
+export interface VariantBlueprint {
+  /** Registry name, e.g. `"dcgan"` (usually the variant's `name`). */
+  variant: string;
+  /** The factory's options (tensors in them are left out when the blueprint crosses threads). */
+  options: Record<string, unknown>;
 }
 
 /** A GAN variant: models, optimizers and the step the loop calls once per batch. */
@@ -75,8 +79,8 @@ export interface GanVariant {
   saveState?(): ExtraState;
   /** Restore what {@linkcode GanVariant.saveState} returned (copy the tensors you keep). */
   loadState?(state: ExtraState): void;
-  /** How to rebuild it in a worker; needed for `train(..., { workers })`. */
-  recipe?: VariantRecipe;
+  /** How to build it again in a worker; needed by the data-parallel executor. */
+  blueprint?: VariantBlueprint;
   /** Free the models and optimizers. */
   dispose(): void;
 }

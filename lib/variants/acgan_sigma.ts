@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { cyclingTagGroups } from "../data/tag_cycles.ts";
 import { type StepRandom, stepRandom } from "../core/random.ts";
 import type { ImageVariant } from "./sampling_variant.ts";
 import { type AcganOptions, createAcgan } from "./acgan.ts";
@@ -33,38 +34,9 @@ function scaledLatents(random: StepRandom, latentDim: number, sigma: number): St
 }
 
 /**
- * Tags for sample grids: the first group cycles fastest (`i % size`), each next group advances
- * when the groups before it have cycled, so `count = product of sizes` holds every combination
- * once. Returns the one-hot groups side by side, `[count, sum(tagGroups)]`.
- *
- * @example Two groups of 3 and 2 values
- * ```ts
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { cyclingTagGroups } from "@course/variants/acgan_sigma.ts";
- *
- * const tags = cyclingTagGroups(6, [3, 2]);
- * assertEquals(tags.shape, [6, 5]);
- * assertEquals(tags.slice([0, 0], [6, 3]).argMax(1).arraySync(), [0, 1, 2, 0, 1, 2]);
- * assertEquals(tags.slice([0, 3], [6, 2]).argMax(1).arraySync(), [0, 0, 0, 1, 1, 1]);
- * tags.dispose();
- * ```
- */
-export function cyclingTagGroups(count: number, tagGroups: number[]): tf.Tensor2D {
-  return tf.tidy(() => {
-    let period = 1;
-    const groups = tagGroups.map((size) => {
-      const values = Array.from({ length: count }, (_, i) => Math.floor(i / period) % size);
-      period *= size;
-      return tf.oneHot(tf.tensor1d(values, "int32"), size).toFloat();
-    });
-    return tf.concat(groups, 1) as tf.Tensor2D;
-  });
-}
-
-/**
  * Create an ACGAN (see {@linkcode createAcgan} for every option) whose latent is drawn from
  * `N(0, latentSigma^2 I)` in training, as in the homework report's sigma table. `sample()` draws
- * `z` at the same sigma, with the tags of {@linkcode cyclingTagGroups}.
+ * `z` at the same sigma, with the tags of `cyclingTagGroups()` (lib/data/tag_cycles.ts).
  *
  * @example Training at sigma 0.5 draws latents half as spread as at sigma 1
  * ```ts
@@ -73,7 +45,7 @@ export function cyclingTagGroups(count: number, tagGroups: number[]): tf.Tensor2
  *
  * const variant = createAcganWithSigma({ width: 0.0625, tagGroups: [3, 2], latentSigma: 0.5 });
  * assertEquals(variant.sample(6, 0).shape, [6, 28, 28, 1]);
- * assertEquals(variant.recipe!.factory, "createAcganWithSigma");
+ * assertEquals(variant.blueprint!.variant, "acgan_sigma");
  * variant.dispose();
  * throws(() => createAcganWithSigma({ latentSigma: 0 }), /latentSigma must be a positive number/);
  * ```
@@ -91,11 +63,15 @@ export function createAcganWithSigma(options: AcganSigmaOptions = {}): ImageVari
   const tagGroups = acganOptions.tagGroups ?? [10];
   return {
     ...inner,
-    recipe: { factory: "createAcganWithSigma", args: [options] },
+    blueprint: { variant: "acgan_sigma", options: { ...options } },
     trainStep: (batch, context) =>
       inner.trainStep(batch, {
         ...context,
         random: scaledLatents(context.random, latentDim, latentSigma),
+        shards: context.shards?.map((shard) => ({
+          ...shard,
+          random: scaledLatents(shard.random, latentDim, latentSigma),
+        })),
       }),
     sample(count, seed) {
       return tf.tidy(() => {

@@ -10,10 +10,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../train/batches.ts";
-import { optimizeWithNorm } from "../train/gradients.ts";
+import { optimizeWithNorm, type Shard } from "../train/gradients.ts";
 import type { GuardOptions } from "../train/guards.ts";
 import { type StepRandom, stepRandom } from "../core/random.ts";
-import type { StepLogs, VariantRecipe } from "../train/variant.ts";
+import type { StepLogs } from "../train/variant.ts";
 import type { SamplingVariant } from "./sampling_variant.ts";
 
 /** Optimizer settings of the papers, as factories (each call makes a fresh optimizer). */
@@ -66,8 +66,11 @@ export interface AdversarialSpec {
   sampleCondition?(count: number): tf.Tensor;
   /** Guard defaults of the variant. */
   guardDefaults?: GuardOptions;
-  /** How to rebuild the variant in a worker (the factory's name and arguments). */
-  recipe?: VariantRecipe;
+  /**
+   * The options the variant's factory was called with: with `name` they are the variant's
+   * blueprint, from which a data-parallel worker builds it again.
+   */
+  options?: object;
 }
 
 /**
@@ -112,30 +115,45 @@ export function adversarialVariant<Samples extends tf.Tensor = tf.Tensor>(
     optimizers,
     latentDim,
     guardDefaults: spec.guardDefaults,
-    recipe: spec.recipe,
-    trainStep(batch, { random }): StepLogs {
-      const realImages = batch.realImages;
-      const n = realImages.shape[0];
-      const condition = spec.condition?.(batch);
-      const critic = (x: tf.Tensor) =>
-        discriminator.apply(inputs(x, condition), { training: true }) as tf.Tensor;
-      const generate = (z: tf.Tensor) =>
-        generator.apply(inputs(z, condition), { training: true }) as tf.Tensor;
+    blueprint: spec.options
+      ? { variant: spec.name, options: { ...spec.options } as Record<string, unknown> }
+      : undefined,
+    trainStep(batch, context): StepLogs {
+      const fullCondition = spec.condition?.(batch);
+      // One shard of the batch (on one thread: the whole batch): its rows, critic and generator.
+      const view = (shard: Shard) => {
+        const realImages = shard.rows(batch.realImages);
+        const condition = fullCondition && shard.rows(fullCondition);
+        const critic = (x: tf.Tensor) =>
+          discriminator.apply(inputs(x, condition), { training: true }) as tf.Tensor;
+        const generate = (z: tf.Tensor) =>
+          generator.apply(inputs(z, condition), { training: true }) as tf.Tensor;
+        return { realImages, condition, n: realImages.shape[0], critic, generate };
+      };
       const logs: StepLogs = {};
       // #region discriminatorUpdate
       for (let i = 0; i < nCritic; i++) {
-        const z = random.normal([n, latentDim]);
         let penalty: tf.Scalar | undefined;
-        const d = optimizeWithNorm(optimizers.discriminator, () => {
-          const fakeImages = generate(z);
-          let loss = spec.dLoss(critic(realImages), critic(fakeImages));
-          if (spec.penalty) {
-            // variableGrads disposes what the loss function makes; keep the penalty to log it.
-            penalty = tf.keep(spec.penalty(critic, realImages, fakeImages, random, condition));
-            loss = loss.add(penalty);
-          }
-          return loss;
-        }, discriminator);
+        const d = optimizeWithNorm(
+          optimizers.discriminator,
+          (shard) => {
+            const { realImages, condition, n, critic, generate } = view(shard);
+            const fakeImages = generate(shard.random.normal([n, latentDim]));
+            let loss = spec.dLoss(critic(realImages), critic(fakeImages));
+            if (spec.penalty) {
+              // variableGrads disposes what the loss function makes; keep the penalty to log it
+              // (the last shard's, when this thread computes several).
+              penalty?.dispose();
+              penalty = tf.keep(
+                spec.penalty(critic, realImages, fakeImages, shard.random, condition),
+              );
+              loss = loss.add(penalty);
+            }
+            return loss;
+          },
+          discriminator,
+          context,
+        );
         spec.afterCriticUpdate?.();
         logs.dLoss = d.loss;
         logs.dGradNorm = d.gradNorm;
@@ -147,11 +165,14 @@ export function adversarialVariant<Samples extends tf.Tensor = tf.Tensor>(
       // #endregion
       // #region generatorUpdate
       for (let i = 0; i < gSteps; i++) {
-        const z = random.normal([n, latentDim]);
         const g = optimizeWithNorm(
           optimizers.generator,
-          () => spec.gLoss(critic(generate(z))),
+          (shard) => {
+            const { n, critic, generate } = view(shard);
+            return spec.gLoss(critic(generate(shard.random.normal([n, latentDim]))));
+          },
           generator,
+          context,
         );
         logs.gLoss = g.loss;
         logs.gGradNorm = g.gradNorm;

@@ -177,6 +177,6 @@ export function createCgan(options: CganOptions = {}): ImageVariant {
       : undefined,
     condition: (batch) => oneHotLabels(batch, o.numClasses),
     sampleCondition: (count) => cyclingLabels(count, o.numClasses),
-    recipe: { factory: "createCgan", args: [options] },
+    options,
   });
 }

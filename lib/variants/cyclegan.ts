@@ -90,38 +90,48 @@ export function createCyclegan(options: CycleganOptions = {}): GanVariant {
     name: "cyclegan",
     models,
     optimizers,
-    recipe: { factory: "createCyclegan", args: [options] },
-    trainStep(batch): StepLogs {
+    blueprint: { variant: "cyclegan", options: { ...options } },
+    trainStep(batch, context): StepLogs {
       const { domainA: realA, domainB: realB } = batch;
       if (!realA || !realB) {
         throw new Error("Cannot train cyclegan: batches need domainA and domainB images");
       }
-      const gen = optimizeWithNorm(optimizers.generators, () => {
-        const fakeB = run(models.generatorAB, realA);
-        const fakeA = run(models.generatorBA, realB);
-        const adversarial = leastSquaresGeneratorLoss(run(models.discriminatorB, fakeB))
-          .add(leastSquaresGeneratorLoss(run(models.discriminatorA, fakeA)));
-        const cycle = cycleLoss(realA, run(models.generatorBA, fakeB), o.lambdaCycle)
-          .add(cycleLoss(realB, run(models.generatorAB, fakeA), o.lambdaCycle));
-        const identity = o.lambdaIdentity > 0
-          ? identityLoss(realB, run(models.generatorAB, realB), o.lambdaIdentity)
-            .add(identityLoss(realA, run(models.generatorBA, realA), o.lambdaIdentity))
-          : tf.scalar(0);
-        return adversarial.add(cycle).add(identity) as tf.Scalar;
-      }, vars(models.generatorAB, models.generatorBA));
+      const gen = optimizeWithNorm(
+        optimizers.generators,
+        () => {
+          const fakeB = run(models.generatorAB, realA);
+          const fakeA = run(models.generatorBA, realB);
+          const adversarial = leastSquaresGeneratorLoss(run(models.discriminatorB, fakeB))
+            .add(leastSquaresGeneratorLoss(run(models.discriminatorA, fakeA)));
+          const cycle = cycleLoss(realA, run(models.generatorBA, fakeB), o.lambdaCycle)
+            .add(cycleLoss(realB, run(models.generatorAB, fakeA), o.lambdaCycle));
+          const identity = o.lambdaIdentity > 0
+            ? identityLoss(realB, run(models.generatorAB, realB), o.lambdaIdentity)
+              .add(identityLoss(realA, run(models.generatorBA, realA), o.lambdaIdentity))
+            : tf.scalar(0);
+          return adversarial.add(cycle).add(identity) as tf.Scalar;
+        },
+        vars(models.generatorAB, models.generatorBA),
+        context,
+      );
       // The discriminators see fakes from the updated generators, mixed with older ones.
       const fakeB = poolB.query(models.generatorAB.apply(realA) as tf.Tensor);
       const fakeA = poolA.query(models.generatorBA.apply(realB) as tf.Tensor);
-      const dis = optimizeWithNorm(optimizers.discriminators, () =>
-        leastSquaresDiscriminatorLoss(
-          run(models.discriminatorA, realA),
-          run(models.discriminatorA, fakeA),
-        ).add(
+      const dis = optimizeWithNorm(
+        optimizers.discriminators,
+        () =>
           leastSquaresDiscriminatorLoss(
-            run(models.discriminatorB, realB),
-            run(models.discriminatorB, fakeB),
-          ),
-        ).mul(0.5) as tf.Scalar, vars(models.discriminatorA, models.discriminatorB));
+            run(models.discriminatorA, realA),
+            run(models.discriminatorA, fakeA),
+          ).add(
+            leastSquaresDiscriminatorLoss(
+              run(models.discriminatorB, realB),
+              run(models.discriminatorB, fakeB),
+            ),
+          ).mul(0.5) as tf.Scalar,
+        vars(models.discriminatorA, models.discriminatorB),
+        context,
+      );
       return { dLoss: dis.loss, gLoss: gen.loss, dGradNorm: dis.gradNorm, gGradNorm: gen.gradNorm };
     },
     sample: o.sampleImages

@@ -58,6 +58,6 @@ export function createDcgan(options: DcganOptions = {}): ImageVariant {
       discriminatorLoss(real, fake, { realLabel: o.realLabel }),
     gLoss: nonSaturatingGeneratorLoss,
     gSteps: o.gSteps,
-    recipe: { factory: "createDcgan", args: [options] },
+    options,
   });
 }

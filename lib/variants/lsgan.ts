@@ -40,6 +40,6 @@ export function createLsgan(options: LsganOptions = {}): ImageVariant {
     optimizers: adamPair(o),
     dLoss: (real, fake) => leastSquaresDiscriminatorLoss(real, fake),
     gLoss: (fake) => leastSquaresGeneratorLoss(fake),
-    recipe: { factory: "createLsgan", args: [options] },
+    options,
   });
 }

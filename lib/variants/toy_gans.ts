@@ -200,7 +200,7 @@ export function createToyGan(options: ToyVariantOptions = {}): ToyVariant {
       gLoss: nonSaturatingGeneratorLoss,
       nCritic: o.nCritic,
       gSteps: o.gSteps,
-      recipe: { factory: "createToyGan", args: [options] },
+      options,
     }),
     o.decaySteps,
   );
@@ -236,7 +236,7 @@ export function createToyWganGp(options: ToyVariantOptions = {}): ToyVariant {
       },
       ...wganGpObjective(o.nCritic, o.lambda),
       gSteps: o.gSteps,
-      recipe: { factory: "createToyWganGp", args: [options] },
+      options,
     }),
     o.decaySteps,
   );

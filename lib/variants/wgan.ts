@@ -140,6 +140,6 @@ export function createWgan(options: WganOptions = {}): ImageVariant {
     nCritic: o.nCritic,
     afterCriticUpdate: () => clipWeights(critic, o.clip),
     guardDefaults: { dLossCollapse: false },
-    recipe: { factory: "createWgan", args: [options] },
+    options,
   });
 }

@@ -158,7 +158,7 @@ export function createWganGp(options: WganGpOptions = {}): ImageVariant {
         discriminator: tf.train.adam(criticRate, o.beta1, o.beta2),
       },
       ...wganGpObjective(o.nCritic, o.lambda),
-      recipe: { factory: "createWganGp", args: [options] },
+      options,
     }),
     o.decaySteps,
   );
