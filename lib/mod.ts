@@ -30,3 +30,7 @@ export * from "./data/mod.ts";
 export * from "./metrics/mod.ts";
 export * from "./viz/mod.ts";
 export * from "./io/mod.ts";
+export * from "./tensor_read.ts";
+export * from "./mutual_information.ts";
+export * from "./vae_loss.ts";
+export * from "./notebook/mod.ts";

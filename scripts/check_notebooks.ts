@@ -3,6 +3,10 @@
  * test command's `notebook types` phase): the lecture notebooks and the homework starters, each
  * turned into one module by scripts/notebook_script.ts and checked by `deno check` with the
  * project's deno.json. A type error names the notebook's module and its `// --- code cell N`.
+ * Notebooks import the library through its faces only (`@course/mod.ts` or an area's `mod.ts`):
+ * {@linkcode facelessImports} lists any other `@course/` import, and the check fails on one. The
+ * one exception is `@course/variants/objectives.ts`, the graded losses that no face exports and
+ * the lecture notebooks show.
  *
  * @module
  */
@@ -30,6 +34,40 @@ function cellOf(notebook: string, lines: string[], line: number): string {
     if (marker) return `${notebook}, code cell ${marker[1]}, line ${line - 1 - index}`;
   }
   return notebook;
+}
+
+/** `@course/` paths a notebook may import besides the faces (see the module documentation). */
+export const FACE_EXCEPTIONS: readonly string[] = ["@course/variants/objectives.ts"];
+
+/**
+ * The `@course/` imports of a notebook's code that are not faces, as `"cell N: path"`.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { facelessImports } from "./check_notebooks.ts";
+ * const cells = [
+ *   { cell_type: "code", source: 'import { train } from "@course/train/mod.ts";' },
+ *   { cell_type: "code", source: 'import { lossPlot } from "@course/viz/plot.ts";' },
+ * ];
+ * assertEquals(facelessImports(JSON.stringify({ cells })), ["code cell 2: @course/viz/plot.ts"]);
+ * ```
+ */
+export function facelessImports(notebookJson: string): string[] {
+  const notebook = JSON.parse(notebookJson) as {
+    cells: { cell_type: string; source: string | string[] }[];
+  };
+  const found: string[] = [];
+  notebook.cells.filter((cell) => cell.cell_type === "code").forEach((cell, index) => {
+    const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+    for (const match of source.matchAll(/from\s+"(@course\/[^"]+)"/g)) {
+      const path = match[1];
+      if (!path.endsWith("/mod.ts") && !FACE_EXCEPTIONS.includes(path)) {
+        found.push(`code cell ${index + 1}: ${path}`);
+      }
+    }
+  });
+  return found;
 }
 
 /**
@@ -89,6 +127,13 @@ export async function checkNotebooks(
 
 if (import.meta.main) {
   const notebooks = Deno.args.length > 0 ? Deno.args : await courseNotebooks();
+  let faceless = 0;
+  for (const notebook of notebooks) {
+    for (const line of facelessImports(await Deno.readTextFile(notebook))) {
+      console.error(`${notebook}, ${line}: import the area's mod.ts (or @course/mod.ts) instead`);
+      faceless++;
+    }
+  }
   const { ok, output } = await checkNotebooks(notebooks);
   if (!ok) {
     console.error(output);
@@ -98,5 +143,9 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
-  console.log(`check-notebooks: ${notebooks.length} notebooks type-check`);
+  if (faceless > 0) {
+    console.error(`check-notebooks: ${faceless} import(s) behind the library's faces (above)`);
+    Deno.exit(1);
+  }
+  console.log(`check-notebooks: ${notebooks.length} notebooks type-check and import faces only`);
 }

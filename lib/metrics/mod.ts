@@ -35,3 +35,6 @@ export * from "./precision_recall.ts";
 export * from "./image_scores.ts";
 export * from "./translation.ts";
 export * from "./tag_scores.ts";
+export * from "./infogan_control.ts";
+export * from "./code_matching.ts";
+export * from "./digit_shape.ts";

@@ -27,3 +27,5 @@ export * from "./packing.ts";
 export * from "./unet.ts";
 export * from "./patchgan.ts";
 export * from "./encoder.ts";
+export * from "./infogan.ts";
+export * from "./vae.ts";

@@ -24,3 +24,4 @@ export * from "./animation.ts";
 export * from "./latent_strip.ts";
 export * from "./matrix_plot.ts";
 export * from "./progress_plot.ts";
+export * from "./tag_grid.ts";
