@@ -1,12 +1,17 @@
 /**
- * Type-check every notebook of the course without running it (`deno task check-notebooks`; the
- * test command's `notebook types` phase): the lecture notebooks and the homework starters, each
- * turned into one module by scripts/notebook_script.ts and checked by `deno check` with the
- * project's deno.json. A type error names the notebook's module and its `// --- code cell N`.
- * Notebooks import the library through its faces only (`@course/mod.ts` or an area's `mod.ts`):
- * {@linkcode facelessImports} lists any other `@course/` import, and the check fails on one. The
- * one exception is `@course/variants/objectives.ts`, the graded losses that no face exports and
- * the lecture notebooks show.
+ * Check every notebook of the course without running it (`deno task check-notebooks`; the test
+ * command's `notebook types` phase): the lecture notebooks and the homework starters must be
+ * formatted, type-check and import the library's faces only.
+ *
+ * - Formatting: as `deno fmt` formats them ({@linkcode unformattedNotebooks}; `--fix` formats them
+ *   in place). `deno fmt --check` itself cannot check them: Deno 2.9.6 reports every `.ipynb` as
+ *   unformatted in check mode, even one it has just formatted, so deno.json keeps notebooks out of
+ *   `deno fmt` and this script formats a copy and compares.
+ * - Types: each notebook becomes one module (scripts/notebook_script.ts), checked by `deno check`
+ *   with the project's deno.json; a type error names the notebook and its `// --- code cell N`.
+ * - Imports: `@course/mod.ts` or an area's `mod.ts` only ({@linkcode facelessImports}); the one
+ *   exception is `@course/variants/objectives.ts`, the graded losses that no face exports and the
+ *   lecture notebooks show.
  *
  * @module
  */
@@ -34,6 +39,59 @@ function cellOf(notebook: string, lines: string[], line: number): string {
     if (marker) return `${notebook}, code cell ${marker[1]}, line ${line - 1 - index}`;
   }
   return notebook;
+}
+
+/**
+ * The notebooks (paths relative to `root`) whose text differs from what `deno fmt` makes of it,
+ * with the formatted text of each; formats copies, never the notebooks themselves.
+ *
+ * @example A code cell with odd spacing is unformatted; the formatted text fixes it
+ * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+ * import { unformattedNotebooks } from "./check_notebooks.ts";
+ * const root = await Deno.makeTempDir();
+ * const cells = [{ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: ["const  x =1"] }];
+ * const metadata = { language_info: { name: "typescript" } };
+ * await Deno.writeTextFile(`${root}/a.ipynb`, JSON.stringify({ cells, metadata, nbformat: 4, nbformat_minor: 5 }));
+ * const [found] = await unformattedNotebooks(["a.ipynb"], root);
+ * assertEquals(found.path, "a.ipynb");
+ * assert(found.formatted.includes('"const x = 1;"'));
+ * await Deno.writeTextFile(`${root}/a.ipynb`, found.formatted);
+ * assertEquals(await unformattedNotebooks(["a.ipynb"], root), []);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function unformattedNotebooks(
+  notebooks: string[],
+  root = PROJECT_ROOT,
+): Promise<{ path: string; formatted: string }[]> {
+  const dir = await Deno.makeTempDir({ prefix: "notebook_fmt_" });
+  try {
+    const copies = await Promise.all(notebooks.map(async (notebook, i) => {
+      const copy = `${dir}/${i}.ipynb`;
+      await Deno.copyFile(`${root}/${notebook}`, copy);
+      return copy;
+    }));
+    if (copies.length === 0) return [];
+    const fmt = await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "-q", "--config", `${PROJECT_ROOT}/deno.json`, ...copies],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!fmt.success) {
+      throw new Error(`Cannot format the notebooks: ${new TextDecoder().decode(fmt.stderr)}`);
+    }
+    const found: { path: string; formatted: string }[] = [];
+    for (const [i, notebook] of notebooks.entries()) {
+      const formatted = await Deno.readTextFile(copies[i]);
+      if (formatted !== await Deno.readTextFile(`${root}/${notebook}`)) {
+        found.push({ path: notebook, formatted });
+      }
+    }
+    return found;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /** `@course/` paths a notebook may import besides the faces (see the module documentation). */
@@ -126,7 +184,14 @@ export async function checkNotebooks(
 }
 
 if (import.meta.main) {
-  const notebooks = Deno.args.length > 0 ? Deno.args : await courseNotebooks();
+  const fix = Deno.args.includes("--fix");
+  const named = Deno.args.filter((arg) => arg !== "--fix");
+  const notebooks = named.length > 0 ? named : await courseNotebooks();
+  const unformatted = await unformattedNotebooks(notebooks);
+  for (const { path, formatted } of unformatted) {
+    if (fix) await Deno.writeTextFile(path, formatted);
+    console.error(`${path}: ${fix ? "formatted" : "not formatted as deno fmt formats it"}`);
+  }
   let faceless = 0;
   for (const notebook of notebooks) {
     for (const line of facelessImports(await Deno.readTextFile(notebook))) {
@@ -147,5 +212,14 @@ if (import.meta.main) {
     console.error(`check-notebooks: ${faceless} import(s) behind the library's faces (above)`);
     Deno.exit(1);
   }
-  console.log(`check-notebooks: ${notebooks.length} notebooks type-check and import faces only`);
+  if (unformatted.length > 0 && !fix) {
+    console.error(
+      `check-notebooks: ${unformatted.length} notebook(s) not formatted; ` +
+        "run `deno task check-notebooks --fix` to format them",
+    );
+    Deno.exit(1);
+  }
+  console.log(
+    `check-notebooks: ${notebooks.length} notebooks are formatted, type-check and import faces only`,
+  );
 }
