@@ -384,15 +384,12 @@ const conv2dForwardConfig: tf.KernelConfig = {
   kernelName: "Conv2D",
   backendName: "wasm",
   kernelFunc: conv2dForward as unknown as tf.KernelFunc,
-  // The stock kernel binds its wasm function in its setup; run it when the backend starts later.
-  setupFunc: (backend: unknown) => stockConv2d?.setupFunc?.(backend as tf.KernelBackend),
 };
 
 const fusedConv2dConfig: tf.KernelConfig = {
   kernelName: "FusedConv2D",
   backendName: "wasm",
   kernelFunc: fusedConv2d as unknown as tf.KernelFunc,
-  setupFunc: (backend: unknown) => stockFusedConv2d?.setupFunc?.(backend as tf.KernelBackend),
 };
 
 /** `Conv2DBackpropFilter` for the wasm backend (XNNPACK forward convolution underneath). */

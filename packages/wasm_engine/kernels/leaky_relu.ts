@@ -105,7 +105,6 @@ export function registerWasmLeakyRelu(): string[] {
         kernelName: "LeakyRelu",
         backendName: "wasm",
         kernelFunc: leakyRelu as unknown as tf.KernelFunc,
-        setupFunc: (backend: unknown) => stockLeakyRelu?.setupFunc?.(backend as tf.KernelBackend),
       },
       wraps: (stock) => stockLeakyRelu = stock,
     },

@@ -101,14 +101,12 @@ export const wasmBatchMatMulConfig: tf.KernelConfig = {
   kernelName: "BatchMatMul",
   backendName: "wasm",
   kernelFunc: batchMatMul as unknown as tf.KernelFunc,
-  setupFunc: (backend: unknown) => stockBatchMatMul?.setupFunc?.(backend as tf.KernelBackend),
 };
 
 const fusedMatMulConfig: tf.KernelConfig = {
   kernelName: "_FusedMatMul",
   backendName: "wasm",
   kernelFunc: fusedMatMul as unknown as tf.KernelFunc,
-  setupFunc: (backend: unknown) => stockFusedMatMul?.setupFunc?.(backend as tf.KernelBackend),
 };
 
 /**

@@ -56,7 +56,6 @@ function config(kind: "Sum" | "Mean"): tf.KernelConfig {
     kernelName: kind,
     backendName: "wasm",
     kernelFunc: ((args: KernelArgs) => reduce(kind, args)) as unknown as tf.KernelFunc,
-    setupFunc: (backend: unknown) => stock[kind]?.setupFunc?.(backend as tf.KernelBackend),
   };
 }
 

@@ -134,7 +134,11 @@ export class Scratch {
   }
 }
 
-/** A kernel to install on wasm; `wraps` receives the stock kernel it replaces (and delegates to). */
+/**
+ * A kernel to install on wasm; `wraps` receives the stock kernel it replaces (and delegates to).
+ * A wrapping kernel without a `setupFunc` gets the stock kernel's: the stock kernel binds its wasm
+ * function there, and the wrapper calls it.
+ */
 export interface WasmOverride {
   config: tf.KernelConfig;
   wraps?: (stock: tf.KernelConfig) => void;
@@ -168,7 +172,8 @@ export function installWasmKernels(overrides: readonly WasmOverride[]): string[]
       wraps(existing);
     }
     if (existing !== undefined) tf.unregisterKernel(config.kernelName, "wasm");
-    tf.registerKernel(config);
+    const setupFunc = config.setupFunc ?? (wraps ? existing?.setupFunc : undefined);
+    tf.registerKernel(setupFunc ? { ...config, setupFunc } : config);
     installed.push(config.kernelName);
   }
   return installed;
