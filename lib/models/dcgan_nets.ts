@@ -361,3 +361,47 @@ export function dcganDiscriminatorFeatures(
   });
   return tf.layers.flatten({ name: "flatten" }).apply(h) as tf.SymbolicTensor;
 }
+
+/** Options of {@linkcode dcganFeatureTrunk}. */
+export interface DcganTrunkOptions {
+  /** Input image shape `[height, width, channels]`. */
+  imageShape: readonly number[];
+  /** Channel multiplier. Default 1. */
+  width?: number;
+  /** Seed of the initial weights. */
+  seed?: number;
+  /** As in {@linkcode DcganDiscriminatorOptions}. */
+  normalization?: Normalization;
+}
+
+/**
+ * An image input and the DCGAN discriminator's convolutions on it, without dropout, for a model
+ * that puts its own heads on D's body (an encoder, a VAE encoder, InfoGAN's D and Q). `what` names
+ * the model in error messages; `inits` is the initialiser factory the heads continue with.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+ * import { dcganFeatureTrunk } from "@course/models/dcgan_nets.ts";
+ * const { images, features } = dcganFeatureTrunk("encoder", { imageShape: [28, 28, 1], width: 0.25 });
+ * assertEquals([images.shape, features.shape], [[null, 28, 28, 1], [null, 1568]]);
+ * throws(() => dcganFeatureTrunk("encoder", { imageShape: [28, 28] }), /Cannot build encoder/);
+ * ```
+ */
+export function dcganFeatureTrunk(
+  what: string,
+  options: DcganTrunkOptions,
+): { images: tf.SymbolicTensor; features: tf.SymbolicTensor; inits: Initializers } {
+  const shape = checkImageShape(`build ${what}`, options.imageShape);
+  const inits = makeInitializers("dcgan", options.seed);
+  const images = tf.input({ shape, name: "images" });
+  // [batch, H, W, C] -> [batch, features]
+  const features = dcganDiscriminatorFeatures(images, {
+    imageShape: shape,
+    width: options.width,
+    normalization: options.normalization,
+    dropout: 0,
+    inits,
+  });
+  return { images, features, inits };
+}

@@ -5,9 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
-import { dcganDiscriminatorFeatures, type Normalization } from "./dcgan_nets.ts";
-import { makeInitializers } from "./init.ts";
+import { checkPositiveInt } from "../core/checks.ts";
+import { dcganFeatureTrunk, type Normalization } from "./dcgan_nets.ts";
 
 /** Options of {@linkcode buildEncoder}. */
 export interface EncoderOptions {
@@ -48,18 +47,9 @@ export function buildEncoder(options: EncoderOptions = {}): tf.LayersModel {
     name: "encoder",
     ...options,
   };
-  const shape = checkImageShape("build encoder", o.imageShape);
   checkPositiveInt("build encoder", "latentDim", o.latentDim);
-  const inits = makeInitializers("dcgan", o.seed);
-  const images = tf.input({ shape, name: "images" });
   // [b, H, W, C] -> [b, features]
-  const features = dcganDiscriminatorFeatures(images, {
-    imageShape: shape,
-    width: o.width,
-    normalization: o.normalization,
-    dropout: 0,
-    inits,
-  });
+  const { images, features, inits } = dcganFeatureTrunk("encoder", o);
   // [b, features] -> [b, latentDim]
   const z = tf.layers.dense({ units: o.latentDim, kernelInitializer: inits.kernel(), name: "z" })
     .apply(features) as tf.SymbolicTensor;

@@ -12,9 +12,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
-import { buildDcganGenerator, dcganDiscriminatorFeatures, LEAKY_SLOPE } from "./dcgan_nets.ts";
-import { makeInitializers } from "./init.ts";
+import { checkPositiveInt } from "../core/checks.ts";
+import { buildDcganGenerator, dcganFeatureTrunk, LEAKY_SLOPE } from "./dcgan_nets.ts";
 
 /** The sizes of an InfoGAN's latent input. */
 export interface InfoganCodes {
@@ -117,16 +116,8 @@ export function buildInfoganGenerator(options: InfoganModelOptions = {}): tf.Lay
 export function buildInfoganDiscriminator(options: InfoganModelOptions = {}): tf.LayersModel {
   const o = { ...INFOGAN_CODE_DEFAULTS, imageShape: [28, 28, 1], width: 1, ...options };
   infoganInputSize(o); // checks the code sizes
-  const shape = checkImageShape("build discriminator", o.imageShape);
-  const inits = makeInitializers("dcgan", o.seed);
-  const images = tf.input({ shape, name: "images" });
   // [batch, H, W, C] -> [batch, features], shared by both heads
-  const features = dcganDiscriminatorFeatures(images, {
-    imageShape: shape,
-    width: o.width,
-    dropout: 0,
-    inits,
-  });
+  const { images, features, inits } = dcganFeatureTrunk("discriminator", o);
   const dense = (units: number, name: string, x: tf.SymbolicTensor) =>
     tf.layers.dense({ units, kernelInitializer: inits.kernel(), name }).apply(
       x,

@@ -8,9 +8,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkImageShape, checkPositiveInt } from "../core/checks.ts";
-import { buildDcganGenerator, dcganDiscriminatorFeatures } from "./dcgan_nets.ts";
-import { makeInitializers } from "./init.ts";
+import { checkPositiveInt } from "../core/checks.ts";
+import { buildDcganGenerator, dcganFeatureTrunk } from "./dcgan_nets.ts";
 
 /** Options of {@linkcode buildVaeEncoder} and {@linkcode buildVaeDecoder}. */
 export interface VaeModelOptions {
@@ -48,16 +47,8 @@ const VAE_MODEL_DEFAULTS = {
 export function buildVaeEncoder(options: VaeModelOptions = {}): tf.LayersModel {
   const o = { ...VAE_MODEL_DEFAULTS, ...options };
   checkPositiveInt("build encoder", "latentDim", o.latentDim);
-  const shape = checkImageShape("build encoder", o.imageShape);
-  const inits = makeInitializers("dcgan", o.seed);
-  const images = tf.input({ shape, name: "images" });
   // [batch, H, W, C] -> [batch, features]: the DCGAN discriminator's convolutions, no dropout
-  const features = dcganDiscriminatorFeatures(images, {
-    imageShape: shape,
-    width: o.width,
-    dropout: 0,
-    inits,
-  });
+  const { images, features, inits } = dcganFeatureTrunk("encoder", o);
   // [batch, features] -> [batch, latentDim] twice
   const head = (name: string) =>
     tf.layers.dense({ units: o.latentDim, kernelInitializer: inits.kernel(), name })
