@@ -7,9 +7,12 @@
  * - `gpu`: paper-like sizes for a GPU backend (`webgpu` on a hardware adapter, or tfjs-node-gpu).
  *
  * The profile is picked from the backend (`gpu` on a GPU backend, `cpu` otherwise) unless the
- * `profile` option names one; `workers` sets the threads each training step is shared between on
- * the wasm and cpu backends (`train(..., { workers })`). This module reads no environment: the
- * entry points read the user's `COURSE_PROFILE` and `COURSE_WORKERS` with `setupCourse()` or
+ * `profile` option names one. Each training step is split into the profile's `shards` (2 in `cpu`)
+ * and shared between `workers` threads on the wasm and cpu backends
+ * (`train(..., { executor: dataParallel({ workers, shards }) })`): a run's result depends on
+ * `shards`, never on `workers`, so the same notebook gives the same numbers on any machine. This
+ * module reads no environment: the entry points read the user's `COURSE_PROFILE` and
+ * `COURSE_WORKERS` with `setupCourse()` (which also picks the idle cores by default) or
  * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass them here.
  *
  * @module
@@ -45,9 +48,16 @@ export interface Profile {
   /** Take a sample grid (and a loss-plot update) every this many steps. */
   sampleEvery: number;
   /**
-   * Threads per training step (data parallelism on the wasm and cpu backends): 1 unless the
-   * `workers` option (`COURSE_WORKERS` at the entry points) says otherwise. Pass it to
-   * `train(..., { executor: dataParallel({ workers: profile.workers }) })`.
+   * Shards each training step is split into, each normalised on its own (batch norm included) with
+   * its gradients summed in a fixed order: what a run's result depends on. 2 in `cpu`, so that two
+   * cores can share a step; 1 in `ci` and `gpu`. Raised to a multiple of `workers` when more threads
+   * are asked for than the profile has shards.
+   */
+  shards: number;
+  /**
+   * Threads that share each step (a divisor of `shards`; the wasm and cpu backends). `setupCourse()`
+   * picks the idle cores unless `COURSE_WORKERS` says otherwise. Pass both to
+   * `train(..., { executor: dataParallel({ workers: profile.workers, shards: profile.shards }) })`.
    */
   workers: number;
 }
@@ -65,6 +75,7 @@ export const PROFILES: Readonly<
     toyBatchSize: 64,
     evalSamples: 256,
     sampleEvery: 4,
+    shards: 1,
   },
   cpu: {
     mnistSize: 8000,
@@ -75,6 +86,7 @@ export const PROFILES: Readonly<
     toyBatchSize: 256,
     evalSamples: 2000,
     sampleEvery: 50,
+    shards: 2,
   },
   gpu: {
     mnistSize: 60000,
@@ -85,6 +97,7 @@ export const PROFILES: Readonly<
     toyBatchSize: 512,
     evalSamples: 10000,
     sampleEvery: 200,
+    shards: 1,
   },
 };
 
@@ -99,7 +112,10 @@ export interface ResolveProfileOptions {
    * `initBackend()` chose; without either, and without `profile`, resolving throws.
    */
   backend?: BackendInfo;
-  /** Threads per training step. Default 1. */
+  /**
+   * Threads per training step. Default 1. More threads than the profile's shards raise `shards` to
+   * a multiple of them (a different run from the profile's, the same on any machine).
+   */
   workers?: number;
   /** Field-by-field overrides applied last, e.g. `{ epochs: 2 }`. */
   overrides?: Partial<Omit<Profile, "name" | "reason">>;
@@ -115,7 +131,10 @@ export interface ResolveProfileOptions {
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { resolveProfile } from "@course/profile.ts";
  * const p = resolveProfile({ profile: "ci", overrides: { epochs: 2 } });
- * assertEquals([p.name, p.epochs, p.batchSize, p.workers], ["ci", 2, 32, 1]);
+ * assertEquals([p.name, p.epochs, p.batchSize, p.shards, p.workers], ["ci", 2, 32, 1, 1]);
+ * const cpu = resolveProfile({ profile: "cpu", workers: 2 });
+ * assertEquals([cpu.shards, cpu.workers], [2, 2]);
+ * assertEquals(resolveProfile({ profile: "cpu", workers: 3 }).shards, 6);
  * ```
  *
  * @example From the backend
@@ -146,11 +165,27 @@ export function resolveProfile(options: ResolveProfileOptions = {}): Profile {
       ? `default on a GPU (${backend.choice} backend)`
       : "default without a GPU backend";
   }
-  const workers = options.workers ?? 1;
+  const sizes = { ...PROFILES[name], ...options.overrides };
+  const workers = options.overrides?.workers ?? options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new Error(`Cannot resolve profile: workers must be a positive integer, got ${workers}`);
   }
-  return { name, reason, ...PROFILES[name], workers, ...options.overrides };
+  if (!Number.isInteger(sizes.shards) || sizes.shards < 1) {
+    throw new Error(
+      `Cannot resolve profile: shards must be a positive integer, got ${sizes.shards}`,
+    );
+  }
+  const shards = sizes.shards % workers === 0 ? sizes.shards : leastCommonMultiple(
+    sizes.shards,
+    workers,
+  );
+  return { name, reason, ...sizes, shards, workers };
+}
+
+function leastCommonMultiple(a: number, b: number): number {
+  let [x, y] = [a, b];
+  while (y !== 0) [x, y] = [y, x % y];
+  return (a / x) * b;
 }
 
 /**

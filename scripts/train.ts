@@ -15,8 +15,10 @@
  * or plot that cannot be written is a warning, not the end of the run. An interrupted run saves a
  * checkpoint and exits with 130 (SIGINT) or 143 (SIGTERM). Sizes come from the profile
  * (`COURSE_PROFILE` overrides).
- * `--workers N` shares every step between N threads (data parallelism on the wasm or cpu backend;
- * the batch size must be a multiple of N). `--data DIR` trains on a folder of PNG/JPEG images
+ * Every step is split into the profile's shards and shared between the idle cores (data
+ * parallelism on the wasm or cpu backend; the same result on any number of threads); `--workers N`
+ * sets the threads (above the profile's shards it raises them to a multiple of N; the batch size
+ * must be a multiple of the shards). `--data DIR` trains on a folder of PNG/JPEG images
  * (`--image-size`, default 32), with ACGAN's tags from `DIR/tags.csv` (`id,hair,eyes`).
  *
  * @module
@@ -116,7 +118,10 @@ async function main(): Promise<void> {
     fail("Cannot train: --resume continues the checkpoint and --force discards it; give only one");
   }
   // COURSE_BACKEND and COURSE_PROFILE override (read once, here).
-  const course = await setupCourse({ profile: profileName as ProfileName | undefined });
+  const course = await setupCourse({
+    profile: profileName as ProfileName | undefined,
+    workers: positiveInt("workers", values.workers),
+  });
   console.log(describeBackend(course.backend));
   const profile = course.profile;
   const toy = entry.data === "ring";
@@ -124,7 +129,6 @@ async function main(): Promise<void> {
   const batchSize = positiveInt("batch-size", values["batch-size"]) ??
     (toy ? profile.toyBatchSize : profile.batchSize);
   const stepsPerEpoch = positiveInt("steps-per-epoch", values["steps-per-epoch"]);
-  const workers = positiveInt("workers", values.workers) ?? 1;
   const out = values.out ?? `runs/${name}`;
   console.log(`Profile: ${profile.name} (${profile.reason}); output: ${out}`);
   const checkpointDir = `${out}/checkpoint`;
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
       checkpointDir,
       resume: values.resume,
       signal: controller.signal,
-      executor: dataParallel({ workers }),
+      executor: dataParallel({ workers: profile.workers, shards: profile.shards }),
       callbacks: [
         progressBar(),
         warnOnFailure(

@@ -22,8 +22,7 @@ Deno.test("courseOptionsFromEnv() reads and checks every COURSE_ variable", () =
     })),
     { backend: "wasm", profile: "gpu", workers: 3, resultsFile: "/tmp/r.jsonl" },
   );
-  const auto = courseOptionsFromEnv(env({ COURSE_WORKERS: "auto" })).workers!;
-  assert(auto >= 1 && auto <= 4 && auto <= navigator.hardwareConcurrency, `auto gave ${auto}`);
+  assertEquals(courseOptionsFromEnv(env({ COURSE_WORKERS: "AUTO" })).workers, "auto");
   throws(
     () => courseOptionsFromEnv(env({ COURSE_WORKERS: "two" })),
     /COURSE_WORKERS must be a positive integer or "auto", got "two"/,
@@ -53,12 +52,26 @@ Deno.test("setupCourse() lets a set variable win over the notebook's option", as
   assertEquals(course.backend.choice, "cpu");
   assertEquals([course.profile.name, course.profile.reason], ["ci", "set by COURSE_PROFILE"]);
   assertEquals([course.profile.workers, course.resultsFile], [2, undefined]);
+  const three = await setupCourse({
+    backend: "cpu",
+    profile: "cpu",
+    env: env({ COURSE_WORKERS: "3" }),
+  });
+  assertEquals([three.profile.shards, three.profile.workers], [6, 3]);
   const plain = await setupCourse({ backend: "cpu", profile: "gpu", env: env({}) });
   assertEquals([plain.profile.name, plain.profile.reason], ["gpu", "set by the profile option"]);
   await rejects(
     () => setupCourse({ env: env({ COURSE_BACKEND: "tpu" }) }),
     /COURSE_BACKEND must be one of auto, gpu, webgpu, node, wasm, cpu, got "tpu"/,
   );
+});
+
+Deno.test("setupCourse() shares the cpu profile's 2 shards between the idle cores", async () => {
+  const course = await setupCourse({ backend: "cpu", profile: "cpu", env: env({}) });
+  assertEquals(course.profile.shards, 2);
+  assert([1, 2].includes(course.profile.workers), `workers ${course.profile.workers}`);
+  const ci = await setupCourse({ backend: "cpu", profile: "ci", env: env({}) });
+  assertEquals([ci.profile.shards, ci.profile.workers], [1, 1]);
 });
 
 Deno.test("resolveProfile() before initBackend() throws instead of guessing the profile", async () => {

@@ -9,7 +9,7 @@
  * | ---------------- | ------------- | ------------------------------------------------------------ |
  * | `COURSE_BACKEND` | `backend`     | `auto`, `gpu`, `webgpu`, `node`, `wasm` or `cpu`             |
  * | `COURSE_PROFILE` | `profile`     | `ci`, `cpu` or `gpu`                                         |
- * | `COURSE_WORKERS` | `workers`     | threads per training step: a positive integer, or `auto`     |
+ * | `COURSE_WORKERS` | `workers`     | threads per step: a positive integer, or `auto` (the default) |
  * | `COURSE_RESULTS` | `resultsFile` | a file that {@linkcode Course.record} appends JSON lines to  |
  *
  * A variable that is set wins over the option a notebook or script passes: it is the user's
@@ -46,8 +46,12 @@ export interface CourseOptions {
   backend?: BackendChoice;
   /** Which run-size profile to use (`COURSE_PROFILE`). */
   profile?: ProfileName;
-  /** Threads per training step (`COURSE_WORKERS`; `auto` is the machine's cores up to 4). */
-  workers?: number;
+  /**
+   * Threads per training step (`COURSE_WORKERS`). `auto`, the default, is the cores that are idle
+   * when the course starts, at most the profile's shards, and 1 on a GPU backend; the result of a
+   * run is the same whatever the count (see `Profile.shards`).
+   */
+  workers?: number | "auto";
   /** Where {@linkcode Course.record} appends its JSON lines (`COURSE_RESULTS`). */
   resultsFile?: string;
 }
@@ -115,8 +119,8 @@ function oneOf<T extends string>(choices: readonly T[], value: string, name: str
   );
 }
 
-function parseWorkers(value: string): number {
-  if (value === "auto") return Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1));
+function parseWorkers(value: string): number | "auto" {
+  if (value === "auto") return value;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new Error(
@@ -208,13 +212,17 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
     { backend: options.backend, verbose: options.verbose, gpu: options.gpu },
     env,
   );
-  const profile = resolveProfile({
+  const profileOptions = {
     profile: fromEnv.profile ?? options.profile,
     source: fromEnv.profile ? COURSE_ENV_VARIABLES.profile : undefined,
     backend,
-    workers: fromEnv.workers ?? options.workers,
     overrides: options.overrides,
-  });
+  };
+  const asked = fromEnv.workers ?? options.workers ?? "auto";
+  const workers = asked === "auto"
+    ? autoWorkers(resolveProfile(profileOptions).shards, backend.gpu, idleCores())
+    : asked;
+  const profile = resolveProfile({ ...profileOptions, workers });
   const resultsFile = fromEnv.resultsFile ?? options.resultsFile;
   return {
     backend,
@@ -227,4 +235,49 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
         file: resultsFile,
       }),
   };
+}
+
+/**
+ * The threads `COURSE_WORKERS=auto` uses: the largest divisor of `shards` that is at most `idle`
+ * cores, and 1 on a GPU backend (the GPU runs the step; worker threads would only copy tensors).
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { autoWorkers } from "@course/notebook/setup.ts";
+ * assertEquals(autoWorkers(2, false, 16), 2);
+ * assertEquals(autoWorkers(4, false, 3), 2);
+ * assertEquals(autoWorkers(2, false, 1), 1);
+ * assertEquals(autoWorkers(2, true, 16), 1);
+ * ```
+ */
+export function autoWorkers(shards: number, gpu: boolean, idle: number): number {
+  if (gpu) return 1;
+  for (let n = Math.min(shards, Math.floor(idle)); n > 1; n--) {
+    if (shards % n === 0) return n;
+  }
+  return 1;
+}
+
+/**
+ * Cores not busy right now: the machine's cores less the last minute's load average, at least 1
+ * (the cores alone where the load cannot be read).
+ *
+ * @example
+ * ```ts
+ * import { ok as assert } from "node:assert/strict";
+ * import { idleCores } from "@course/notebook/setup.ts";
+ * const idle = idleCores();
+ * assert(Number.isInteger(idle) && idle >= 1 && idle <= navigator.hardwareConcurrency);
+ * ```
+ */
+export function idleCores(): number {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  let load = 0;
+  try {
+    load = Deno.loadavg()[0];
+  } catch {
+    // No --allow-sys: count every core as idle.
+  }
+  return Math.max(1, Math.min(cores, Math.round(cores - load)));
 }
