@@ -38,3 +38,4 @@ export * from "./tag_scores.ts";
 export * from "./infogan_control.ts";
 export * from "./code_matching.ts";
 export * from "./digit_shape.ts";
+export * from "./confident_share.ts";

@@ -12,7 +12,9 @@
  *
  * Layers followed by a normalisation carry no bias (the normalisation's beta replaces it), and the
  * generator's output layer has none either, as in the tutorial. `width` multiplies every hidden
- * channel count, so the `cpu` profile can run width 0.25.
+ * channel count, so the `cpu` profile can run width 0.25. The generator's `kernelSize` (4 divides
+ * the stride) and `upsampling: "resize"` (resize-convolution) are the two ways to avoid the
+ * checkerboard artifacts of 5x5 kernels with stride 2.
  *
  * @module
  */
@@ -25,6 +27,14 @@ import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
 /** Normalisation in a discriminator: batch norm, layer norm (over channels), or none. */
 export type Normalization = "batch" | "layer" | "none";
 
+/**
+ * How a generator doubles its feature maps: a stride-2 transposed convolution (the paper's), or
+ * nearest-neighbour resizing followed by a stride-1 convolution ("resize-convolution", Odena et al.
+ * 2016), which gives every output pixel the same number of kernel taps and so cannot draw
+ * checkerboards.
+ */
+export type Upsampling = "transposed" | "resize";
+
 /** Options of {@linkcode buildDcganGenerator}. */
 export interface DcganGeneratorOptions {
   /** Size of z ~ N(0, 1). Default 100. */
@@ -35,6 +45,14 @@ export interface DcganGeneratorOptions {
   width?: number;
   /** Batch norm after every hidden layer. Default `true`. */
   batchNorm?: boolean;
+  /**
+   * Kernel size of every convolution after the projection. Default 5 (the paper's). With stride-2
+   * transposed convolutions, a size divisible by 2 (4) covers every output pixel with the same
+   * number of kernel copies, so it avoids checkerboard artifacts.
+   */
+  kernelSize?: number;
+  /** How the feature maps are doubled in size. Default `"transposed"`. */
+  upsampling?: Upsampling;
   /** Kernel initialisation. Default `"dcgan"` (N(0, 0.02)). */
   init?: WeightInit;
   /** Seed of the initial weights. Default: unseeded. */
@@ -76,6 +94,8 @@ const GENERATOR_DEFAULTS = {
   imageShape: [28, 28, 1] as [number, number, number],
   width: 1,
   batchNorm: true,
+  kernelSize: 5,
+  upsampling: "transposed" as Upsampling,
   init: "dcgan" as WeightInit,
   name: "dcgan_generator",
 };
@@ -99,6 +119,17 @@ const DISCRIMINATOR_DEFAULTS = {
  * const generator = buildDcganGenerator({ width: 0.25, seed: 1 });
  * const images = generator.predict(tf.randomNormal([2, 100])) as tf.Tensor;
  * assertEquals(images.shape, [2, 28, 28, 1]);
+ * ```
+ *
+ * @example Without checkerboards: 4x4 kernels, or nearest-neighbour resizing and a convolution
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
+ * const k4 = buildDcganGenerator({ width: 0.25, kernelSize: 4 });
+ * assertEquals(k4.getLayer("image").getWeights()[0].shape, [4, 4, 1, 16]);
+ * const resize = buildDcganGenerator({ width: 0.25, kernelSize: 3, upsampling: "resize" });
+ * assertEquals(resize.getLayer("image_up").outputShape, [null, 28, 28, 16]);
+ * assertEquals(resize.getLayer("image").getClassName(), "Conv2D");
  * ```
  */
 export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.LayersModel {
@@ -210,6 +241,12 @@ export function dcganGeneratorBody(
   const o = { ...GENERATOR_DEFAULTS, ...options };
   const [height, , channels] = checkImageShape("build generator", o.imageShape);
   const plan = dcganPlan(o.imageShape, "generator");
+  checkPositiveInt("build generator", "kernelSize", o.kernelSize);
+  if (o.upsampling !== "transposed" && o.upsampling !== "resize") {
+    throw new Error(
+      `Cannot build generator: upsampling must be "transposed" or "resize", got ${o.upsampling}`,
+    );
+  }
   const inits = makeInitializers(o.init, o.seed);
   const ch = plan.generatorChannels.map((c) => scaleChannels(c, o.width));
   const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor) =>
@@ -245,37 +282,37 @@ export function dcganGeneratorBody(
     h = apply(tf.layers.reshape({ targetShape: [start, start, ch[0]], name: "reshape" }), h);
     h = act(bn(h, "project_bn"), "project_act");
   }
+  // One layer that keeps or doubles the size: a transposed convolution, or (resize-convolution)
+  // nearest-neighbour doubling, then a stride-1 convolution.
+  const grow = (
+    x: tf.SymbolicTensor,
+    filters: number,
+    strides: number,
+    name: string,
+    extra: { useBias: boolean; activation?: "tanh" },
+  ) => {
+    const conv = { filters, kernelSize: o.kernelSize, padding: "same" as const, ...extra };
+    const kernelInitializer = inits.kernel();
+    if (o.upsampling === "transposed" || strides === 1) {
+      return apply(
+        o.upsampling === "transposed"
+          ? tf.layers.conv2dTranspose({ ...conv, strides, kernelInitializer, name })
+          : tf.layers.conv2d({ ...conv, kernelInitializer, name }),
+        x,
+      );
+    }
+    // [batch, h, w, c] -> [batch, 2h, 2w, c] -> [batch, 2h, 2w, filters]
+    const up = apply(tf.layers.upSampling2d({ size: [2, 2], name: `${name}_up` }), x);
+    return apply(tf.layers.conv2d({ ...conv, kernelInitializer, name }), up);
+  };
   // tutorial: [7,7,256] -s1-> [7,7,128] -s2-> [14,14,64] -s2-> [28,28,C]
   // lecture 64: [4,4,1024] -> [8,8,512] -> [16,16,256] -> [32,32,128] -> [64,64,3], all stride 2
   ch.slice(1).forEach((filters, i) => {
     const strides = plan.kind === "tutorial" && i === 0 ? 1 : 2;
-    h = apply(
-      tf.layers.conv2dTranspose({
-        filters,
-        kernelSize: 5,
-        strides,
-        padding: "same",
-        useBias: !o.batchNorm,
-        kernelInitializer: inits.kernel(),
-        name: `deconv_${i}`,
-      }),
-      h,
-    );
+    h = grow(h, filters, strides, `deconv_${i}`, { useBias: !o.batchNorm });
     h = act(bn(h, `deconv_${i}_bn`), `deconv_${i}_act`);
   });
-  h = apply(
-    tf.layers.conv2dTranspose({
-      filters: channels,
-      kernelSize: 5,
-      strides: 2,
-      padding: "same",
-      useBias: false,
-      activation: "tanh",
-      kernelInitializer: inits.kernel(),
-      name: "image",
-    }),
-    h,
-  );
+  h = grow(h, channels, 2, "image", { useBias: false, activation: "tanh" });
   if (h.shape[1] !== height) {
     throw new Error(`Cannot build generator: internal shape error, got ${h.shape}`);
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { Upsampling } from "../models/dcgan_nets.ts";
 import { discriminatorLoss, nonSaturatingGeneratorLoss } from "./objectives.ts";
 import type { ImageVariant } from "./sampling_variant.ts";
 import { adversarialVariant } from "./adversarial.ts";
@@ -24,6 +25,10 @@ export interface DcganOptions extends VariantOptions, AdamOptions {
   realLabel?: number;
   /** Dropout rate after each of D's LeakyReLUs (the TensorFlow tutorial's is 0.3). Default 0. */
   dropout?: number;
+  /** Kernel size of G's convolutions; 4 avoids checkerboards with stride 2. Default 5. */
+  generatorKernelSize?: number;
+  /** How G doubles its feature maps (`"resize"`: resize-convolution). Default `"transposed"`. */
+  upsampling?: Upsampling;
 }
 
 /**
@@ -51,7 +56,10 @@ export function createDcgan(options: DcganOptions = {}): ImageVariant {
   const o = { ...IMAGE_VARIANT_DEFAULTS, gSteps: 1, realLabel: 1, dropout: 0, ...options };
   return adversarialVariant<tf.Tensor4D>({
     name: "dcgan",
-    ...buildDcganPair(o, { dropout: o.dropout }),
+    ...buildDcganPair(o, { dropout: o.dropout }, {
+      kernelSize: o.generatorKernelSize,
+      upsampling: o.upsampling,
+    }),
     latentDim: o.latentDim,
     optimizers: adamPair(o),
     dLoss: (real: tf.Tensor, fake: tf.Tensor) =>

@@ -8,6 +8,7 @@ import {
   buildDcganDiscriminator,
   buildDcganGenerator,
   type DcganDiscriminatorOptions,
+  type DcganGeneratorOptions,
 } from "../models/dcgan_nets.ts";
 
 /** What every variant factory accepts to size its models. */
@@ -35,6 +36,8 @@ export interface AdamOptions {
   discriminatorLearningRate?: number;
   /** Adam's beta1 (momentum) for both models. Default 0.5. */
   beta1?: number;
+  /** Adam's beta2 for both models. Default 0.999. */
+  beta2?: number;
 }
 
 /** The defaults of {@linkcode AdamOptions}: the DCGAN paper's. */
@@ -59,6 +62,7 @@ export function adamPair(
 ): { generator: tf.Optimizer; discriminator: tf.Optimizer } {
   const base = options.learningRate ?? ADAM_DEFAULTS.learningRate;
   const beta1 = options.beta1 ?? ADAM_DEFAULTS.beta1;
+  const beta2 = options.beta2 ?? ADAM_DEFAULTS.beta2;
   const rates = {
     generator: options.generatorLearningRate ?? base,
     discriminator: options.discriminatorLearningRate ?? base,
@@ -73,9 +77,12 @@ export function adamPair(
   if (!(beta1 >= 0 && beta1 < 1)) {
     throw new Error(`Cannot create optimizers: beta1 must be in [0, 1), got ${beta1}`);
   }
+  if (!(beta2 >= 0 && beta2 < 1)) {
+    throw new Error(`Cannot create optimizers: beta2 must be in [0, 1), got ${beta2}`);
+  }
   return {
-    generator: tf.train.adam(rates.generator, beta1, ADAM_DEFAULTS.beta2),
-    discriminator: tf.train.adam(rates.discriminator, beta1, ADAM_DEFAULTS.beta2),
+    generator: tf.train.adam(rates.generator, beta1, beta2),
+    discriminator: tf.train.adam(rates.discriminator, beta1, beta2),
   };
 }
 
@@ -89,7 +96,8 @@ export const IMAGE_VARIANT_DEFAULTS = {
 /**
  * The DCGAN generator and discriminator (or critic) of an image variant, sized by its options: G
  * seeded with `seed`, D with `seed + 1`, D without dropout; `discriminator` overrides D's options
- * (no normalization for a WGAN-GP critic, a `name`, ...).
+ * (no normalization for a WGAN-GP critic, a `name`, ...), `generator` G's kernel size and
+ * up-sampling (the paper's 5x5 transposed convolutions unless given).
  *
  * @example
  * ```ts
@@ -107,10 +115,15 @@ export const IMAGE_VARIANT_DEFAULTS = {
 export function buildDcganPair(
   options: typeof IMAGE_VARIANT_DEFAULTS & { seed?: number },
   discriminator: DcganDiscriminatorOptions = {},
+  generator: Pick<DcganGeneratorOptions, "kernelSize" | "upsampling"> = {},
 ): { generator: tf.LayersModel; discriminator: tf.LayersModel } {
   const { imageShape, width, latentDim, seed } = options;
+  // options left undefined keep the builder's defaults
+  const gOptions = Object.fromEntries(
+    Object.entries(generator).filter(([, value]) => value !== undefined),
+  );
   return {
-    generator: buildDcganGenerator({ imageShape, width, latentDim, seed }),
+    generator: buildDcganGenerator({ imageShape, width, latentDim, seed, ...gOptions }),
     discriminator: buildDcganDiscriminator({
       imageShape,
       width,
