@@ -157,7 +157,7 @@ export function initCourseBackend(
 
 /** Options of {@linkcode setupCourse}: the notebook's choices; a set variable overrides each. */
 export interface SetupCourseOptions extends CourseOptions {
-  /** Print which backend runs and why. Default `false`. */
+  /** Print which backend runs and why, and how many threads share each step. Default `false`. */
   verbose?: boolean;
   /** Profile fields to change, e.g. `{ epochs: 2 }`, applied last. */
   overrides?: Partial<Omit<Profile, "name" | "reason">>;
@@ -223,6 +223,7 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
     ? autoWorkers(resolveProfile(profileOptions).shards, backend.gpu, idleCores())
     : asked;
   const profile = resolveProfile({ ...profileOptions, workers });
+  if (options.verbose && !backend.gpu) console.log(describeThreads(profile));
   const resultsFile = fromEnv.resultsFile ?? options.resultsFile;
   return {
     backend,
@@ -280,4 +281,26 @@ export function idleCores(): number {
     // No --allow-sys: count every core as idle.
   }
   return Math.max(1, Math.min(cores, Math.round(cores - load)));
+}
+
+/**
+ * One line on how a training step is shared: its shards and the threads that run them.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { resolveProfile } from "@course/profile.ts";
+ * import { describeThreads } from "@course/notebook/setup.ts";
+ * assertEquals(
+ *   describeThreads(resolveProfile({ profile: "cpu", workers: 2 })),
+ *   "training: each step in 2 shards on 2 threads (COURSE_WORKERS=N to change the threads; " +
+ *     "the results do not depend on them)",
+ * );
+ * ```
+ */
+export function describeThreads(profile: Profile): string {
+  const threads = profile.workers === 1 ? "1 thread" : `${profile.workers} threads`;
+  const shards = profile.shards === 1 ? "1 shard" : `${profile.shards} shards`;
+  return `training: each step in ${shards} on ${threads} (COURSE_WORKERS=N to change the ` +
+    "threads; the results do not depend on them)";
 }
