@@ -112,21 +112,21 @@ export const RESULT_FIGURES: ResultFigure[] = [
   {
     name: "run_tips_strong_d_kept",
     notebook: "13_training_tips",
-    cell: "keepHighestScored",
+    cell: "most real according to the stronger D",
     kind: "png",
     index: 0,
   },
   {
     name: "run_tips_strong_d_rejected",
     notebook: "13_training_tips",
-    cell: "keepHighestScored",
+    cell: "most real according to the stronger D",
     kind: "png",
     index: 1,
   },
   {
     name: "run_tips_late_decay",
     notebook: "13_training_tips",
-    cell: "withLateDecay(",
+    cell: "the same 16 latents, constant rate",
     kind: "png",
   },
   {
