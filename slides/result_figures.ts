@@ -72,6 +72,13 @@ export const RESULT_FIGURES: ResultFigure[] = [
     index: 0,
   },
   {
+    name: "run_wgan_fid",
+    notebook: "06_wgan",
+    cell: "critic's training loss, -L_D (mean since the last checkpoint)",
+    kind: "plot",
+    index: 1,
+  },
+  {
     name: "run_wgan_samples",
     notebook: "06_wgan",
     cell: "const finalSamples = variant.sample!(64, 21);",
