@@ -1,6 +1,6 @@
 /**
  * `deno task bench`: the DCGAN tutorial training step on our wasm backend (with the course's
- * kernels), on tfjs's pure-JS `cpu` backend, and in PyTorch (one thread), measured in one run with
+ * kernels), on tfjs's pure-JS `cpu` backend, and in PyTorch (one thread and more), measured in one run with
  * ours and PyTorch alternating so machine noise hits both; plus the width-0.25 model of the `cpu`
  * profile and the WGAN-GP critic step. Prints ms/step, images/s, GFLOP/s and ours/PyTorch, and
  * writes the figures as JSON to bench/results/.
@@ -17,7 +17,9 @@
  * --shards N (split every `train()` step into N shards, on one thread and on N workers alike, so
  * both rows compute the same run; default one shard per thread), --torch-threads 1,2 (PyTorch's
  * thread counts, a row each; default 1 up to the machine's cores), --models dcgan-tutorial,
- * dcgan-cpu-profile (default both), --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of
+ * dcgan-cpu-profile (default both), --loop-warmup N (untimed steps at the start of each `train()`
+ * call, default 1: a new worker's first steps run while V8 still compiles the step's code),
+ * --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of
  * `gpu_bench.ts` instead: the tutorial and the lecture's 64x64 DCGAN in `train()` on that
  * backend, with PyTorch on CUDA and the wasm backend side by side.
  *
@@ -45,6 +47,8 @@ interface Flags {
   workers: number;
   /** Shards of every `train()` step (0: one per thread, the executor's default). */
   shards: number;
+  /** Untimed `train()` steps before the timed ones (V8 compiles a new worker's code). */
+  loopWarmup: number;
   /** The models to time (default both). */
   models: string[];
   /** PyTorch's thread counts, each a row (default 1 up to the machine's cores). */
@@ -87,6 +91,7 @@ function parseFlags(args: string[]): Flags {
     shards: value("--shards", 0),
     torchThreads,
     models: models(args),
+    loopWarmup: Math.max(1, value("--loop-warmup", 1)),
     out: outIndex >= 0 ? args[outIndex + 1] : new URL("./results", import.meta.url).pathname,
   };
 }
@@ -160,17 +165,18 @@ function row(name: string, ref: Reference, backend: string, ms: number[], flops:
 
 /**
  * Time `steps` steps of the course's `train()` loop on the DCGAN variant (the tutorial
- * architecture at width 1) with `workers` ranks; the first step (worker start, Adam slots,
- * XNNPACK operators) is run but not timed.
+ * architecture at `width`) with `workers` ranks; the first `warmup` steps (worker start, Adam
+ * slots, XNNPACK operators, V8 compiling the step's code) are run but not timed.
  */
 async function loopSteps(
   width: number,
   workers: number,
   steps: number,
   shards: number,
+  warmup: number,
 ): Promise<number[]> {
   const variant = createVariant("dcgan", { width, seed: 1 });
-  const images = tf.randomUniform([64 * (steps + 1), 28, 28, 1], -1, 1, "float32", 1);
+  const images = tf.randomUniform([64 * (warmup + steps), 28, 28, 1], -1, 1, "float32", 1);
   const ends: number[] = [];
   try {
     await train(variant, { realImages: images }, {
@@ -183,7 +189,7 @@ async function loopSteps(
     variant.dispose();
     images.dispose();
   }
-  return ends.slice(1).map((t, i) => t - ends[i]);
+  return ends.slice(warmup).map((t, i) => t - ends[warmup - 1 + i]);
 }
 
 /** Alternate ours and PyTorch for `rounds` rounds on one model width. */
@@ -202,9 +208,11 @@ async function compare(width: number, flags: Flags, torchError: { value?: string
     dcganStep(ref);
     xnnpack.push(...timeSteps(() => dcganStep(ref), flags.steps));
     setWasmGemm(true);
-    loop.push(...await loopSteps(width, 1, flags.steps, flags.shards));
+    loop.push(...await loopSteps(width, 1, flags.steps, flags.shards, flags.loopWarmup));
     if (flags.workers > 1) {
-      parallel.push(...await loopSteps(width, flags.workers, flags.steps, flags.shards));
+      parallel.push(
+        ...await loopSteps(width, flags.workers, flags.steps, flags.shards, flags.loopWarmup),
+      );
     }
     for (const [threads, times] of torch) {
       if (!flags.torch || torchError.value !== undefined) break;
@@ -361,12 +369,12 @@ function printTable(rows: Row[], ratios: Record<string, number>, wgan: number, t
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (x: number, d: number, n: number) => x.toFixed(d).padStart(n);
   console.log(
-    `${pad("step", 22)}${pad("width", 7)}${pad("backend", 24)}${"ms/step".padStart(10)}` +
+    `${pad("step", 22)}${pad("width", 7)}${pad("backend", 34)}${"ms/step".padStart(10)}` +
       `${"images/s".padStart(10)}${"GFLOP/s".padStart(9)}${"GFLOP".padStart(7)}`,
   );
   for (const r of rows) {
     console.log(
-      `${pad(r.name, 22)}${pad(String(r.width), 7)}${pad(r.backend, 24)}${
+      `${pad(r.name, 22)}${pad(String(r.width), 7)}${pad(r.backend, 34)}${
         num(r.msPerStep, 0, 10)
       }` +
         `${num(r.imagesPerSecond, 1, 10)}${num(r.gflopPerSecond, 1, 9)}${

@@ -11,7 +11,8 @@
  * thread, "loop" is what `train()` does around the step (batches, losses, callbacks).
  *
  * Flags: --width W (0.25), --workers N (2), --shards N (2), --rounds N (3), --steps N (8 timed
- * steps per round, after one untimed), --tutorial (width 1).
+ * steps per round), --warmup N (1: untimed steps before them, for V8 to compile the step's code in
+ * a new worker), --tutorial (width 1).
  *
  * @module
  */
@@ -28,6 +29,7 @@ interface Flags {
   shards: number;
   rounds: number;
   steps: number;
+  warmup: number;
 }
 
 function parseFlags(args: string[]): Flags {
@@ -46,6 +48,7 @@ function parseFlags(args: string[]): Flags {
     shards: value("--shards", 2),
     rounds: value("--rounds", 3),
     steps: value("--steps", 8),
+    warmup: value("--warmup", 1),
   };
 }
 
@@ -93,10 +96,16 @@ interface Profiled {
   profiles(): ChannelProfile[];
 }
 
-/** Run `steps + 1` steps of `train()` and profile the last `steps`. */
+/** Run `warmup + steps` steps of `train()` and profile the last `steps`. */
 async function profileRun(flags: Flags, workers: number): Promise<RunProfile> {
   const variant = createVariant("dcgan", { width: flags.width, seed: 1 });
-  const images = tf.randomUniform([64 * (flags.steps + 1), 28, 28, 1], -1, 1, "float32", 1);
+  const images = tf.randomUniform(
+    [64 * (flags.warmup + flags.steps), 28, 28, 1],
+    -1,
+    1,
+    "float32",
+    1,
+  );
   const step = variant.trainStep.bind(variant);
   const inStep: number[] = [];
   const ends: number[] = [];
@@ -124,8 +133,8 @@ async function profileRun(flags: Flags, workers: number): Promise<RunProfile> {
       callbacks: [{
         onStepEnd: () => {
           ends.push(performance.now());
-          // After the first (untimed) step: the clocks start here.
-          if (ends.length === 1) {
+          // After the untimed steps: the clocks start here.
+          if (ends.length === flags.warmup) {
             cpuStart = threadCpu();
             if (channel) first = channel.profiles();
           }
@@ -138,7 +147,7 @@ async function profileRun(flags: Flags, workers: number): Promise<RunProfile> {
     variant.dispose();
     images.dispose();
   }
-  const steps = ends.length - 1;
+  const steps = ends.length - flags.warmup;
   const ranks = last.map((p, r) =>
     Object.fromEntries(
       Object.entries(p).map(([k, v]) => [k, (v - first[r][k as keyof ChannelProfile]) / steps]),
@@ -148,8 +157,8 @@ async function profileRun(flags: Flags, workers: number): Promise<RunProfile> {
     Object.entries(cpuEnd).map(([k, v]) => [k, (v - (cpuStart[k] ?? 0)) / steps]),
   );
   return {
-    intervals: ends.slice(1).map((t, i) => t - ends[i]),
-    inStep: inStep.slice(1),
+    intervals: ends.slice(flags.warmup).map((t, i) => t - ends[flags.warmup - 1 + i]),
+    inStep: inStep.slice(flags.warmup),
     ranks,
     cpu,
   };
@@ -206,7 +215,7 @@ async function main() {
   const manyMs = many.map((r) => median(r.intervals));
   console.log(
     `width ${flags.width}, ${flags.shards} shards, ${flags.rounds} rounds of ${flags.steps} ` +
-      `steps; load ${load.map((l) => l.toFixed(2)).join(" ")} -> ${
+      `steps after ${flags.warmup}; load ${load.map((l) => l.toFixed(2)).join(" ")} -> ${
         Deno.loadavg().map((l) => l.toFixed(2)).join(" ")
       }`,
   );
