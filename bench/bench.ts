@@ -1,9 +1,10 @@
 /**
  * `deno task bench`: the DCGAN tutorial training step on our wasm backend (with the course's
- * kernels), on tfjs's pure-JS `cpu` backend, and in PyTorch (one thread and more), measured in one run with
- * ours and PyTorch alternating so machine noise hits both; plus the width-0.25 model of the `cpu`
- * profile and the WGAN-GP critic step. Prints ms/step, images/s, GFLOP/s and ours/PyTorch, and
- * writes the figures as JSON to bench/results/.
+ * kernels), on tfjs's pure-JS `cpu` backend, and in PyTorch (on 1 thread up to the machine's
+ * cores), measured in one run with ours and PyTorch alternating so machine noise hits both; plus
+ * the width-0.25 model of the `cpu` profile and the WGAN-GP critic step. Prints ms/step, images/s,
+ * GFLOP/s and ours/PyTorch (and the issue's two target ratios), and writes the figures as JSON to
+ * bench/results/.
  *
  * The same rounds also time the course's own `train()` loop on the same architecture
  * (`createVariant("dcgan")`), on the main thread alone and data-parallel with `--workers N` ranks
@@ -19,8 +20,8 @@
  * thread counts, a row each; default 1 up to the machine's cores), --models dcgan-tutorial,
  * dcgan-cpu-profile (default both), --loop-warmup N (untimed steps at the start of each `train()`
  * call, default 1: a new worker's first steps run while V8 still compiles the step's code),
- * --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of
- * `gpu_bench.ts` instead: the tutorial and the lecture's 64x64 DCGAN in `train()` on that
+ * --out DIR. `--backend webgpu` (or `gpu`, `wasm`, `cpu`) runs the GPU benchmark of `gpu_bench.ts`
+ * instead: the tutorial and the lecture's 64x64 DCGAN in `train()` on that
  * backend, with PyTorch on CUDA and the wasm backend side by side.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
- * `deno run -A packages/wasm_engine/bench/gemm_peak.ts` (from the project root): how fast one thread can multiply matrices in
- * WebAssembly on this CPU, against PyTorch on one thread, on the shapes of the tutorial DCGAN's
- * largest layers, in GFLOP/s.
+ * `deno run -A packages/wasm_engine/bench/gemm_peak.ts` (from the project root): how fast one
+ * thread can multiply matrices in WebAssembly on this CPU, against PyTorch on one thread, on the
+ * shapes of the tutorial DCGAN's largest layers, in GFLOP/s.
  *
  * - "wasm peak": a loop of nothing but `f32x4.relaxed_madd` on 12 independent registers (no memory
  *   traffic), the most WebAssembly SIMD128 can do here; its cycles per fused multiply-add give
