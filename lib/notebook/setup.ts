@@ -33,11 +33,18 @@ import {
   BACKEND_CHOICES,
   type BackendChoice,
   type BackendInfo,
+  currentBackend,
   initBackend,
   type InitBackendOptions,
 } from "../backend.ts";
 import type { GpuLike } from "../backend_webgpu.ts";
-import { type Profile, PROFILE_NAMES, type ProfileName, resolveProfile } from "../profile.ts";
+import {
+  type Profile,
+  PROFILE_NAMES,
+  type ProfileName,
+  resolveProfile,
+  type ResolveProfileOptions,
+} from "../profile.ts";
 import { recordResult, type RecordResultOptions, type ResultRecord } from "../results.ts";
 
 /** What the environment can configure; every field is optional (unset: the library's default). */
@@ -212,17 +219,13 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
     { backend: options.backend, verbose: options.verbose, gpu: options.gpu },
     env,
   );
-  const profileOptions = {
+  const profile = resolveCourseProfile({
     profile: fromEnv.profile ?? options.profile,
     source: fromEnv.profile ? COURSE_ENV_VARIABLES.profile : undefined,
     backend,
     overrides: options.overrides,
-  };
-  const asked = fromEnv.workers ?? options.workers ?? "auto";
-  const workers = asked === "auto"
-    ? autoWorkers(resolveProfile(profileOptions).shards, backend.gpu, idleCores())
-    : asked;
-  const profile = resolveProfile({ ...profileOptions, workers });
+    workers: fromEnv.workers ?? options.workers,
+  });
   if (options.verbose && !backend.gpu) console.log(describeThreads(profile));
   const resultsFile = fromEnv.resultsFile ?? options.resultsFile;
   return {
@@ -236,6 +239,35 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
         file: resultsFile,
       }),
   };
+}
+
+/** Options of {@linkcode resolveCourseProfile}: `resolveProfile()`'s, with `workers` as the user gives it. */
+export interface CourseProfileOptions extends Omit<ResolveProfileOptions, "workers"> {
+  /** Threads per step, or `auto` (the default): see {@linkcode autoWorkers}. */
+  workers?: number | "auto";
+}
+
+/**
+ * `resolveProfile()` with `workers: "auto"` (the default) turned into the idle cores that divide
+ * the profile's shards: how `setupCourse()` and `deno task doctor` pick the threads.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { resolveCourseProfile } from "@course/notebook/setup.ts";
+ * const backend = { choice: "wasm", gpu: false } as const;
+ * assertEquals(resolveCourseProfile({ profile: "cpu", backend: backend as never }, 8).workers, 2);
+ * assertEquals(resolveCourseProfile({ profile: "cpu", workers: 1 }, 8).workers, 1);
+ * ```
+ */
+export function resolveCourseProfile(
+  options: CourseProfileOptions,
+  idle: number = idleCores(),
+): Profile {
+  const { workers: asked = "auto", ...rest } = options;
+  if (asked !== "auto") return resolveProfile({ ...rest, workers: asked });
+  const gpu = (options.backend ?? currentBackend())?.gpu ?? false;
+  return resolveProfile({ ...rest, workers: autoWorkers(resolveProfile(rest).shards, gpu, idle) });
 }
 
 /**
