@@ -9,10 +9,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { describeBackend, detectCuda, nativePackageStatus } from "../lib/backend.ts";
-import { courseOptionsFromEnv, initCourseBackend } from "../lib/notebook/setup.ts";
+import {
+  courseOptionsFromEnv,
+  describeThreads,
+  initCourseBackend,
+  resolveCourseProfile,
+} from "../lib/notebook/setup.ts";
 import { probeWebGpu } from "../lib/backend_webgpu.ts";
 import { mnistSourceReport } from "../lib/data/mnist.ts";
-import { resolveProfile } from "../lib/profile.ts";
 import {
   capture,
   JUPYTER_DEBIAN_PACKAGES,
@@ -87,7 +91,7 @@ try {
 section("Profile");
 try {
   const options = courseOptionsFromEnv();
-  const profile = resolveProfile({
+  const profile = resolveCourseProfile({
     profile: options.profile,
     source: options.profile ? "COURSE_PROFILE" : undefined,
     workers: options.workers,
@@ -95,7 +99,7 @@ try {
   item(
     profile.name,
     `${profile.reason}: ${profile.mnistSize} MNIST images, ${profile.epochs} epochs, ` +
-      `batch ${profile.batchSize}, width x${profile.width}`,
+      `batch ${profile.batchSize}, width x${profile.width}; ${describeThreads(profile)}`,
   );
 } catch (error) {
   problems.push(error instanceof Error ? error.message : String(error));

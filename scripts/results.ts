@@ -4,7 +4,8 @@
  * Each notebook runs headlessly with the real Deno kernel (the `cpu` profile unless `--profile`
  * says otherwise) and records its headline numbers with `recordResult()` from lib/results.ts into
  * the file named by `COURSE_RESULTS`. This script collects them with the wall time of each run,
- * keeps them in `notebooks/results.json` (a re-run of some notebooks replaces only their rows),
+ * keeps them in `notebooks/results.json` (a re-run of some notebooks replaces only their rows, keeping
+ * the replaced run's figures for comparison),
  * rewrites the headline table between the `<!-- results:start -->` and `<!-- results:end -->`
  * markers of README.md and writes every figure into RESULTS.md (scripts/results_table.ts).
  *
@@ -23,6 +24,7 @@ import type { ResultRecord } from "../lib/results.ts";
 import {
   DETAILS_PAGE,
   type NotebookResults,
+  previousRun,
   replaceResultsSection,
   resultsDetails,
   resultsTable,
@@ -140,8 +142,10 @@ async function main(): Promise<number> {
     // Read the file again: another results run may have saved its rows in the meantime.
     const stored = await readStored();
     const index = stored.findIndex((r) => r.notebook === notebook);
-    if (index >= 0) stored[index] = row;
-    else stored.push(row);
+    if (index >= 0) {
+      const previous = previousRun(stored[index]);
+      stored[index] = previous ? { ...row, previous } : row;
+    } else stored.push(row);
     // Save after every notebook, so an interrupted run keeps what it measured.
     await Deno.writeTextFile(RESULTS_JSON, JSON.stringify(stored, null, 2) + "\n");
   }

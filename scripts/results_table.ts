@@ -25,6 +25,39 @@ export interface NotebookResults {
   date: string;
   /** The records the notebook wrote. */
   records: ResultRecord[];
+  /** The figures of the run this one replaced, when it ran without error (see {@linkcode previousRun}). */
+  previous?: PreviousRun;
+}
+
+/** What a replaced run measured: its date and each metric's value. */
+export interface PreviousRun {
+  /** ISO date of the replaced run. */
+  date: string;
+  /** Each metric's value in that run. */
+  values: Record<string, number>;
+}
+
+/**
+ * The figures to keep from `replaced` when a new run takes its place, so RESULTS.md can show what
+ * changed; `undefined` when the replaced run failed or recorded nothing.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { previousRun } from "./results_table.ts";
+ * const replaced = {
+ *   notebook: "notebooks/08_cgan.ipynb", profile: "cpu", ok: true, seconds: 90, date: "2026-11-22",
+ *   records: [{ source: "08_cgan", metric: "class accuracy", value: 98.1, time: "" }],
+ * };
+ * assertEquals(previousRun(replaced), { date: "2026-11-22", values: { "class accuracy": 98.1 } });
+ * assertEquals(previousRun({ ...replaced, ok: false }), undefined);
+ * ```
+ */
+export function previousRun(replaced: NotebookResults): PreviousRun | undefined {
+  if (!replaced.ok || replaced.records.length === 0) return undefined;
+  const values: Record<string, number> = {};
+  for (const record of replaced.records) values[record.metric] = record.value;
+  return { date: replaced.date, values };
 }
 
 /** The page that lists every figure, next to README.md. */
@@ -117,6 +150,13 @@ export function resultsTable(rows: NotebookResults[]): string {
  * }]);
  * assert(page.includes("## 08_cgan\n"));
  * assert(page.includes("| class accuracy | 98.1 | % |"));
+ * const rerun = resultsDetails([{
+ *   notebook: "notebooks/08_cgan.ipynb", profile: "cpu", ok: true, seconds: 90, date: "2026-12-03T05:00Z",
+ *   records: [{ source: "08_cgan", metric: "class accuracy", value: 97.5, unit: "%", time: "" }],
+ *   previous: { date: "2026-11-22T05:00Z", values: { "class accuracy": 98.1 } },
+ * }]);
+ * assert(rerun.includes("| result | value | run of 2026-11-22 | unit |"));
+ * assert(rerun.includes("| class accuracy | 97.5 | 98.1 | % |"));
  * ```
  */
 export function resultsDetails(rows: NotebookResults[]): string {
@@ -124,7 +164,8 @@ export function resultsDetails(rows: NotebookResults[]): string {
     "# Results",
     "",
     "Every figure the notebooks record, from the runs of `deno task results` (written by it: do not",
-    "edit). README.md shows each notebook's headline figure.",
+    "edit), next to the run each replaced where there was one. README.md shows each notebook's",
+    "headline figure.",
   ];
   for (const row of sorted(rows)) {
     const backend = row.records.find((r) => r.backend)?.backend ?? "?";
@@ -142,11 +183,22 @@ export function resultsDetails(rows: NotebookResults[]): string {
       parts.push(failure(row));
       continue;
     }
-    parts.push("| result | value | unit |", "| --- | ---: | --- |");
+    const previous = row.previous;
+    parts.push(
+      previous
+        ? `| result | value | run of ${previous.date.slice(0, 10)} | unit |`
+        : "| result | value | unit |",
+      previous ? "| --- | ---: | ---: | --- |" : "| --- | ---: | --- |",
+    );
     for (const record of row.records) {
-      parts.push(
-        `| ${cell(record.metric)} | ${formatValue(record.value)} | ${cell(record.unit ?? "")} |`,
-      );
+      const before = previous?.values[record.metric];
+      const columns = [
+        cell(record.metric),
+        formatValue(record.value),
+        ...(previous ? [before === undefined ? "new" : formatValue(before)] : []),
+        cell(record.unit ?? ""),
+      ];
+      parts.push(`| ${columns.join(" | ")} |`);
     }
   }
   return parts.join("\n") + "\n";

@@ -65,15 +65,35 @@ export const RESULT_FIGURES: ResultFigure[] = [
     kind: "plot",
   },
   {
+    name: "run_wgan_critic_loss",
+    notebook: "06_wgan",
+    cell: "critic's training loss, -L_D (mean since the last checkpoint)",
+    kind: "plot",
+    index: 0,
+  },
+  {
+    name: "run_wgan_fid",
+    notebook: "06_wgan",
+    cell: "critic's training loss, -L_D (mean since the last checkpoint)",
+    kind: "plot",
+    index: 1,
+  },
+  {
+    name: "run_wgan_samples",
+    notebook: "06_wgan",
+    cell: "const finalSamples = variant.sample!(64, 21);",
+    kind: "png",
+  },
+  {
     name: "run_wgan_gp_ring",
     notebook: "07_wgan_gp",
-    cell: 'trainToy("8 Gaussians"',
+    cell: "const ring = await trainToy(",
     kind: "plot",
   },
   {
     name: "run_wgan_gp_grid",
     notebook: "07_wgan_gp",
-    cell: 'trainToy("25 Gaussians"',
+    cell: "const grid = await trainToy(",
     kind: "plot",
   },
   {
@@ -87,6 +107,12 @@ export const RESULT_FIGURES: ResultFigure[] = [
     name: "run_wgan_gp_samples",
     notebook: "07_wgan_gp",
     cell: "The final generator: nEval samples",
+    kind: "png",
+  },
+  {
+    name: "run_cgan_class_rows",
+    notebook: "08_cgan",
+    cell: "const zColumns = tf.randomNormal([columns, latentDim]",
     kind: "png",
   },
   {
@@ -112,21 +138,21 @@ export const RESULT_FIGURES: ResultFigure[] = [
   {
     name: "run_tips_strong_d_kept",
     notebook: "13_training_tips",
-    cell: "keepHighestScored",
+    cell: "most real according to the stronger D",
     kind: "png",
     index: 0,
   },
   {
     name: "run_tips_strong_d_rejected",
     notebook: "13_training_tips",
-    cell: "keepHighestScored",
+    cell: "most real according to the stronger D",
     kind: "png",
     index: 1,
   },
   {
     name: "run_tips_late_decay",
     notebook: "13_training_tips",
-    cell: "withLateDecay(",
+    cell: "the same 16 latents, constant rate",
     kind: "png",
   },
   {

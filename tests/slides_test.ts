@@ -96,6 +96,21 @@ Deno.test("slides: every cpu-run figure a deck shows is committed, listed and sm
   assertEquals(problems, []);
 });
 
+Deno.test("slides: every cpu-run figure names a code cell that its notebook has", async () => {
+  const problems: string[] = [];
+  for (const spec of RESULT_FIGURES) {
+    const path = join(ROOT, "notebooks", `${spec.notebook}.ipynb`);
+    const notebook = JSON.parse(await Deno.readTextFile(path)) as {
+      cells: { cell_type: string; source: string | string[] }[];
+    };
+    const found = notebook.cells.some((cell) =>
+      cell.cell_type === "code" && [cell.source].flat().join("").includes(spec.cell)
+    );
+    if (!found) problems.push(`${spec.name}: no code cell of ${spec.notebook} has "${spec.cell}"`);
+  }
+  assertEquals(problems, []);
+});
+
 Deno.test({
   name: "slides: every deck builds offline and every slide renders with typeset math",
   sanitizeResources: false,

@@ -33,11 +33,18 @@ import {
   BACKEND_CHOICES,
   type BackendChoice,
   type BackendInfo,
+  currentBackend,
   initBackend,
   type InitBackendOptions,
 } from "../backend.ts";
 import type { GpuLike } from "../backend_webgpu.ts";
-import { type Profile, PROFILE_NAMES, type ProfileName, resolveProfile } from "../profile.ts";
+import {
+  type Profile,
+  PROFILE_NAMES,
+  type ProfileName,
+  resolveProfile,
+  type ResolveProfileOptions,
+} from "../profile.ts";
 import { recordResult, type RecordResultOptions, type ResultRecord } from "../results.ts";
 
 /** What the environment can configure; every field is optional (unset: the library's default). */
@@ -157,7 +164,7 @@ export function initCourseBackend(
 
 /** Options of {@linkcode setupCourse}: the notebook's choices; a set variable overrides each. */
 export interface SetupCourseOptions extends CourseOptions {
-  /** Print which backend runs and why. Default `false`. */
+  /** Print which backend runs and why, and how many threads share each step. Default `false`. */
   verbose?: boolean;
   /** Profile fields to change, e.g. `{ epochs: 2 }`, applied last. */
   overrides?: Partial<Omit<Profile, "name" | "reason">>;
@@ -212,17 +219,14 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
     { backend: options.backend, verbose: options.verbose, gpu: options.gpu },
     env,
   );
-  const profileOptions = {
+  const profile = resolveCourseProfile({
     profile: fromEnv.profile ?? options.profile,
     source: fromEnv.profile ? COURSE_ENV_VARIABLES.profile : undefined,
     backend,
     overrides: options.overrides,
-  };
-  const asked = fromEnv.workers ?? options.workers ?? "auto";
-  const workers = asked === "auto"
-    ? autoWorkers(resolveProfile(profileOptions).shards, backend.gpu, idleCores())
-    : asked;
-  const profile = resolveProfile({ ...profileOptions, workers });
+    workers: fromEnv.workers ?? options.workers,
+  });
+  if (options.verbose && !backend.gpu) console.log(describeThreads(profile));
   const resultsFile = fromEnv.resultsFile ?? options.resultsFile;
   return {
     backend,
@@ -235,6 +239,35 @@ export async function setupCourse(options: SetupCourseOptions = {}): Promise<Cou
         file: resultsFile,
       }),
   };
+}
+
+/** Options of {@linkcode resolveCourseProfile}: `resolveProfile()`'s, with `workers` as the user gives it. */
+export interface CourseProfileOptions extends Omit<ResolveProfileOptions, "workers"> {
+  /** Threads per step, or `auto` (the default): see {@linkcode autoWorkers}. */
+  workers?: number | "auto";
+}
+
+/**
+ * `resolveProfile()` with `workers: "auto"` (the default) turned into the idle cores that divide
+ * the profile's shards: how `setupCourse()` and `deno task doctor` pick the threads.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { resolveCourseProfile } from "@course/notebook/setup.ts";
+ * const backend = { choice: "wasm", gpu: false } as const;
+ * assertEquals(resolveCourseProfile({ profile: "cpu", backend: backend as never }, 8).workers, 2);
+ * assertEquals(resolveCourseProfile({ profile: "cpu", workers: 1 }, 8).workers, 1);
+ * ```
+ */
+export function resolveCourseProfile(
+  options: CourseProfileOptions,
+  idle: number = idleCores(),
+): Profile {
+  const { workers: asked = "auto", ...rest } = options;
+  if (asked !== "auto") return resolveProfile({ ...rest, workers: asked });
+  const gpu = (options.backend ?? currentBackend())?.gpu ?? false;
+  return resolveProfile({ ...rest, workers: autoWorkers(resolveProfile(rest).shards, gpu, idle) });
 }
 
 /**
@@ -280,4 +313,26 @@ export function idleCores(): number {
     // No --allow-sys: count every core as idle.
   }
   return Math.max(1, Math.min(cores, Math.round(cores - load)));
+}
+
+/**
+ * One line on how a training step is shared: its shards and the threads that run them.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { resolveProfile } from "@course/profile.ts";
+ * import { describeThreads } from "@course/notebook/setup.ts";
+ * assertEquals(
+ *   describeThreads(resolveProfile({ profile: "cpu", workers: 2 })),
+ *   "training: each step in 2 shards on 2 threads (COURSE_WORKERS=N to change the threads; " +
+ *     "the results do not depend on them)",
+ * );
+ * ```
+ */
+export function describeThreads(profile: Profile): string {
+  const threads = profile.workers === 1 ? "1 thread" : `${profile.workers} threads`;
+  const shards = profile.shards === 1 ? "1 shard" : `${profile.shards} shards`;
+  return `training: each step in ${shards} on ${threads} (COURSE_WORKERS=N to change the ` +
+    "threads; the results do not depend on them)";
 }

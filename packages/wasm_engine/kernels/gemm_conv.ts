@@ -139,30 +139,17 @@ export function gemmConv(
   const i32 = new Int32Array(k.memory.buffer);
   f32.fill(0, zeroAt / 4, zeroAt / 4 + inC);
   f32.set(s.view(x), xAt / 4);
-  // Indirection: the byte address of the input pixel that the m-th row (in `order`) reads
-  // through tap t, or of the row of zeros in the padding.
-  const order = rowOrder(batch, [outH, outW], [height, width], [kh, kw], g, [top, left]);
-  const ind = i32.subarray(indAt / 4, indAt / 4 + taps * rowsP);
-  const { n: rowN, p: rowP, q: rowQ } = order;
-  for (let a = 0, t = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++, t++) {
-      const base = t * rowsP;
-      for (let m = 0; m < rows; m++) {
-        const r = sh * rowP[m] + dh * a - top;
-        const c = sw * rowQ[m] + dw * b - left;
-        ind[base + m] = r >= 0 && r < height && c >= 0 && c < width
-          ? xAt + ((rowN[m] * height + r) * width + c) * inC * 4
-          : zeroAt;
-      }
-      ind.fill(zeroAt, base + rows, base + rowsP);
-    }
-  }
-  // Row m of the product goes to its row-major place; the padding rows all to the spare row.
-  const outRows = i32.subarray(outAt / 4, outAt / 4 + rowsP);
-  for (let m = 0; m < rows; m++) {
-    outRows[m] = cAt + ((rowN[m] * outH + rowP[m]) * outW + rowQ[m]) * colsP * 4;
-  }
-  outRows.fill(cAt + rows * colsP * 4, rows, rowsP);
+  // Indirection (the byte address of the input pixel that the m-th row, in `order`, reads
+  // through tap t, or of the row of zeros in the padding) and the output rows: they depend on
+  // the shapes alone, so they are computed once per geometry and copied in after that.
+  const key = [batch, height, width, inC, outC, kh, kw, ...g.strides, ...g.dilations]
+    .concat(g.pads.flat()).join(",");
+  const tables = tableCache.get(key) ?? rememberTables(
+    key,
+    addressTables(batch, [height, width, inC], [kh, kw], g, { rowsP, colsP, xAt, cAt, outH, outW }),
+  );
+  i32.set(tables.ind, indAt / 4);
+  i32.set(tables.outRows, outAt / 4);
   // Filter [taps * inC, outC] -> panels [outC / 8][taps * inC][8], zero beyond outC.
   packPanels(
     s.view(filter),
@@ -187,6 +174,69 @@ export function gemmConv(
     }
   }
   return out;
+}
+
+/** A convolution's indirection table (`taps * rowsP` addresses) and output rows (`rowsP`). */
+interface AddressTables {
+  ind: Int32Array;
+  outRows: Int32Array;
+}
+
+/** Address tables by geometry (insertion order: the oldest first), at most `TABLE_BYTES`. */
+const tableCache = new Map<string, AddressTables>();
+const TABLE_BYTES = 64 * 2 ** 20;
+let tableBytes = 0;
+
+function rememberTables(key: string, tables: AddressTables): AddressTables {
+  tableCache.set(key, tables);
+  tableBytes += tables.ind.byteLength + tables.outRows.byteLength;
+  for (const [oldKey, old] of tableCache) {
+    if (tableBytes <= TABLE_BYTES || oldKey === key) break;
+    tableCache.delete(oldKey);
+    tableBytes -= old.ind.byteLength + old.outRows.byteLength;
+  }
+  return tables;
+}
+
+/**
+ * The indirection table (the byte address of the input pixel that the m-th row, in
+ * {@linkcode rowOrder}, reads through tap t, or 0, the row of zeros, in the padding) and the
+ * address each row of the product goes to (its row-major place; the padding rows all to a spare
+ * row after the product).
+ */
+function addressTables(
+  batch: number,
+  [height, width, inC]: number[],
+  [kh, kw]: [number, number],
+  g: ConvGeometry,
+  at: { rowsP: number; colsP: number; xAt: number; cAt: number; outH: number; outW: number },
+): AddressTables {
+  const { rowsP, colsP, xAt, cAt, outH, outW } = at;
+  const [top, left] = [g.pads[1][0], g.pads[2][0]];
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const rows = batch * outH * outW;
+  const order = rowOrder(batch, [outH, outW], [height, width], [kh, kw], g, [top, left]);
+  const ind = new Int32Array(kh * kw * rowsP);
+  const { n: rowN, p: rowP, q: rowQ } = order;
+  for (let a = 0, t = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++, t++) {
+      const base = t * rowsP;
+      for (let m = 0; m < rows; m++) {
+        const r = sh * rowP[m] + dh * a - top;
+        const c = sw * rowQ[m] + dw * b - left;
+        ind[base + m] = r >= 0 && r < height && c >= 0 && c < width
+          ? xAt + ((rowN[m] * height + r) * width + c) * inC * 4
+          : 0;
+      }
+    }
+  }
+  const outRows = new Int32Array(rowsP);
+  for (let m = 0; m < rows; m++) {
+    outRows[m] = cAt + ((rowN[m] * outH + rowP[m]) * outW + rowQ[m]) * colsP * 4;
+  }
+  outRows.fill(cAt + rows * colsP * 4, rows, rowsP);
+  return { ind, outRows };
 }
 
 /**

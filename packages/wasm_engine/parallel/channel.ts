@@ -13,6 +13,7 @@
  * | --- | --- | --- |
  * | control | 64 bytes | barrier generation and count, abort flag, command, step, epoch |
  * | error | 4 KiB | UTF-8 message of the rank that aborted |
+ * | clocks | ranks x 16 doubles | each rank's time in each phase ({@linkcode ChannelProfile}) |
  * | slots | ranks x shardsPerRank x capacity floats | each shard's flattened gradients, in shard order |
  * | result | capacity floats | the mean, each rank reducing its own segment |
  * | batches | batchBytes | the main thread's batch shards for the workers |
@@ -30,6 +31,25 @@ const COMMAND = 4;
 const STEP = 5;
 const EPOCH = 6;
 const BATCH_LENGTH = 7;
+
+/** The phases a rank's clock adds up, in the order of its slots in the buffer. */
+const PHASES = [
+  "steps",
+  "stepWait",
+  "stepCopy",
+  "allReduces",
+  "reduceCopyIn",
+  "reduceWait",
+  "reduceSum",
+  "reduceCopyOut",
+] as const;
+const CLOCK_SLOTS = 16;
+
+/**
+ * Where one rank's time went since the channel was made (milliseconds, summed over the run;
+ * `steps` and `allReduces` are counts). Time outside these phases is the rank's own computing.
+ */
+export type ChannelProfile = Record<(typeof PHASES)[number], number>;
 
 /** What the main thread tells the workers at a step barrier. */
 export type Command = "step" | "stop";
@@ -92,6 +112,7 @@ export class ParallelAbortError extends Error {
  * const buffer = Channel.allocate(layout);
  * const only = new Channel(buffer, layout, 0);
  * assertEquals(Array.from(only.allReduceMean(new Float32Array([1, 2, 3]))), [1, 2, 3]);
+ * assertEquals(only.profiles()[0].allReduces, 1); // its clocks count the all-reduce
  * throws(() => new Channel(buffer, layout, 1), /rank must be in 0..0, got 1/);
  * ```
  */
@@ -102,6 +123,7 @@ export class Channel {
   timeoutMs = 300_000;
   readonly #control: Int32Array;
   readonly #error: Uint8Array;
+  readonly #clocks: Float64Array;
   readonly #slots: Float32Array;
   readonly #result: Float32Array;
   readonly #batches: Uint8Array;
@@ -109,8 +131,8 @@ export class Channel {
   /** The buffer a channel with `layout` needs. */
   static allocate(layout: ChannelLayout): SharedArrayBuffer {
     const slots = layout.ranks * (layout.shardsPerRank ?? 1);
-    const bytes = CONTROL_INTS * 4 + ERROR_BYTES + (slots + 1) * layout.capacity * 4 +
-      layout.batchBytes;
+    const bytes = CONTROL_INTS * 4 + ERROR_BYTES + layout.ranks * CLOCK_SLOTS * 8 +
+      (slots + 1) * layout.capacity * 4 + layout.batchBytes;
     return new SharedArrayBuffer(bytes);
   }
 
@@ -126,6 +148,8 @@ export class Channel {
     offset += CONTROL_INTS * 4;
     this.#error = new Uint8Array(buffer, offset, ERROR_BYTES);
     offset += ERROR_BYTES;
+    this.#clocks = new Float64Array(buffer, offset, layout.ranks * CLOCK_SLOTS);
+    offset += layout.ranks * CLOCK_SLOTS * 8;
     const slots = layout.ranks * (layout.shardsPerRank ?? 1);
     this.#slots = new Float32Array(buffer, offset, slots * layout.capacity);
     offset += slots * layout.capacity * 4;
@@ -184,8 +208,11 @@ export class Channel {
           `the workers started`,
       );
     }
+    const t0 = performance.now();
     vectors.forEach((v, k) => this.#slots.set(v, (this.rank * perRank + k) * capacity));
+    const t1 = performance.now();
     this.barrier();
+    const t2 = performance.now();
     const shards = ranks * perRank;
     const segment = Math.ceil(n / ranks);
     const start = Math.min(n, this.rank * segment);
@@ -195,8 +222,37 @@ export class Channel {
       for (let s = 0; s < shards; s++) sum += this.#slots[s * capacity + i];
       this.#result[i] = sum / shards;
     }
+    const t3 = performance.now();
     this.barrier();
-    return this.#result.slice(0, n);
+    const t4 = performance.now();
+    const mean = this.#result.slice(0, n);
+    const clock = this.#clockOf(this.rank);
+    clock[PHASES.indexOf("allReduces")]++;
+    clock[PHASES.indexOf("reduceCopyIn")] += t1 - t0;
+    clock[PHASES.indexOf("reduceWait")] += t2 - t1 + t4 - t3;
+    clock[PHASES.indexOf("reduceSum")] += t3 - t2;
+    clock[PHASES.indexOf("reduceCopyOut")] += performance.now() - t4;
+    return mean;
+  }
+
+  /** Add `ms` milliseconds (or a count) to this rank's `phase` (see {@linkcode ChannelProfile}). */
+  record(phase: keyof ChannelProfile, ms: number): void {
+    this.#clockOf(this.rank)[PHASES.indexOf(phase)] += ms;
+  }
+
+  /**
+   * Every rank's time per phase so far (the same figures from any rank). Subtract two readings
+   * for the figures of the steps between them.
+   */
+  profiles(): ChannelProfile[] {
+    return Array.from({ length: this.layout.ranks }, (_, rank) => {
+      const clock = this.#clockOf(rank);
+      return Object.fromEntries(PHASES.map((p, i) => [p, clock[i]])) as ChannelProfile;
+    });
+  }
+
+  #clockOf(rank: number): Float64Array {
+    return this.#clocks.subarray(rank * CLOCK_SLOTS, (rank + 1) * CLOCK_SLOTS);
   }
 
   /**
@@ -211,24 +267,38 @@ export class Channel {
           `${this.#batches.length}; batches must not grow during a run`,
       );
     }
+    const t0 = performance.now();
     if (payload) this.#batches.set(payload);
     Atomics.store(this.#control, COMMAND, command === "stop" ? 1 : 0);
     Atomics.store(this.#control, STEP, step);
     Atomics.store(this.#control, EPOCH, epoch);
     Atomics.store(this.#control, BATCH_LENGTH, length);
+    const t1 = performance.now();
     this.barrier();
+    this.#recordStep(t1 - t0, performance.now() - t1);
+  }
+
+  #recordStep(copyMs: number, waitMs: number): void {
+    const clock = this.#clockOf(this.rank);
+    clock[PHASES.indexOf("steps")]++;
+    clock[PHASES.indexOf("stepCopy")] += copyMs;
+    clock[PHASES.indexOf("stepWait")] += waitMs;
   }
 
   /** Worker: wait for the main thread's next command and read it (the payload is a copy). */
   receive(): { command: Command; step: number; epoch: number; payload: Uint8Array } {
+    const t0 = performance.now();
     this.barrier();
+    const t1 = performance.now();
     const length = Atomics.load(this.#control, BATCH_LENGTH);
-    return {
-      command: Atomics.load(this.#control, COMMAND) === 1 ? "stop" : "step",
+    const received = {
+      command: Atomics.load(this.#control, COMMAND) === 1 ? "stop" as const : "step" as const,
       step: Atomics.load(this.#control, STEP),
       epoch: Atomics.load(this.#control, EPOCH),
       payload: this.#batches.slice(0, length),
     };
+    this.#recordStep(performance.now() - t1, t1 - t0);
+    return received;
   }
 
   /** Make every rank's next (or current) wait throw with `message` (the first abort wins). */

@@ -13,7 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Channel, type ChannelLayout } from "./channel.ts";
+import { Channel, type ChannelLayout, type ChannelProfile } from "./channel.ts";
 import type { GradientReducer, WorkerInit } from "./replica.ts";
 import { type Batch, encodeShards, takeShard } from "./shards.ts";
 import { fingerprint, type ModelSet, takeSnapshot } from "./snapshot.ts";
@@ -30,6 +30,8 @@ export interface DataParallel {
   finish(): Promise<void>;
   /** Stop the workers now (an error or an interrupt in the main thread). */
   abort(reason: string): void;
+  /** Where each rank's time went so far (see {@linkcode ChannelProfile}), rank 0 first. */
+  profiles(): ChannelProfile[];
 }
 
 /** Options of {@linkcode startDataParallel}. */
@@ -161,9 +163,16 @@ export async function startDataParallel(
     ranks,
     reducer: channel,
     dispatch(batch, step, epoch) {
-      channel.publish("step", step, epoch, encodeShards(batch, ranks));
-      return takeShard(batch, ranks, 0);
+      const start = performance.now();
+      const payload = encodeShards(batch, ranks);
+      channel.record("stepCopy", performance.now() - start);
+      channel.publish("step", step, epoch, payload);
+      const own = performance.now();
+      const rows = takeShard(batch, ranks, 0);
+      channel.record("stepCopy", performance.now() - own);
+      return rows;
     },
+    profiles: () => channel.profiles(),
     async finish() {
       if (finished) return;
       finished = true;

@@ -12,7 +12,13 @@ export type {
   ReplicaStep,
   WorkerInit,
 } from "./replica.ts";
-export { Channel, type ChannelLayout, meanOfShards, ParallelAbortError } from "./channel.ts";
+export {
+  Channel,
+  type ChannelLayout,
+  type ChannelProfile,
+  meanOfShards,
+  ParallelAbortError,
+} from "./channel.ts";
 export { type Batch, decodeShard, encodeShards, shardRows, takeShard } from "./shards.ts";
 export {
   applySnapshot,

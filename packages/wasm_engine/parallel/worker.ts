@@ -35,7 +35,9 @@ scope.onmessage = async (event: MessageEvent<WorkerInit>) => {
     for (;;) {
       const { command, step, epoch, payload } = channel.receive();
       if (command === "stop") break;
+      const start = performance.now();
       const batch = decodeShard(payload, init.rank);
+      channel.record("stepCopy", performance.now() - start);
       try {
         replica.step(batch, { step, epoch, rank: init.rank, reducer: channel });
       } finally {

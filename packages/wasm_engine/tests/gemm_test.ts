@@ -274,3 +274,20 @@ Deno.test("a convolution too large for the kernel's memory gets an error that sa
   const k = wasmGemm()!;
   assertThrows(() => k.reserve(5 * 2 ** 30), /needs 5120 MiB .* setWasmGemm\(false\)/);
 });
+
+Deno.test("a convolution's address tables, kept per geometry, give the same bits on every call", () => {
+  const w = seeded([3, 3, 8, 8], 21) as tf.Tensor4D;
+  const x = seeded([2, 5, 5, 8], 22) as tf.Tensor4D;
+  const conv = (stride: 1 | 2) => tf.tidy(() => tf.conv2d(x, w, stride, "same").dataSync());
+  const { result: first, calls } = countingGemm(() => conv(1));
+  assertEquals(calls, 1);
+  const strided = conv(2); // the same shapes but another stride: other tables
+  const again = conv(1);
+  assertEquals(Array.from(again), Array.from(first));
+  setWasmGemm(false);
+  const [reference, referenceStrided] = [conv(1), conv(2)];
+  setWasmGemm(true);
+  assert(maxRelativeError(first as Float32Array, reference as Float32Array) < TOLERANCE);
+  assert(maxRelativeError(strided as Float32Array, referenceStrided as Float32Array) < TOLERANCE);
+  tf.dispose([w, x]);
+});
