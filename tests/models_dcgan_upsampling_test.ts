@@ -2,9 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { initBackend } from "@course/backend.ts";
 import { buildDcganGenerator, type DcganGeneratorOptions } from "@course/models/mod.ts";
-import { createDcgan } from "@course/variants/mod.ts";
+import { train } from "@course/train/mod.ts";
+import { createDcgan, dataParallel } from "@course/variants/mod.ts";
 
-await initBackend();
+await initBackend({ backend: "wasm" });
 
 const kernelShapes = (g: tf.LayersModel) =>
   g.layers.filter((l) => ["Conv2D", "Conv2DTranspose"].includes(l.getClassName()))
@@ -108,4 +109,22 @@ Deno.test("createDcgan() passes the generator's kernel size and up-sampling to i
   const plain = createDcgan({ width: 0.125 });
   assert(kernelShapes(plain.models.generator).every(([, shape]) => (shape as number[])[0] === 5));
   plain.dispose();
+});
+
+Deno.test("a resize-convolution DCGAN trains to the same weights on 1 and 2 threads", async () => {
+  const images = tf.randomUniform([64, 28, 28, 1], -1, 1, "float32", 1);
+  const trained = async (workers: number) => {
+    const variant = createDcgan({ width: 0.125, seed: 1, upsampling: "resize" });
+    await train(variant, { realImages: images }, {
+      batchSize: 16,
+      seed: 0,
+      executor: dataParallel({ workers, shards: 2 }),
+    });
+    const weights = variant.models.generator.getWeights().map((w) => Array.from(w.dataSync()));
+    variant.dispose();
+    return weights;
+  };
+  const [one, two] = [await trained(1), await trained(2)];
+  assertEquals(two, one);
+  images.dispose();
 });
