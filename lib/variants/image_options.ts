@@ -36,8 +36,6 @@ export interface AdamOptions {
   discriminatorLearningRate?: number;
   /** Adam's beta1 (momentum) for both models. Default 0.5. */
   beta1?: number;
-  /** Adam's beta2 for both models. Default 0.999. */
-  beta2?: number;
 }
 
 /** The defaults of {@linkcode AdamOptions}: the DCGAN paper's. */
@@ -62,7 +60,6 @@ export function adamPair(
 ): { generator: tf.Optimizer; discriminator: tf.Optimizer } {
   const base = options.learningRate ?? ADAM_DEFAULTS.learningRate;
   const beta1 = options.beta1 ?? ADAM_DEFAULTS.beta1;
-  const beta2 = options.beta2 ?? ADAM_DEFAULTS.beta2;
   const rates = {
     generator: options.generatorLearningRate ?? base,
     discriminator: options.discriminatorLearningRate ?? base,
@@ -77,12 +74,9 @@ export function adamPair(
   if (!(beta1 >= 0 && beta1 < 1)) {
     throw new Error(`Cannot create optimizers: beta1 must be in [0, 1), got ${beta1}`);
   }
-  if (!(beta2 >= 0 && beta2 < 1)) {
-    throw new Error(`Cannot create optimizers: beta2 must be in [0, 1), got ${beta2}`);
-  }
   return {
-    generator: tf.train.adam(rates.generator, beta1, beta2),
-    discriminator: tf.train.adam(rates.discriminator, beta1, beta2),
+    generator: tf.train.adam(rates.generator, beta1, ADAM_DEFAULTS.beta2),
+    discriminator: tf.train.adam(rates.discriminator, beta1, ADAM_DEFAULTS.beta2),
   };
 }
 
