@@ -141,6 +141,57 @@ Deno.test("MinibatchDiscrimination sums exp(-L1) distances to the other samples"
   x.dispose();
 });
 
+Deno.test("MinibatchDiscrimination's initStddev scales T, survives getConfig, and is checked", () => {
+  const wide = new MinibatchDiscrimination({
+    numKernels: 50,
+    kernelDim: 4,
+    initStddev: 0.5,
+    seed: 3,
+  });
+  const narrow = new MinibatchDiscrimination({ numKernels: 50, kernelDim: 4, seed: 3 });
+  const x = tf.ones([2, 40]);
+  tf.dispose([wide.apply(x) as tf.Tensor, narrow.apply(x) as tf.Tensor]); // builds T
+  const std = (layer: MinibatchDiscrimination) =>
+    tf.tidy(() => tf.moments(layer.getWeights()[0]).variance.sqrt().dataSync()[0]);
+  // 40 x 200 = 8,000 draws: the sample std is within a few percent of the requested one.
+  assertAlmostEquals(std(narrow), 0.05, 0.005);
+  assertAlmostEquals(std(wide), 0.5, 0.05);
+  assertEquals(wide.getConfig().initStddev, 0.5);
+  assertEquals(narrow.getConfig().initStddev, 0.05);
+  assertThrows(() => new MinibatchDiscrimination({ initStddev: 0 }), "initStddev");
+  x.dispose();
+});
+
+Deno.test("buildMlpDiscriminator({ minibatch: { afterLayer } }) moves the layer, same weights", () => {
+  const minibatch = { numKernels: 3, kernelDim: 2 };
+  const last = buildMlpDiscriminator({ hidden: [6, 5], minibatch, seed: 4 });
+  const first = buildMlpDiscriminator({
+    hidden: [6, 5],
+    minibatch: { ...minibatch, afterLayer: 1 },
+    seed: 4,
+  });
+  const input = buildMlpDiscriminator({
+    hidden: [6, 5],
+    minibatch: { ...minibatch, afterLayer: 0 },
+    seed: 4,
+  });
+  const shapes = (m: tf.LayersModel) => m.getWeights().map((w) => w.shape);
+  // dense_0 (2 -> 6), then T and dense_1 see 6 or 6 + 3 inputs, then the logit 5 (+ 3) -> 1
+  assertEquals(shapes(last), [[2, 6], [6], [6, 5], [5], [5, 6], [8, 1], [1]]);
+  assertEquals(shapes(first), [[2, 6], [6], [6, 6], [9, 5], [5], [5, 1], [1]]);
+  assertEquals(shapes(input), [[2, 6], [5, 6], [6], [6, 5], [5], [5, 1], [1]]);
+  // The dense layers draw the same initial weights wherever the layer sits.
+  assertEquals(
+    last.getLayer("dense_0").getWeights()[0].arraySync(),
+    first.getLayer("dense_0").getWeights()[0].arraySync(),
+  );
+  assertThrows(
+    () => buildMlpDiscriminator({ hidden: [6], minibatch: { ...minibatch, afterLayer: 2 } }),
+    "minibatch.afterLayer must be an integer from 0 to 1",
+  );
+  [last, first, input].forEach((m) => m.dispose());
+});
+
 Deno.test("buildConditionalGenerator() and buildConditionalDiscriminator() take labels in every mode", () => {
   const labels = tf.oneHot(tf.tensor1d([1, 4], "int32"), 10).toFloat();
   const indices = tf.tensor2d([[1], [4]], [2, 1], "int32");

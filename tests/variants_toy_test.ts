@@ -101,6 +101,18 @@ Deno.test("createToyGan({ minibatch }) appends B similarity features to D's last
   variant.dispose();
 });
 
+Deno.test("createToyGan({ minibatch: { afterLayer: 1 } }) feeds the features to the next hidden layer", () => {
+  const variant = createToyGan({
+    hidden: [8, 8],
+    minibatch: { numKernels: 5, kernelDim: 3, afterLayer: 1 },
+    seed: 1,
+  });
+  const next = variant.models.discriminator.getLayer("dense_1");
+  assertEquals(next.getWeights()[0].shape, [8 + 5, 8]);
+  step(variant);
+  variant.dispose();
+});
+
 Deno.test("TOY_COLLAPSE_RECIPE: 3 x 64 MLPs, Adam 1e-3, three G updates per D update", () => {
   const variant = createToyGan({ ...TOY_COLLAPSE_RECIPE, seed: 1 });
   const units = variant.models.generator.getWeights().filter((w) => w.shape.length === 2)

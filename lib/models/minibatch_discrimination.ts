@@ -4,9 +4,10 @@
  * A collapsed generator produces near-identical samples. This layer lets the discriminator see how
  * close each sample is to the others in its batch: features f(x_i) in R^A are multiplied by a learned
  * tensor T in R^{A x B x C} into B rows M_i,b in R^C, and for each row b the layer appends
- * o(x_i)_b = sum_{j != i} exp(-||M_i,b - M_j,b||_1). (The paper sums over every j, the sample
- * itself included; that term is exp(0) = 1 for every sample, so leaving it out changes nothing D
- * can learn, and o is 0 for a sample unlike all others.)
+ * o(x_i)_b = sum_{j != i} exp(-||M_i,b - M_j,b||_1). (The paper's formula sums over every j, the
+ * sample itself included; that term is exp(0) = 1 for every sample, so leaving it out changes
+ * nothing D can learn, and o is 0 for a sample unlike all others. The authors' code leaves it out
+ * too.) T starts small, N(0, 0.05^2) by default (`initStddev`).
  *
  * @module
  */
@@ -19,7 +20,12 @@ export interface MinibatchDiscriminationArgs {
   numKernels?: number;
   /** C, the length of each projected row compared in L1. Default 8. */
   kernelDim?: number;
-  /** Seed of T's N(0, 0.05) initialisation. Default: unseeded. */
+  /**
+   * Standard deviation of T's N(0, s) initialisation: the scale of the L1 distances at the start,
+   * so how close two samples must be to count as alike. Default 0.05 (Salimans et al.'s code).
+   */
+  initStddev?: number;
+  /** Seed of T's initialisation. Default: unseeded. */
   seed?: number;
   /** Layer name. Default: generated. */
   name?: string;
@@ -27,7 +33,17 @@ export interface MinibatchDiscriminationArgs {
   trainable?: boolean;
 }
 
-const DEFAULTS = { numKernels: 16, kernelDim: 8 };
+/** The `minibatch` option of the discriminator builders: B kernels of length C, T's scale. */
+export interface MinibatchOptions {
+  /** B, the number of similarity features appended. */
+  numKernels: number;
+  /** C, the length of each projected row compared in L1. */
+  kernelDim: number;
+  /** Standard deviation of T's initialisation. Default 0.05. */
+  initStddev?: number;
+}
+
+const DEFAULTS = { numKernels: 16, kernelDim: 8, initStddev: 0.05 };
 
 /**
  * Keras layer: `[batch, A] -> [batch, A + numKernels]`, the input followed by its closeness to the
@@ -52,13 +68,15 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
   readonly numKernels: number;
   /** C, the length of each projected row. */
   readonly kernelDim: number;
+  /** Standard deviation of T's initialisation. */
+  readonly initStddev: number;
   /** Seed of T's initialisation, if any. */
   readonly seed?: number;
   private projection?: tf.LayerVariable;
 
   constructor(args: MinibatchDiscriminationArgs = {}) {
     super({ name: args.name, trainable: args.trainable ?? true });
-    const { numKernels, kernelDim } = { ...DEFAULTS, ...args };
+    const { numKernels, kernelDim, initStddev } = { ...DEFAULTS, ...args };
     for (const [key, value] of [["numKernels", numKernels], ["kernelDim", kernelDim]] as const) {
       if (!Number.isInteger(value) || value < 1) {
         throw new Error(
@@ -66,8 +84,14 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
         );
       }
     }
+    if (!(initStddev > 0 && Number.isFinite(initStddev))) {
+      throw new Error(
+        `Cannot build MinibatchDiscrimination: initStddev must be a positive number, got ${initStddev}`,
+      );
+    }
     this.numKernels = numKernels;
     this.kernelDim = kernelDim;
+    this.initStddev = initStddev;
     this.seed = args.seed;
   }
 
@@ -83,7 +107,7 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
       "T",
       [shape[1] as number, this.numKernels * this.kernelDim],
       "float32",
-      tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: tfSeed(this.seed) }),
+      tf.initializers.randomNormal({ mean: 0, stddev: this.initStddev, seed: tfSeed(this.seed) }),
     );
     this.built = true;
   }
@@ -114,6 +138,7 @@ export class MinibatchDiscrimination extends tf.layers.Layer {
       ...super.getConfig(),
       numKernels: this.numKernels,
       kernelDim: this.kernelDim,
+      initStddev: this.initStddev,
     };
     if (this.seed !== undefined) config.seed = this.seed;
     return config;
@@ -139,7 +164,7 @@ tf.serialization.registerClass(MinibatchDiscrimination);
  */
 export function appendMinibatchFeatures(
   features: tf.SymbolicTensor,
-  minibatch: { numKernels: number; kernelDim: number },
+  minibatch: MinibatchOptions,
   seed: number | undefined,
 ): tf.SymbolicTensor {
   return new MinibatchDiscrimination({

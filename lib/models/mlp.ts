@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { makeInitializers, type WeightInit } from "./init.ts";
-import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
+import { appendMinibatchFeatures, type MinibatchOptions } from "./minibatch_discrimination.ts";
 import { checkPositiveInt } from "../core/checks.ts";
 
 /** A hidden-layer activation of the MLPs. */
@@ -31,6 +31,16 @@ export interface MlpGeneratorOptions {
   name?: string;
 }
 
+/** Minibatch discrimination in an MLP discriminator: the layer's options and where it sits. */
+export interface MlpMinibatchOptions extends MinibatchOptions {
+  /**
+   * The number of hidden layers before the layer (0: on the input itself); the rest follow it and
+   * see its features. Default: all of them (the layer sits right before the output, as in Salimans
+   * et al.).
+   */
+  afterLayer?: number;
+}
+
 /** Options of {@linkcode buildMlpDiscriminator}. */
 export interface MlpDiscriminatorOptions {
   /** Size of a sample. Default 2. */
@@ -43,7 +53,7 @@ export interface MlpDiscriminatorOptions {
    * Minibatch discrimination before the output layer (Salimans et al. 2016): `false`, or the
    * number of kernels B and their length C. Default `false`.
    */
-  minibatch?: false | { numKernels: number; kernelDim: number };
+  minibatch?: false | MlpMinibatchOptions;
   /** Kernel initialisation. Default `"glorot"`. */
   init?: WeightInit;
   /** Seed of the initial weights. Default: unseeded. */
@@ -100,7 +110,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
 /**
  * Build a fully connected discriminator (or critic): `[batch, inputDim] -> [batch, 1]` logits (no
  * sigmoid; the losses take logits). With `minibatch`, a `MinibatchDiscrimination` layer sits
- * between the last hidden layer and the output.
+ * between the last hidden layer and the output, or after hidden layer `minibatch.afterLayer`.
  *
  * @example A 2-D toy discriminator with minibatch discrimination
  * ```ts
@@ -115,16 +125,46 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  * const logits = discriminator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
  * assertEquals(logits.shape, [8, 1]);
  * ```
+ *
+ * @example The layer after the first hidden layer: the second one sees its 4 features
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { buildMlpDiscriminator } from "@course/models/mlp.ts";
+ * const discriminator = buildMlpDiscriminator({
+ *   hidden: [16, 16],
+ *   minibatch: { numKernels: 4, kernelDim: 3, afterLayer: 1 },
+ * });
+ * assertEquals(discriminator.getLayer("dense_1").getWeights()[0].shape, [16 + 4, 16]);
+ * ```
  */
 export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf.LayersModel {
   const o = { ...DISCRIMINATOR_DEFAULTS, ...options };
   checkPositiveInt("build discriminator", "inputDim", o.inputDim);
   const inits = makeInitializers(o.init, o.seed);
   const x = tf.input({ shape: [o.inputDim], name: "x" }); // [batch, inputDim]
-  let h = mlpBody(x, o.hidden, o.activation, inits.kernel, "discriminator");
+  const { afterLayer = o.hidden.length, ...minibatch } = o.minibatch || {};
+  if (
+    o.minibatch &&
+    !(Number.isInteger(afterLayer) && afterLayer >= 0 && afterLayer <= o.hidden.length)
+  ) {
+    throw new Error(
+      `Cannot build discriminator: minibatch.afterLayer must be an integer from 0 to ` +
+        `${o.hidden.length} (the number of hidden layers), got ${afterLayer}`,
+    );
+  }
+  let h = mlpBody(x, o.hidden.slice(0, afterLayer), o.activation, inits.kernel, "discriminator");
   if (o.minibatch) {
     // [batch, hidden] -> [batch, hidden + numKernels]
-    h = appendMinibatchFeatures(h, o.minibatch, o.seed);
+    h = appendMinibatchFeatures(h, minibatch as MinibatchOptions, o.seed);
+    // the hidden layers after it see the features and their closeness to the batch
+    h = mlpBody(
+      h,
+      o.hidden.slice(afterLayer),
+      o.activation,
+      inits.kernel,
+      "discriminator",
+      afterLayer,
+    );
   }
   // [batch, features] -> [batch, 1] logits
   h = tf.layers.dense({ units: 1, kernelInitializer: inits.kernel(), name: "logit" })
@@ -141,6 +181,8 @@ export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf
  * @param activation Hidden activation.
  * @param kernel Factory of kernel initialisers (from `makeInitializers`).
  * @param what Which model is built, for error messages.
+ * @param firstIndex Index of the first layer in the layer names (`dense_i`): for a stack that
+ *   continues another.
  *
  * @example
  * ```ts
@@ -158,9 +200,11 @@ export function mlpBody(
   activation: MlpActivation,
   kernel: () => ReturnType<typeof tf.initializers.ones>,
   what = "model",
+  firstIndex = 0,
 ): tf.SymbolicTensor {
   let h = input;
-  hidden.forEach((units, i) => {
+  hidden.forEach((units, j) => {
+    const i = firstIndex + j;
     checkPositiveInt(`build ${what}`, `hidden[${i}]`, units);
     h = tf.layers.dense({ units, kernelInitializer: kernel(), name: `dense_${i}` })
       .apply(h) as tf.SymbolicTensor;
