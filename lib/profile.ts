@@ -10,7 +10,7 @@
  * `profile` option names one; `workers` sets the threads each training step is shared between on
  * the wasm and cpu backends (`train(..., { workers })`). This module reads no environment: the
  * entry points read the user's `COURSE_PROFILE` and `COURSE_WORKERS` with `setupCourse()` or
- * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass them here.
+ * `courseOptionsFromEnv()` (`lib/notebook/setup.ts`) and pass them here.
  *
  * @module
  */
@@ -113,7 +113,7 @@ export interface ResolveProfileOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resolveProfile } from "@course/profile.ts";
+ * import { resolveProfile } from "./profile.ts";
  * const p = resolveProfile({ profile: "ci", overrides: { epochs: 2 } });
  * assertEquals([p.name, p.epochs, p.batchSize, p.workers], ["ci", 2, 32, 1]);
  * ```
@@ -121,8 +121,8 @@ export interface ResolveProfileOptions {
  * @example From the backend
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { resolveProfile } from "@course/profile.ts";
+ * import { initBackend } from "./backend.ts";
+ * import { resolveProfile } from "./profile.ts";
  * const backend = await initBackend({ backend: "cpu" });
  * assertEquals(resolveProfile({ backend }).name, "cpu");
  * ```
@@ -159,7 +159,7 @@ export function resolveProfile(options: ResolveProfileOptions = {}): Profile {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resolveProfile, scaleWidth } from "@course/profile.ts";
+ * import { resolveProfile, scaleWidth } from "./profile.ts";
  * assertEquals(scaleWidth(256, resolveProfile({ profile: "cpu" })), 64);
  * assertEquals(scaleWidth(8, resolveProfile({ profile: "ci" })), 4);
  * ```

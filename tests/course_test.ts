@@ -88,11 +88,11 @@ Deno.test({
     await Deno.writeTextFile(
       `${folder}/class.ipynb`,
       notebook(
-        `import { handleInterrupts, interruptSignal } from "@course/notebook/interrupt.ts";
-import { createVariant } from "@course/variants/mod.ts";
-import { lossCurves, progressBar, samplerBatches, train } from "@course/train/mod.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { linePlot, showFigure } from "@course/viz/plot.ts";
+        `import { handleInterrupts, interruptSignal } from "@course/lib/notebook";
+import { createVariant } from "@course/lib/variants";
+import { lossCurves, progressBar, samplerBatches, train } from "@course/lib/train";
+import { sampleRing } from "@course/lib/data";
+import { linePlot, showFigure } from "@course/lib/viz";
 handleInterrupts();
 const variant = createVariant("toy_gan", { seed: 1 });
 const kept = "still here";`,

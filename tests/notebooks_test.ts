@@ -126,10 +126,10 @@ Deno.test("Kernel > Interrupt stops train() at interruptSignal() and the kernel 
     await Deno.writeTextFile(
       path,
       notebook(
-        `import { createVariant } from "@course/variants/mod.ts";
-import { samplerBatches, train } from "@course/train/mod.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { interruptSignal } from "@course/notebook/interrupt.ts";
+        `import { createVariant } from "@course/lib/variants";
+import { samplerBatches, train } from "@course/lib/train";
+import { sampleRing } from "@course/lib/data";
+import { interruptSignal } from "@course/lib/notebook";
 const variant = createVariant("toy_gan", { seed: 1 });
 const kept = "still here";`,
         {

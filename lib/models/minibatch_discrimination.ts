@@ -37,7 +37,7 @@ const DEFAULTS = { numKernels: 16, kernelDim: 8 };
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { MinibatchDiscrimination } from "@course/models/minibatch_discrimination.ts";
+ * import { MinibatchDiscrimination } from "./minibatch_discrimination.ts";
  * const layer = new MinibatchDiscrimination({ numKernels: 4, kernelDim: 3, seed: 1 });
  * const y = layer.apply(tf.ones([5, 10])) as tf.Tensor;
  * assertEquals(y.shape, [5, 14]);
@@ -131,7 +131,7 @@ tf.serialization.registerClass(MinibatchDiscrimination);
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { appendMinibatchFeatures } from "@course/models/minibatch_discrimination.ts";
+ * import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
  * const x = tf.input({ shape: [8] });
  * const h = appendMinibatchFeatures(x, { numKernels: 4, kernelDim: 3 }, 0);
  * assertEquals(h.shape, [null, 12]);
