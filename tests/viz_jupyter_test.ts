@@ -51,7 +51,7 @@ await showImages(images, { id: "grid", update: true, scale: 2 });`,
         source,
       })),
     };
-    // Inside the project, so the kernel finds deno.json's import map.
+    // Inside the project, so the kernel finds deno.json and its package @course/lib.
     await Deno.mkdir(`${PROJECT_ROOT}/runs`, { recursive: true });
     const dir = await Deno.makeTempDir({ dir: `${PROJECT_ROOT}/runs`, prefix: "viz_jupyter_" });
     try {

@@ -162,9 +162,10 @@ function exportedFile(specifier: string): string | undefined {
  * Why a graded cell's import specifier is refused, or null. Only `@tensorflow/tfjs` and the
  * exports of the `@course/lib` package (`@course/lib/data`, `@course/lib/models`, ...) that do not
  * reach the graded answers pass: not `@course/lib` itself (`lib/mod.ts`), `@course/lib/variants`,
- * `@course/lib/train` or any face whose modules import the library's losses. The specifier must
- * be one of the package's exports as spelled in `lib/deno.json`, so no encoding, `..`, path or URL
- * can reach another file.
+ * `@course/lib/train` or any face whose modules import the library's losses; nor a face that
+ * loads native code (`@course/lib/data`: sharp), which the sandbox could not run. The specifier
+ * must be one of the package's exports as spelled in `lib/deno.json`, so no encoding, `..`, path
+ * or URL can reach another file.
  *
  * @example
  * ```ts
@@ -173,6 +174,7 @@ function exportedFile(specifier: string): string | undefined {
  * assertEquals(importProblem("@course/lib/core"), null);
  * assertMatch(importProblem("@course/lib") ?? "", /must be your own/);
  * assertMatch(importProblem("@course/lib/variants/objectives") ?? "", /must be your own/);
+ * assertMatch(importProblem("@course/lib/data") ?? "", /native code/);
  * assertMatch(importProblem("@course/lib/%6Cosses") ?? "", /may import only/);
  * assertMatch(importProblem("@course/lib/data/toy.ts") ?? "", /may import only/);
  * assertMatch(importProblem("../../lib/losses.ts") ?? "", /may import only/);
@@ -187,24 +189,35 @@ export function importProblem(specifier: string): string | null {
   }
   if (file !== undefined) {
     const reached = libClosure(file);
-    const answer = [...reached].find((path) => FORBIDDEN_LIB.test(path));
+    const answer = [...reached.files].find((path) => FORBIDDEN_LIB.test(path));
     if (answer) {
       return `graded code must be your own: "${specifier}" imports "lib/${answer}", which ` +
         `holds the answer; write the computation with tf ops instead`;
     }
-    if (reached.size > 0) return null;
+    if (reached.native) {
+      return `graded cells cannot import "${specifier}": its "lib/${reached.native}" loads ` +
+        `native code (sharp), which the grader's sandbox does not allow; use it in a cell that ` +
+        `is not graded, or write the computation with tf ops`;
+    }
+    if (reached.files.size > 0) return null;
   }
   return `graded cells may import only "${TF_SPECIFIER}" and the library's areas by the names ` +
     `of its package ("${LIB_PACKAGE}/data", "${LIB_PACKAGE}/models", ...; not its losses, ` +
     `variants, training loop or "${LIB_PACKAGE}" itself), got "${specifier.slice(0, 80)}"`;
 }
 
-const LIB_IMPORT = /(?:from|import)\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
+/** A relative import of a library module, on a line of code (doc examples in comments are not
+ * imports). */
+const LIB_IMPORT = /^(?![ \t]*(?:\*|\/\/))[^\n]*?(?:from|import)\s*["'](\.{1,2}\/[^"'\n]+)["']/gm;
+/** npm packages with native code, which the sandbox cannot load (no FFI or environment access). */
+const NATIVE_IMPORT = /^(?![ \t]*(?:\*|\/\/))[^\n]*?(?:from|import)\s*["'](sharp)["']/m;
 
 /** The library files (relative to lib/) a library module reaches by its relative imports, itself
- * included; empty when the module does not exist. The library is trusted code with plain imports. */
-function libClosure(start: string): Set<string> {
+ * included, and the first of them that imports a native npm package; no files when the module does
+ * not exist. The library is trusted code with plain imports. */
+function libClosure(start: string): { files: Set<string>; native?: string } {
   const seen = new Set<string>();
+  let native: string | undefined;
   const queue = [start];
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -216,11 +229,12 @@ function libClosure(start: string): Set<string> {
       continue;
     }
     seen.add(file);
+    native ??= NATIVE_IMPORT.test(text) ? file : undefined;
     for (const [, spec] of text.matchAll(LIB_IMPORT)) {
       queue.push(relative(LIB_DIR, join(LIB_DIR, dirname(file), spec)));
     }
   }
-  return seen;
+  return { files: seen, native };
 }
 
 /** Why a cell's code may not be graded, or null; plus its import lines and the rest. */

@@ -4,9 +4,11 @@
  * ACGAN, the toy GAN), WGAN-GP's gradient penalty, and ACGAN's auxiliary class loss.
  *
  * The variants import them from here; no face of the library (`@course/lib`,
- * `lib/losses.ts`, `@course/lib/variants`) re-exports them, so that the library students
- * import does not hand out the graded answers, and the grader refuses graded cells that import
- * this folder. The other losses are in `lib/losses.ts`.
+ * `@course/lib/variants`, `lib/losses.ts`) re-exports them, so that the library students import
+ * does not hand out the graded answers. The package exports this file on its own,
+ * `@course/lib/variants/objectives`, for the lecture notebooks that show the losses; the grader
+ * refuses graded cells that import it or anything that reaches this folder. The other losses are
+ * in `lib/losses.ts`.
  *
  * @module
  */
