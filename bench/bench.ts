@@ -27,11 +27,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
-import { registerGradientFixes } from "@course/tfjs_fixes/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { registerGradientFixes } from "@course/lib/tfjs_fixes";
 import { setWasmGemm } from "@gan/wasm-engine/kernels";
-import { train } from "@course/train/loop.ts";
-import { createVariant, dataParallel } from "@course/variants/mod.ts";
+import { train } from "../lib/train/loop.ts";
+import { createVariant, dataParallel } from "@course/lib/variants";
 import { buildReference, dcganStep, type Reference, wganGpCriticStep } from "./dcgan_reference.ts";
 import { gpuBench } from "./gpu_bench.ts";
 import { median, runTorchDcgan } from "./torch_runner.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import { printKernelProfile } from "./kernel_profile.ts";
 
 type Params = Map<string, tf.Variable>;

@@ -20,9 +20,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type BackendChoice, detectCuda, initBackend } from "@course/backend.ts";
-import { train } from "@course/train/loop.ts";
-import { createDcgan } from "@course/variants/dcgan.ts";
+import { type BackendChoice, detectCuda, initBackend } from "../lib/backend.ts";
+import { train } from "../lib/train/loop.ts";
+import { createDcgan } from "../lib/variants/dcgan.ts";
 import { median, runTorchDcgan } from "./torch_runner.ts";
 
 /** One model the benchmark times. */

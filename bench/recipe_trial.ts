@@ -24,17 +24,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "@course/lib/data";
 import {
   featureExtractor,
   featureStatistics,
   frechetDistance,
   precisionRecall,
-} from "@course/metrics/mod.ts";
-import { train, type TrainCallback, weightAverage } from "@course/train/mod.ts";
-import type { ImageVariant } from "@course/variants/mod.ts";
-import { createDcgan, createLsgan, createWganGp } from "@course/variants/mod.ts";
+} from "@course/lib/metrics";
+import { train, type TrainCallback, weightAverage } from "@course/lib/train";
+import type { ImageVariant } from "@course/lib/variants";
+import { createDcgan, createLsgan, createWganGp } from "@course/lib/variants";
 
 /** A recipe: what the JSON argument may set (see the module documentation). */
 export interface Recipe {

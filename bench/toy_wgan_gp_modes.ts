@@ -18,12 +18,12 @@
  */
 import { parseArgs } from "node:util";
 import type * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
-import { ringModes, sampleRing } from "@course/data/toy.ts";
-import { modeCoverage } from "@course/metrics/mode_coverage.ts";
-import { samplerBatches, train } from "@course/train/mod.ts";
-import { createToyWganGp } from "@course/variants/toy_gans.ts";
-import type { MlpActivation } from "@course/models/mlp.ts";
+import { initBackend } from "../lib/backend.ts";
+import { ringModes, sampleRing } from "../lib/data/toy.ts";
+import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
+import { samplerBatches, train } from "@course/lib/train";
+import { createToyWganGp } from "../lib/variants/toy_gans.ts";
+import type { MlpActivation } from "../lib/models/mlp.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,

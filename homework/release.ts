@@ -43,10 +43,11 @@ Three assignments, each one notebook in its folder. Each has graded code cells a
   \`// @grade: <id>\`; keep that first line. Replace each \`throw new Error("TODO ...")\`.
 - Run the "try it" cells under each graded cell: they are the public checks (shapes, finite values,
   a loss that goes down). The grader runs hidden tests with other inputs.
-- Write your code with tf ops. A graded cell may import only \`@tensorflow/tfjs\` and the course's
-  own modules outside \`@course/losses.ts\`, \`@course/variants/\`, \`@course/train/\` and
-  \`@course/mod.ts\`; it may not use dynamic \`import()\`, files, the network or environment
-  variables (the grader runs it without those permissions).
+- Write your code with tf ops. A graded cell may import only \`@tensorflow/tfjs\` and the
+  library's areas that hold no answers (\`@course/lib/core\`, \`@course/lib/models\`, ...; not
+  \`@course/lib\` itself, \`@course/lib/variants\` or \`@course/lib/train\`); it may not use dynamic
+  \`import()\`, files, the network or environment variables (the grader runs it without those
+  permissions).
 - Train with \`COURSE_PROFILE=cpu\` (the default on a laptop without a GPU) for results worth
   reporting: a few minutes per notebook.
 

@@ -14,7 +14,7 @@
  * a machine that cannot download libtensorflow (an offline classroom, CI) still trains on wasm.
  * A software WebGPU adapter (a CPU renderer such as llvmpipe) is never chosen automatically.
  * Pass `backend` to force one; entry points read the user's `COURSE_BACKEND` variable with
- * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass it here.
+ * `courseOptionsFromEnv()` (`lib/notebook/setup.ts`) and pass it here.
  *
  * @module
  */
@@ -110,7 +110,7 @@ let current: BackendInfo | undefined;
  * @example Use the pure-JavaScript backend
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
+ * import { initBackend } from "./backend.ts";
  * const info = await initBackend({ backend: "cpu" });
  * assertEquals(info.tfBackend, "cpu");
  * ```
@@ -174,7 +174,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { currentBackend, initBackend } from "@course/backend.ts";
+ * import { currentBackend, initBackend } from "./backend.ts";
  * await initBackend({ backend: "cpu" });
  * assertEquals(currentBackend()?.choice, "cpu");
  * ```
@@ -189,7 +189,7 @@ export function currentBackend(): BackendInfo | undefined {
  * @example
  * ```ts
  * import { match as assertMatch } from "node:assert/strict";
- * import { describeBackend, initBackend } from "@course/backend.ts";
+ * import { describeBackend, initBackend } from "./backend.ts";
  * const line = describeBackend(await initBackend({ backend: "cpu" }));
  * assertMatch(line, /^Backend: cpu \(tfjs 4\.22\.0, forced by the backend option\): pure JavaScript/);
  * ```
@@ -222,7 +222,7 @@ export interface CudaReport {
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { detectCuda } from "@course/backend.ts";
+ * import { detectCuda } from "./backend.ts";
  * const cuda = await detectCuda();
  * assert(cuda.gpuVisible ? cuda.gpus.length > 0 : cuda.gpus.length === 0 && cuda.message !== "");
  * ```
@@ -260,7 +260,7 @@ export async function detectCuda(): Promise<CudaReport> {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { nativePackageStatus } from "@course/backend.ts";
+ * import { nativePackageStatus } from "./backend.ts";
  * const status = await nativePackageStatus("node");
  * assertEquals(status.packageName, "@tensorflow/tfjs-node");
  * assertEquals(typeof status.installed, "boolean");

@@ -104,7 +104,7 @@ const OPTIONAL_FEATURES = ["timestamp-query", "bgra8unorm-storage"] as const;
  * @example A fake software adapter is found but is not hardware
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { probeWebGpu } from "@course/backend_webgpu.ts";
+ * import { probeWebGpu } from "./backend_webgpu.ts";
  * const gpu = {
  *   requestAdapter: () => Promise.resolve({
  *     info: { vendor: "mesa", description: "llvmpipe (LLVM 15.0.6, 256 bits)" },
@@ -171,7 +171,7 @@ export async function probeWebGpu(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { deviceDescriptor } from "@course/backend_webgpu.ts";
+ * import { deviceDescriptor } from "./backend_webgpu.ts";
  * const adapter = {
  *   features: new Set(["timestamp-query", "bgra8unorm-storage", "shader-f16"]),
  *   limits: { maxBufferSize: 4096, maxComputeWorkgroupSizeX: 256 },
@@ -211,7 +211,7 @@ function adapterLimits(adapter: AdapterLike): Record<string, number> {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { registerWebGpuBackend } from "@course/backend_webgpu.ts";
+ * import { registerWebGpuBackend } from "./backend_webgpu.ts";
  * await tf.setBackend("cpu");
  * await registerWebGpuBackend();
  * assertEquals(tf.getBackend(), "cpu");

@@ -76,7 +76,7 @@ const DEFAULTS = {
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { invertGenerator } from "@course/inversion.ts";
+ * import { invertGenerator } from "./inversion.ts";
  * const generator = tf.sequential({
  *   layers: [
  *     tf.layers.dense({ units: 16, inputShape: [4], kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),

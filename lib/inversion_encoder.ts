@@ -38,10 +38,10 @@ export interface EncoderTrainerOptions {
  * @example One step changes the encoder, never the generator
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
- * import { buildEncoder } from "@course/models/encoder.ts";
- * import { createEncoderTrainer } from "@course/inversion_encoder.ts";
- * import { stepRandom } from "@course/core/random.ts";
+ * import { buildDcganGenerator } from "./models/dcgan_nets.ts";
+ * import { buildEncoder } from "./models/encoder.ts";
+ * import { createEncoderTrainer } from "./inversion_encoder.ts";
+ * import { stepRandom } from "./core/random.ts";
  * import { deepStrictEqual as assertEquals, notDeepStrictEqual } from "node:assert/strict";
  * const generator = buildDcganGenerator({ width: 0.125, seed: 1 });
  * const encoder = buildEncoder({ width: 0.125, seed: 2 });
@@ -127,9 +127,9 @@ export function createEncoderTrainer(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
- * import { buildEncoder } from "@course/models/encoder.ts";
- * import { encodeImages } from "@course/inversion_encoder.ts";
+ * import { buildDcganGenerator } from "./models/dcgan_nets.ts";
+ * import { buildEncoder } from "./models/encoder.ts";
+ * import { encodeImages } from "./inversion_encoder.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const generator = buildDcganGenerator({ width: 0.125, seed: 1 });
  * const encoder = buildEncoder({ width: 0.125, seed: 2 });

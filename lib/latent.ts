@@ -2,7 +2,7 @@
  * Latent-space walks: linear and spherical interpolation between latent vectors, and latent
  * arithmetic (DCGAN's "smiling woman - neutral woman + neutral man = smiling man"). Each function
  * returns a batch of latent vectors `[rows, latentDim]` to feed a generator; render it with
- * `latentStripPng` from `@course/viz/latent_strip.ts`.
+ * `latentStripPng` from `lib/viz/latent_strip.ts`.
  *
  * Why spherical: a Gaussian latent z ~ N(0, I) of dimension d concentrates near the sphere of
  * radius sqrt(d). The midpoint of a straight line between two such points is shorter (about
@@ -49,7 +49,7 @@ const SLERP_PARALLEL_EPSILON = 1e-4;
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { interpolateLatents } from "@course/latent.ts";
+ * import { interpolateLatents } from "./latent.ts";
  * const z = interpolateLatents([1, 0], [0, 1], { steps: 3 });
  * assertEquals([z.shape, z.arraySync()[1].map((v) => v.toFixed(3))], [[ 3, 2 ], [ "0.707", "0.707" ]]);
  * z.dispose();
@@ -135,7 +135,7 @@ export interface LatentArithmeticOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { latentArithmetic } from "@course/latent.ts";
+ * import { latentArithmetic } from "./latent.ts";
  * const z = latentArithmetic([
  *   { z: [[1, 1], [3, 1]], sign: 1 },
  *   { z: [0, 1], sign: -1 },
@@ -183,7 +183,7 @@ export function latentArithmetic(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { groupMeans } from "@course/latent.ts";
+ * import { groupMeans } from "./latent.ts";
  * const means = groupMeans([{ z: [[0, 2], [2, 0]], sign: 1 }, { z: [5, 5], sign: -1 }]);
  * assertEquals(means.arraySync(), [ [ 1, 1 ], [ 5, 5 ] ]);
  * means.dispose();

@@ -21,7 +21,7 @@ import { tfSeed } from "./core/random.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { bceWithLogits } from "@course/losses.ts";
+ * import { bceWithLogits } from "./losses.ts";
  * import { ok, throws } from "node:assert/strict";
  * // -log(sigmoid(0)) = log 2
  * ok(Math.abs(bceWithLogits(tf.tensor1d([0]), tf.tensor1d([1])).dataSync()[0] - Math.LN2) < 1e-6);
@@ -74,7 +74,7 @@ function softplus(x: tf.Tensor): tf.Tensor {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { minimaxGeneratorLoss } from "@course/losses.ts";
+ * import { minimaxGeneratorLoss } from "./losses.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(minimaxGeneratorLoss(tf.tensor1d([0])).dataSync()[0].toFixed(4), "-0.6931"); // -log 2
  * ```
@@ -105,7 +105,7 @@ export const LSGAN_PEARSON: Required<LeastSquaresCoding> = { a: -1, b: 1, c: 0 }
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { leastSquaresDiscriminatorLoss } from "@course/losses.ts";
+ * import { leastSquaresDiscriminatorLoss } from "./losses.ts";
  * import { strictEqual } from "node:assert/strict";
  * const dLoss = leastSquaresDiscriminatorLoss(tf.tensor1d([1]), tf.tensor1d([1]));
  * strictEqual(dLoss.dataSync()[0], 0.5);
@@ -128,7 +128,7 @@ export function leastSquaresDiscriminatorLoss(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { leastSquaresGeneratorLoss, LSGAN_PEARSON } from "@course/losses.ts";
+ * import { leastSquaresGeneratorLoss, LSGAN_PEARSON } from "./losses.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(leastSquaresGeneratorLoss(tf.tensor1d([2]), LSGAN_PEARSON).dataSync()[0], 2);
  * ```
@@ -148,7 +148,7 @@ export function leastSquaresGeneratorLoss(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { wassersteinCriticLoss } from "@course/losses.ts";
+ * import { wassersteinCriticLoss } from "./losses.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(wassersteinCriticLoss(tf.tensor1d([3, 1]), tf.tensor1d([0])).dataSync()[0], -2);
  * ```
@@ -163,7 +163,7 @@ export function wassersteinCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tens
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { wassersteinGeneratorLoss } from "@course/losses.ts";
+ * import { wassersteinGeneratorLoss } from "./losses.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(wassersteinGeneratorLoss(tf.tensor1d([1, 2])).dataSync()[0], -1.5);
  * ```
@@ -189,7 +189,7 @@ export interface HasTrainableWeights {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { clipWeights } from "@course/losses.ts";
+ * import { clipWeights } from "./losses.ts";
  * const critic = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
  * import { ok } from "node:assert/strict";
  * clipWeights(critic, 0.01);
@@ -217,7 +217,7 @@ export function clipWeights(critic: HasTrainableWeights, c = 0.01): void {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { cycleLoss } from "@course/losses.ts";
+ * import { cycleLoss } from "./losses.ts";
  * import { strictEqual, throws } from "node:assert/strict";
  * strictEqual(cycleLoss(tf.tensor1d([1, -1]), tf.tensor1d([0.5, -1]), 10).dataSync()[0], 2.5);
  * throws(() => cycleLoss(tf.zeros([4, 1]), tf.zeros([4])), /\[4,1\] and reconstructed \[4\]/);
@@ -239,7 +239,7 @@ export function cycleLoss(realImages: tf.Tensor, reconstructed: tf.Tensor, lambd
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { identityLoss } from "@course/losses.ts";
+ * import { identityLoss } from "./losses.ts";
  * import { strictEqual, throws } from "node:assert/strict";
  * strictEqual(identityLoss(tf.tensor1d([1]), tf.tensor1d([0.8]), 5).dataSync()[0].toFixed(2), "1.00");
  * throws(() => identityLoss(tf.zeros([2, 1]), tf.zeros([2])), /must have the same shape/);
@@ -271,7 +271,7 @@ export interface InstanceNoiseOptions {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { addInstanceNoise } from "@course/losses.ts";
+ * import { addInstanceNoise } from "./losses.ts";
  * import { deepStrictEqual, ok } from "node:assert/strict";
  * const noisy = addInstanceNoise(tf.zeros([64, 8]), { step: 500, initialStddev: 0.2, decaySteps: 1000, seed: 1 });
  * deepStrictEqual(noisy.shape, [64, 8]);

@@ -1,13 +1,14 @@
 /**
  * The course library: everything a notebook, homework or script imports, in one place.
  *
- * Import the whole face (`import * as gan from "@course/mod.ts"`) or one folder's `mod.ts` when
- * only part of it is needed (`@course/data/mod.ts`, `@course/viz/mod.ts`, ...).
+ * Import the whole face (`import * as gan from "@course/lib"`) or one area's face when only part
+ * of it is needed (`@course/lib/data`, `@course/lib/viz`, ...); the `exports` map of
+ * `lib/deno.json` lists them, and no other file of `lib/` can be imported by the package's name.
  *
  * @example Train nothing, just look around
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initBackend, resolveProfile } from "@course/mod.ts";
+ * import { initBackend, resolveProfile } from "@course/lib";
  * await initBackend({ backend: "cpu" });
  * assertEquals(resolveProfile({ profile: "ci" }).batchSize, 32);
  * ```

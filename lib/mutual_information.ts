@@ -65,7 +65,7 @@ function sameShape(a: tf.Tensor, b: tf.Tensor): boolean {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ok as assert } from "node:assert/strict";
- * import { mutualInformationLoss } from "@course/mutual_information.ts";
+ * import { mutualInformationLoss } from "./mutual_information.ts";
  * const loss = mutualInformationLoss(
  *   { categoryLogits: tf.tensor2d([[0, Math.log(3)]]), continuousMeans: tf.tensor2d([[0.5]]) },
  *   { category: tf.tensor2d([[0, 1]]), continuous: tf.tensor2d([[1]]) },

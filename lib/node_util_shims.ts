@@ -31,7 +31,7 @@ const LEGACY: Record<string, (value: unknown) => boolean> = {
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import util from "node:util";
- * import { installNodeUtilShims } from "@course/node_util_shims.ts";
+ * import { installNodeUtilShims } from "./node_util_shims.ts";
  * installNodeUtilShims();
  * const isNullOrUndefined = (util as unknown as Record<string, (v: unknown) => boolean>)
  *   .isNullOrUndefined;

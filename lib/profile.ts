@@ -129,7 +129,7 @@ export interface ResolveProfileOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resolveProfile } from "@course/profile.ts";
+ * import { resolveProfile } from "./profile.ts";
  * const p = resolveProfile({ profile: "ci", overrides: { epochs: 2 } });
  * assertEquals([p.name, p.epochs, p.batchSize, p.shards, p.workers], ["ci", 2, 32, 1, 1]);
  * const cpu = resolveProfile({ profile: "cpu", workers: 2 });
@@ -140,8 +140,8 @@ export interface ResolveProfileOptions {
  * @example From the backend
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { resolveProfile } from "@course/profile.ts";
+ * import { initBackend } from "./backend.ts";
+ * import { resolveProfile } from "./profile.ts";
  * const backend = await initBackend({ backend: "cpu" });
  * assertEquals(resolveProfile({ backend }).name, "cpu");
  * ```
@@ -194,7 +194,7 @@ function leastCommonMultiple(a: number, b: number): number {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resolveProfile, scaleWidth } from "@course/profile.ts";
+ * import { resolveProfile, scaleWidth } from "./profile.ts";
  * assertEquals(scaleWidth(256, resolveProfile({ profile: "cpu" })), 64);
  * assertEquals(scaleWidth(8, resolveProfile({ profile: "ci" })), 4);
  * ```

@@ -49,7 +49,7 @@ export interface RecordResultOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { recordResult } from "@course/results.ts";
+ * import { recordResult } from "./results.ts";
  * const file = await Deno.makeTempFile();
  * const r = await recordResult("02_dcgan", "FID", 12.3, { profile: "ci", file });
  * assertEquals([r.metric, r.value, r.profile], ["FID", 12.3, "ci"]);

@@ -15,7 +15,7 @@ import type * as tf from "@tensorflow/tfjs";
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { takeArray } from "@course/tensor_read.ts";
+ * import { takeArray } from "./tensor_read.ts";
  * const before = tf.memory().numTensors;
  * const rows = await takeArray<number[][]>(tf.tidy(() => tf.ones([2, 2]).mul(3)));
  * assertEquals(rows, [[3, 3], [3, 3]]);
@@ -37,7 +37,7 @@ export async function takeArray<T = number[]>(tensor: tf.Tensor): Promise<T> {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { takeValues } from "@course/tensor_read.ts";
+ * import { takeValues } from "./tensor_read.ts";
  * assertEquals(await takeValues(tf.tensor2d([[1, 2], [3, 4]]).sum(1)), [3, 7]);
  * ```
  */

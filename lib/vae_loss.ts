@@ -30,7 +30,7 @@ function checkSameShape(what: string, a: tf.Tensor, b: tf.Tensor, names: [string
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { reparameterize } from "@course/vae_loss.ts";
+ * import { reparameterize } from "./vae_loss.ts";
  * const z = reparameterize(tf.tensor2d([[1, -1]]), tf.tensor2d([[Math.log(4), 0]]), tf.tensor2d([[0.5, 2]]));
  * assertEquals(Array.from(z.dataSync()).map((v) => +v.toFixed(5)), [2, 1]);
  * ```
@@ -49,7 +49,7 @@ export function reparameterize(mean: tf.Tensor, logVar: tf.Tensor, noise: tf.Ten
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ok as assert } from "node:assert/strict";
- * import { gaussianKl } from "@course/vae_loss.ts";
+ * import { gaussianKl } from "./vae_loss.ts";
  * assert(gaussianKl(tf.zeros([2, 3]), tf.zeros([2, 3])).dataSync()[0] === 0);
  * const kl = gaussianKl(tf.tensor2d([[1]]), tf.tensor2d([[Math.log(4)]])).dataSync()[0];
  * assert(Math.abs(kl - 0.5 * (4 - Math.log(4))) < 1e-6);
@@ -74,7 +74,7 @@ export function gaussianKl(mean: tf.Tensor, logVar: tf.Tensor): tf.Scalar {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ok as assert, throws } from "node:assert/strict";
- * import { gaussianReconstructionLoss } from "@course/vae_loss.ts";
+ * import { gaussianReconstructionLoss } from "./vae_loss.ts";
  * const x = tf.tensor4d([1, -1], [1, 1, 2, 1]);
  * const xHat = tf.tensor4d([0.5, -1], [1, 1, 2, 1]);
  * assert(gaussianReconstructionLoss(x, xHat, 0.5).dataSync()[0] === 0.5);

@@ -30,6 +30,7 @@
  *
  * @module
  */
+import libConfig from "../lib/deno.json" with { type: "json" };
 
 /** The areas from the lowest layer to the highest (index = layer). */
 export const LAYERS = [
@@ -91,6 +92,9 @@ export const ENGINE_SEAMS: readonly string[] = [
 
 const ENGINE_DIR = "packages/wasm_engine/";
 const ENGINE_NAME = "@gan/wasm-engine";
+/** The course library's package name (`@course/lib`) and its exports map, from `lib/deno.json`. */
+const LIB_NAME = libConfig.name;
+const LIB_EXPORTS: Readonly<Record<string, string>> = libConfig.exports;
 
 /**
  * The area of a project file (a path relative to the project root, with `/`), `undefined` for
@@ -186,7 +190,10 @@ export function importsOf(source: string): string[] {
 /** The project path a specifier of `from` points to, `engine` for the package name, or `undefined`. */
 function resolve(from: string, specifier: string): string | undefined {
   if (specifier === ENGINE_NAME || specifier.startsWith(`${ENGINE_NAME}/`)) return ENGINE_DIR;
-  if (specifier.startsWith("@course/")) return `lib/${specifier.slice("@course/".length)}`;
+  if (specifier === LIB_NAME || specifier.startsWith(`${LIB_NAME}/`)) {
+    const file = LIB_EXPORTS[`.${specifier.slice(LIB_NAME.length)}`];
+    return file === undefined ? undefined : `lib/${file.replace(/^\.\//, "")}`;
+  }
   if (!specifier.startsWith("./") && !specifier.startsWith("../")) return undefined;
   const parts = from.split("/").slice(0, -1);
   for (const part of specifier.split("/")) {

@@ -1,7 +1,7 @@
 /**
  * Check every notebook of the course without running it (`deno task check-notebooks`; the test
  * command's `notebook types` phase): the lecture notebooks and the homework starters must be
- * formatted, type-check and import the library's faces only.
+ * formatted, type-check and import the library by its package exports only.
  *
  * - Formatting: as `deno fmt` formats them ({@linkcode unformattedNotebooks}; `--fix` formats them
  *   in place). `deno fmt --check` itself cannot check them: Deno 2.9.6 reports every `.ipynb` as
@@ -9,9 +9,11 @@
  *   `deno fmt` and this script formats a copy and compares.
  * - Types: each notebook becomes one module (scripts/notebook_script.ts), checked by `deno check`
  *   with the project's deno.json; a type error names the notebook and its `// --- code cell N`.
- * - Imports: `@course/mod.ts` or an area's `mod.ts` only ({@linkcode facelessImports}); the one
- *   exception is `@course/variants/objectives.ts`, the graded losses that no face exports and the
- *   lecture notebooks show.
+ * - Imports: the course library by the names of its package only: `@course/lib` and the subpaths
+ *   of the `exports` map in `lib/deno.json` (`@course/lib/data`, ..., and
+ *   `@course/lib/variants/objectives`, the graded losses that the lecture notebooks show), never a
+ *   path into `lib/` ({@linkcode unexportedImports}). `deno check` refuses a subpath outside the
+ *   map too; this names the notebook and cell, and catches relative paths, which it would accept.
  *
  * @module
  */
@@ -94,34 +96,51 @@ export async function unformattedNotebooks(
   }
 }
 
-/** `@course/` paths a notebook may import besides the faces (see the module documentation). */
-export const FACE_EXCEPTIONS: readonly string[] = ["@course/variants/objectives.ts"];
+/** The package `@course/lib` (the workspace member lib/): its name and the subpaths it exports. */
+const LIB_CONFIG: { name: string; exports: Record<string, string> } = JSON.parse(
+  await Deno.readTextFile(new URL("../lib/deno.json", import.meta.url)),
+);
+
+/** The specifiers that import the course library: the package's name and its exported subpaths
+ * (`@course/lib`, `@course/lib/data`, ...), as `lib/deno.json` lists them. */
+export const LIB_SPECIFIERS: readonly string[] = Object.keys(LIB_CONFIG.exports)
+  .map((subpath) => subpath === "." ? LIB_CONFIG.name : `${LIB_CONFIG.name}${subpath.slice(1)}`);
+
+const IMPORT_SPECIFIER = /\b(?:from|import)\s*(?:\(\s*)?["']([^"'\n]+)["']/g;
 
 /**
- * The `@course/` imports of a notebook's code that are not faces, as `"cell N: path"`.
+ * The imports of a notebook's code that reach the course library other than by its package
+ * exports ({@linkcode LIB_SPECIFIERS}), as `"code cell N: specifier"`: a subpath of `@course/`
+ * that the package does not export, or a path (`./`, `../`, `/`, `file:`) instead of the package.
  *
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { facelessImports } from "./check_notebooks.ts";
+ * import { unexportedImports } from "./check_notebooks.ts";
  * const cells = [
- *   { cell_type: "code", source: 'import { train } from "@course/train/mod.ts";' },
- *   { cell_type: "code", source: 'import { lossPlot } from "@course/viz/plot.ts";' },
+ *   { cell_type: "code", source: 'import * as tf from "@tensorflow/tfjs";\nimport { train } from "@course/lib/train";' },
+ *   { cell_type: "code", source: 'import { lossPlot } from "@course/lib/viz/plot.ts";' },
+ *   { cell_type: "markdown", source: 'import { x } from "../lib/viz/plot.ts";' },
+ *   { cell_type: "code", source: 'const { lossPlot } = await import("../lib/viz/plot.ts");' },
  * ];
- * assertEquals(facelessImports(JSON.stringify({ cells })), ["code cell 2: @course/viz/plot.ts"]);
+ * assertEquals(unexportedImports(JSON.stringify({ cells })), [
+ *   "code cell 2: @course/lib/viz/plot.ts",
+ *   "code cell 3: ../lib/viz/plot.ts",
+ * ]);
  * ```
  */
-export function facelessImports(notebookJson: string): string[] {
+export function unexportedImports(notebookJson: string): string[] {
   const notebook = JSON.parse(notebookJson) as {
     cells: { cell_type: string; source: string | string[] }[];
   };
   const found: string[] = [];
   notebook.cells.filter((cell) => cell.cell_type === "code").forEach((cell, index) => {
     const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-    for (const match of source.matchAll(/from\s+"(@course\/[^"]+)"/g)) {
-      const path = match[1];
-      if (!path.endsWith("/mod.ts") && !FACE_EXCEPTIONS.includes(path)) {
-        found.push(`code cell ${index + 1}: ${path}`);
+    for (const [, specifier] of source.matchAll(IMPORT_SPECIFIER)) {
+      const course = specifier.startsWith("@course/") || specifier === "@course";
+      const path = /^(\.{1,2}\/|\/|file:)/.test(specifier);
+      if ((course || path) && !LIB_SPECIFIERS.includes(specifier)) {
+        found.push(`code cell ${index + 1}: ${specifier}`);
       }
     }
   });
@@ -192,11 +211,14 @@ if (import.meta.main) {
     if (fix) await Deno.writeTextFile(path, formatted);
     console.error(`${path}: ${fix ? "formatted" : "not formatted as deno fmt formats it"}`);
   }
-  let faceless = 0;
+  let unexported = 0;
   for (const notebook of notebooks) {
-    for (const line of facelessImports(await Deno.readTextFile(notebook))) {
-      console.error(`${notebook}, ${line}: import the area's mod.ts (or @course/mod.ts) instead`);
-      faceless++;
+    for (const line of unexportedImports(await Deno.readTextFile(notebook))) {
+      console.error(
+        `${notebook}, ${line}: import the library by its package exports instead ` +
+          `(${LIB_SPECIFIERS.join(", ")}; lib/deno.json lists them)`,
+      );
+      unexported++;
     }
   }
   const { ok, output } = await checkNotebooks(notebooks);
@@ -208,8 +230,11 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
-  if (faceless > 0) {
-    console.error(`check-notebooks: ${faceless} import(s) behind the library's faces (above)`);
+  if (unexported > 0) {
+    console.error(
+      `check-notebooks: ${unexported} import(s) of the library other than by its package exports ` +
+        "(above)",
+    );
     Deno.exit(1);
   }
   if (unformatted.length > 0 && !fix) {
@@ -220,6 +245,7 @@ if (import.meta.main) {
     Deno.exit(1);
   }
   console.log(
-    `check-notebooks: ${notebooks.length} notebooks are formatted, type-check and import faces only`,
+    `check-notebooks: ${notebooks.length} notebooks are formatted, type-check and import the ` +
+      "library's package exports only",
   );
 }

@@ -24,11 +24,11 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
-import { initCourseBackend } from "@course/notebook/setup.ts";
-import { tfSeed } from "@course/core/random.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { firstLine } from "@course/core/errors.ts";
-import { loadModel } from "@course/io/model_io.ts";
+import { initCourseBackend } from "../lib/notebook/setup.ts";
+import { tfSeed } from "../lib/core/random.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { firstLine } from "../lib/core/errors.ts";
+import { loadModel } from "../lib/io/model_io.ts";
 import {
   DEFAULT_CLASSIFIER_DIR,
   evaluateImages,
@@ -36,7 +36,7 @@ import {
   featureExtractor,
   formatReport,
   loadMnistClassifier,
-} from "@course/metrics/mod.ts";
+} from "@course/lib/metrics";
 
 const USAGE = "Usage: deno task evaluate <generator dir with model.json | folder of PNGs> " +
   "[--n 10000] [--seed 0] [--json out.json] [--splits 10] [--subsets 50] [--subset-size 1000]\n" +
@@ -168,7 +168,7 @@ async function loadImages(
 }
 
 async function generate(dir: string, args: Args) {
-  await import("@course/models/mod.ts"); // registers the course's custom layers before loading
+  await import("@course/lib/models"); // registers the course's custom layers before loading
   const generator = await loadModel(dir);
   const latentDim = generator.inputs[0].shape[1];
   if (typeof latentDim !== "number") {

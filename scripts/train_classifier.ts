@@ -15,15 +15,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initCourseBackend } from "@course/notebook/setup.ts";
-import { loadMnistArrays } from "@course/data/mnist.ts";
-import { seededRandom } from "@course/core/random.ts";
-import { saveModel } from "@course/io/model_io.ts";
+import { initCourseBackend } from "../lib/notebook/setup.ts";
+import { loadMnistArrays } from "../lib/data/mnist.ts";
+import { seededRandom } from "../lib/core/random.ts";
+import { saveModel } from "../lib/io/model_io.ts";
 import {
   buildMnistClassifier,
   DEFAULT_CLASSIFIER_DIR,
   FEATURE_LAYER,
-} from "@course/metrics/classifier.ts";
+} from "../lib/metrics/classifier.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,

@@ -1,6 +1,6 @@
 /**
  * Train the face metric classifier (hair and skin colour of the DiceBear faces of
- * `@course/data/faces.ts`) and write it to `data/faces_classifier/` (model.json + weights.bin +
+ * `lib/data/faces.ts`) and write it to `data/faces_classifier/` (model.json + weights.bin +
  * metadata.json).
  *
  * ```sh
@@ -21,11 +21,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initCourseBackend } from "@course/notebook/setup.ts";
-import { type FaceArrays, loadFacesArrays } from "@course/data/faces.ts";
-import { seededRandom } from "@course/core/random.ts";
-import { saveModel } from "@course/io/model_io.ts";
-import { FEATURE_LAYER } from "@course/metrics/classifier.ts";
+import { initCourseBackend } from "../lib/notebook/setup.ts";
+import { type FaceArrays, loadFacesArrays } from "../lib/data/faces.ts";
+import { seededRandom } from "../lib/core/random.ts";
+import { saveModel } from "../lib/io/model_io.ts";
+import { FEATURE_LAYER } from "../lib/metrics/classifier.ts";
 import {
   buildFaceClassifier,
   DEFAULT_FACE_CLASSIFIER_DIR,
@@ -33,9 +33,9 @@ import {
   FACE_TAG_HEADS,
   faceExtractor,
   toFaceClassifierSize,
-} from "@course/metrics/face_classifier.ts";
-import { fid } from "@course/metrics/fid.ts";
-import { kid } from "@course/metrics/kid.ts";
+} from "../lib/metrics/face_classifier.ts";
+import { fid } from "../lib/metrics/fid.ts";
+import { kid } from "../lib/metrics/kid.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,

@@ -8,7 +8,7 @@
 
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { toBase64 } from "@course/viz/jupyter.ts";
+import { toBase64 } from "../lib/viz/jupyter.ts";
 
 /** The inlined assets of a deck page. */
 export interface DeckAssets {

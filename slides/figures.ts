@@ -19,21 +19,21 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { initBackend } from "@course/backend.ts";
-import { leastSquaresGeneratorLoss, minimaxGeneratorLoss } from "@course/losses.ts";
-import { nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
+import { initBackend } from "../lib/backend.ts";
+import { leastSquaresGeneratorLoss, minimaxGeneratorLoss } from "../lib/losses.ts";
+import { nonSaturatingGeneratorLoss } from "@course/lib/variants/objectives";
 import {
   mixture1dDensity,
   sampleGrid,
   sampleParallelLines,
   sampleRing,
   sampleSwissRoll,
-} from "@course/data/toy.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { imageGridPng } from "@course/viz/image_grid.ts";
-import { linePlot, lossPlot, type PlotlyFigure, scatterPlot } from "@course/viz/plot.ts";
-import { toyScatterPlot } from "@course/viz/toy_plot.ts";
-import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/dcgan_nets.ts";
+} from "../lib/data/toy.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { imageGridPng } from "../lib/viz/image_grid.ts";
+import { linePlot, lossPlot, type PlotlyFigure, scatterPlot } from "../lib/viz/plot.ts";
+import { toyScatterPlot } from "../lib/viz/toy_plot.ts";
+import { buildDcganDiscriminator, buildDcganGenerator } from "../lib/models/dcgan_nets.ts";
 import { plotlyToSvg } from "./plotly_svg.ts";
 import { dcganRun, disposeRuns, toyGanRun } from "./training_runs.ts";
 

@@ -7,8 +7,8 @@
  */
 
 import { join } from "node:path";
-import type { PlotlyFigure } from "@course/viz/plot.ts";
-import { plotlyJs } from "@course/viz/plot.ts";
+import type { PlotlyFigure } from "../lib/viz/plot.ts";
+import { plotlyJs } from "../lib/viz/plot.ts";
 import { ChromiumPage } from "./chromium.ts";
 
 /** Size and font of the exported images. */
@@ -30,7 +30,7 @@ const SVG_DEFAULTS: Required<SvgOptions> = { width: 640, height: 440, fontSize: 
  * @example Two lines to SVG (needs Chromium)
  * ```ts ignore
  * import { ok as assert } from "node:assert/strict";
- * import { linePlot } from "@course/viz/plot.ts";
+ * import { linePlot } from "../lib/viz/plot.ts";
  * import { plotlyToSvg } from "./plotly_svg.ts";
  *
  * const [svg] = await plotlyToSvg([linePlot({ gLoss: [1, 0.8, 0.7] })]);

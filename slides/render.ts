@@ -13,7 +13,7 @@ import python from "highlight.js/lib/languages/python";
 import bash from "highlight.js/lib/languages/bash";
 import json from "highlight.js/lib/languages/json";
 import { join } from "node:path";
-import { toBase64 } from "@course/viz/jupyter.ts";
+import { toBase64 } from "../lib/viz/jupyter.ts";
 import type { SlideSource } from "./deck.ts";
 import { expandIncludes } from "./include.ts";
 import { protectMath, restoreMath } from "./math.ts";

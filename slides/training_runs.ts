@@ -11,14 +11,14 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { ringModes, sampleRing } from "@course/data/toy.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import type { LossHistory } from "@course/io/checkpoint.ts";
-import { modeCoverage } from "@course/metrics/mode_coverage.ts";
-import { samplerBatches, train } from "@course/train/mod.ts";
-import type { ToyVariant } from "@course/variants/mod.ts";
-import { createDcgan } from "@course/variants/dcgan.ts";
-import { createToyGan } from "@course/variants/toy_gans.ts";
+import { ringModes, sampleRing } from "../lib/data/toy.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import type { LossHistory } from "../lib/io/checkpoint.ts";
+import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
+import { samplerBatches, train } from "@course/lib/train";
+import type { ToyVariant } from "@course/lib/variants";
+import { createDcgan } from "../lib/variants/dcgan.ts";
+import { createToyGan } from "../lib/variants/toy_gans.ts";
 
 /**
  * A generated sample counts for a mode when it lies within this many standard deviations of the

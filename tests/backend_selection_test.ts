@@ -1,13 +1,13 @@
 // initBackend()'s choice with fake WebGPU adapters. Each scenario runs in a child process, because
 // the chosen backend is process-wide state of tfjs.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { probeWebGpu } from "@course/backend_webgpu.ts";
+import { probeWebGpu } from "../lib/backend_webgpu.ts";
 import { runIsolated } from "./isolated_helpers.ts";
 
 /** The module source of a fake `navigator.gpu` whose adapter is `adapter` (JS source). */
 function scenario(adapter: string, backend = "auto"): string {
   return `
-    import { initBackend } from "@course/backend.ts";
+    import { initBackend } from "@course/lib";
     const gpu = { requestAdapter: async () => (${adapter}) };
     try {
       const info = await initBackend({ backend: "${backend}", gpu });

@@ -14,9 +14,9 @@ Deno.test("layerViolations() catches a planted upward import in a copy of the re
   assertEquals(found.length, 1);
   assertEquals(found[0].specifier, "../variants/mod.ts");
   assertMatch(found[0].message, /upward import: train \(layer 8\) imports variants \(layer 9\)/);
-  // The same import through the import map is the same edge.
+  // The same import through the package's name is the same edge.
   const viaMap = layerViolations({
-    "lib/io/fs.ts": `export { train } from "@course/train/mod.ts";`,
+    "lib/io/fs.ts": `export { train } from "@course/lib/train";`,
   });
   assertMatch(viaMap[0].message, /io \(layer 2\) imports train/);
 });
@@ -41,7 +41,7 @@ Deno.test("layerViolations(): comments and doc examples are not imports; a new f
   const documented = `/**
  * @example
  * \`\`\`ts
- * import { createVariant } from "@course/variants/mod.ts";
+ * import { createVariant } from "@course/lib/variants";
  * \`\`\`
  */
 // import { train } from "../train/loop.ts";

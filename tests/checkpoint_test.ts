@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import {
   type CheckpointState,
   loadCheckpoint,
@@ -8,12 +8,12 @@ import {
   previousCheckpoints,
   readCheckpointMeta,
   saveCheckpoint,
-} from "@course/io/checkpoint.ts";
-import { loadModel, saveModel } from "@course/io/model_io.ts";
-import { checkWritableDir, prepareCheckpointDir } from "@course/io/run_dir.ts";
-import { createToyGan } from "@course/variants/toy_gans.ts";
-import { sampleGrids, samplerBatches, train, warnOnFailure } from "@course/train/mod.ts";
-import { sampleRing } from "@course/data/toy.ts";
+} from "../lib/io/checkpoint.ts";
+import { loadModel, saveModel } from "../lib/io/model_io.ts";
+import { checkWritableDir, prepareCheckpointDir } from "../lib/io/run_dir.ts";
+import { createToyGan } from "../lib/variants/toy_gans.ts";
+import { sampleGrids, samplerBatches, train, warnOnFailure } from "@course/lib/train";
+import { sampleRing } from "../lib/data/toy.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -82,17 +82,18 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    // Inside the project, so that the kernel finds deno.json's import map.
+    // Inside the project, so that the kernel finds deno.json and its package @course/lib.
     await Deno.mkdir(`${PROJECT_ROOT}/runs`, { recursive: true });
     const folder = await Deno.makeTempDir({ dir: `${PROJECT_ROOT}/runs`, prefix: "course_ui_" });
     await Deno.writeTextFile(
       `${folder}/class.ipynb`,
       notebook(
-        `import { handleInterrupts, interruptSignal } from "@course/notebook/interrupt.ts";
-import { createVariant } from "@course/variants/mod.ts";
-import { lossCurves, progressBar, samplerBatches, train } from "@course/train/mod.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { linePlot, showFigure } from "@course/viz/plot.ts";
+        `import { handleInterrupts, interruptSignal, setupCourse } from "@course/lib/notebook";
+import { createVariant } from "@course/lib/variants";
+import { lossCurves, progressBar, samplerBatches, train } from "@course/lib/train";
+import { sampleRing } from "@course/lib/data";
+import { linePlot, showFigure } from "@course/lib/viz";
+await setupCourse({ backend: "cpu", profile: "ci", env: new Map() });
 handleInterrupts();
 const variant = createVariant("toy_gan", { seed: 1 });
 const kept = "still here";`,

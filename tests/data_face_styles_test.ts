@@ -5,14 +5,14 @@ import {
   ok as assert,
   rejects,
 } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { faceSpecs, loadFacesArrays } from "@course/data/faces.ts";
+import { initBackend } from "../lib/backend.ts";
+import { faceSpecs, loadFacesArrays } from "../lib/data/faces.ts";
 import {
   BIG_EARS,
   type FaceStyle,
   loadFaceStyle,
   loadFaceStyleArrays,
-} from "@course/data/face_styles.ts";
+} from "../lib/data/face_styles.ts";
 
 import { counts, hairShares } from "./faces_test_helpers.ts";
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { FACE_SKIN_COLOURS, faceSpecs, loadFaces, loadFacesArrays } from "@course/data/faces.ts";
+import { initBackend } from "../lib/backend.ts";
+import { FACE_SKIN_COLOURS, faceSpecs, loadFaces, loadFacesArrays } from "../lib/data/faces.ts";
 
 import { counts, hairShares } from "./faces_test_helpers.ts";
 

@@ -1,14 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "@course/backend.ts";
-import { parseIdx, readIdxFile, readMnistIdx } from "@course/data/idx.ts";
+import { initBackend } from "../lib/backend.ts";
+import { parseIdx, readIdxFile, readMnistIdx } from "../lib/data/idx.ts";
 import {
   DEFAULT_MNIST_DIR,
   LOAD_MNIST_DEFAULTS,
   loadMnist,
   mnistSourceReport,
-} from "@course/data/mnist.ts";
+} from "../lib/data/mnist.ts";
 
 await initBackend();
 

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadImageFolder } from "@course/data/image_folder.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadImageFolder } from "../lib/data/image_folder.ts";
 
 await initBackend();
 

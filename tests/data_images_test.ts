@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnistArrays } from "@course/data/mnist.ts";
-import { loadTwoDomains } from "@course/data/two_domain.ts";
-import { BACKGROUND_COLOURS, INK_COLOURS, loadMultiTag } from "@course/data/multi_tag.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnistArrays } from "../lib/data/mnist.ts";
+import { loadTwoDomains } from "../lib/data/two_domain.ts";
+import { BACKGROUND_COLOURS, INK_COLOURS, loadMultiTag } from "../lib/data/multi_tag.ts";
 
 await initBackend();
 

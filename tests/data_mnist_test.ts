@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist, loadMnistArrays } from "@course/data/mnist.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist, loadMnistArrays } from "../lib/data/mnist.ts";
 
 await initBackend();
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import {
   gridModes,
   mixture1dDensity,
@@ -11,7 +11,7 @@ import {
   sampleParallelLines,
   sampleRing,
   sampleSwissRoll,
-} from "@course/data/toy.ts";
+} from "../lib/data/toy.ts";
 
 await initBackend();
 

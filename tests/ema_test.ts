@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { type GanVariant, train, type TrainState, weightAverage } from "@course/train/mod.ts";
-import { createVariant, dataParallel } from "@course/variants/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { type GanVariant, train, type TrainState, weightAverage } from "@course/lib/train";
+import { createVariant, dataParallel } from "@course/lib/variants";
 
 await initBackend({ backend: "wasm" });
 

@@ -1,5 +1,5 @@
-/** Checks shared by the tests of the face loaders (`@course/data/faces.ts`, `face_styles.ts`). */
-import { FACE_HAIR_COLOURS, type FaceArrays } from "@course/data/faces.ts";
+/** Checks shared by the tests of the face loaders (`lib/data/faces.ts`, `face_styles.ts`). */
+import { FACE_HAIR_COLOURS, type FaceArrays } from "../lib/data/faces.ts";
 
 /** How many labels take each of the values 0..n-1. */
 export function counts(labels: ArrayLike<number>, n: number): number[] {

@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import * as course from "@course/mod.ts";
-import * as losses from "@course/losses.ts";
-import * as variants from "@course/variants/mod.ts";
-import * as objectives from "@course/variants/objectives.ts";
+import * as course from "@course/lib";
+import * as losses from "../lib/losses.ts";
+import * as variants from "@course/lib/variants";
+import * as objectives from "@course/lib/variants/objectives";
 
 /** The library functions the homework grades students on writing themselves. */
 const GRADED = [

@@ -307,18 +307,19 @@ function generatorLoss(f) { throw new Error("TODO: generatorLoss"); }`;
   const lossesUrl = pathToFileURL(LIB_LOSSES).href;
   // Turned away before anything runs: the specifier is not a plain library path.
   const lexical = [
-    `import { discriminatorLoss as libraryLoss } from "@course/%6Cosses.ts";`,
+    `import { discriminatorLoss as libraryLoss } from "@course/lib/variants/%6Fbjectives";`,
     `import { discriminatorLoss as libraryLoss } from "${
       lossesUrl.replace("losses", "%6Cosses")
     }";`,
     `import { discriminatorLoss as libraryLoss } from "../../../lib/losses.ts";`,
-    `import { discriminatorLoss as libraryLoss } from "@course/models/../losses.ts";`,
-    `export { discriminatorLoss as libraryLoss } from "@course/losses.ts";`,
-    `const { discriminatorLoss: libraryLoss } = await import /* hidden */ ("@course/losses.ts");`,
+    `import { discriminatorLoss as libraryLoss } from "@course/lib/models/../variants/objectives";`,
+    `import { discriminatorLoss as libraryLoss } from "@course/lib/variants/objectives";`,
+    `export { discriminatorLoss as libraryLoss } from "@course/lib/variants/objectives";`,
+    `const { discriminatorLoss: libraryLoss } = await import /* hidden */ ("@course/lib/variants/objectives");`,
   ];
   // Built at run time, so only the sandbox stops them: the child may not read lib/.
   const runtime = [
-    `const { discriminatorLoss: libraryLoss } = await eval("imp" + 'ort("@course/losses.ts")');`,
+    `const { discriminatorLoss: libraryLoss } = await eval("imp" + 'ort("@course/lib/variants/objectives")');`,
     `const { discriminatorLoss: libraryLoss } = await eval("imp" + 'ort("${
       lossesUrl.replace("losses", "%6Cosses")
     }")');`,

@@ -229,7 +229,7 @@ Deno.test("grade: a syntax error, a forbidden import and an endless loop score 0
       (code) =>
         code.replace(
           "// @grade: dcganLosses\n",
-          '// @grade: dcganLosses\nimport { discriminatorLoss as d } from "@course/losses.ts";\n',
+          '// @grade: dcganLosses\nimport { discriminatorLoss as d } from "@course/lib/variants/objectives";\n',
         ),
       /must be your own/,
     ],

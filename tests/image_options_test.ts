@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { adamPair, createDcgan, createLsgan } from "@course/variants/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { adamPair, createDcgan, createLsgan } from "@course/lib/variants";
 
 await initBackend({ backend: "wasm" });
 

@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { invertGenerator } from "@course/inversion.ts";
-import { createEncoderTrainer, encodeImages } from "@course/inversion_encoder.ts";
-import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
-import { buildEncoder } from "@course/models/encoder.ts";
-import { tensorBatches, train } from "@course/train/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { invertGenerator } from "../lib/inversion.ts";
+import { createEncoderTrainer, encodeImages } from "../lib/inversion_encoder.ts";
+import { buildDcganGenerator } from "../lib/models/dcgan_nets.ts";
+import { buildEncoder } from "../lib/models/encoder.ts";
+import { tensorBatches, train } from "@course/lib/train";
 
 await initBackend({ backend: "wasm" });
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadModel, loadModelWeights, readModelFiles, saveModel } from "@course/io/model_io.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadModel, loadModelWeights, readModelFiles, saveModel } from "../lib/io/model_io.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /**
- * Run the TypeScript module source `code` (it may import `@course/...`) in a child Deno with `env`
+ * Run the TypeScript module source `code` (it may import `@course/lib/...`) in a child Deno with `env`
  * added to the environment; return what it printed. Throws with its error output when it fails.
  */
 export async function runIsolated(code: string, env: Record<string, string> = {}): Promise<string> {

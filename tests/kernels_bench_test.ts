@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import { buildReference, dcganStep, wganGpCriticStep } from "../bench/dcgan_reference.ts";
 
 await initBackend({ backend: "wasm" });

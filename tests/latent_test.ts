@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { groupMeans, interpolateLatents, latentArithmetic } from "@course/latent.ts";
+import { initBackend } from "../lib/backend.ts";
+import { groupMeans, interpolateLatents, latentArithmetic } from "../lib/latent.ts";
 
 await initBackend({ backend: "wasm" });
 

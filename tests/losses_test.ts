@@ -7,7 +7,7 @@ import {
   noLeak,
   value,
 } from "./models_losses_helpers.ts";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import {
   addInstanceNoise,
   bceWithLogits,
@@ -20,14 +20,14 @@ import {
   minimaxGeneratorLoss,
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
-} from "@course/losses.ts";
+} from "../lib/losses.ts";
 import {
   auxiliaryClassLoss,
   discriminatorLoss,
   gradientPenalty,
   nonSaturatingGeneratorLoss,
-} from "@course/variants/objectives.ts";
-import { buildMlpDiscriminator } from "@course/models/mlp.ts";
+} from "@course/lib/variants/objectives";
+import { buildMlpDiscriminator } from "../lib/models/mlp.ts";
 
 await initBackend();
 

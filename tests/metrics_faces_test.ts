@@ -1,16 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadFaces } from "@course/data/faces.ts";
-import { classAccuracy } from "@course/metrics/class_accuracy.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadFaces } from "../lib/data/faces.ts";
+import { classAccuracy } from "../lib/metrics/class_accuracy.ts";
 import {
   buildFaceClassifier,
   DEFAULT_FACE_CLASSIFIER_DIR,
   faceExtractor,
   loadFaceClassifier,
   toFaceClassifierSize,
-} from "@course/metrics/face_classifier.ts";
-import { fid } from "@course/metrics/fid.ts";
+} from "../lib/metrics/face_classifier.ts";
+import { fid } from "../lib/metrics/fid.ts";
 
 await initBackend();
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { ok as assert, rejects, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import {
   evaluateImages,
   featureExtractor,
@@ -8,7 +8,7 @@ import {
   inceptionScore,
   kid,
   precisionRecall,
-} from "@course/metrics/mod.ts";
+} from "@course/lib/metrics";
 
 await initBackend({ backend: "wasm" });
 const extractor = await featureExtractor();

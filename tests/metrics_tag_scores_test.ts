@@ -4,8 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { featureExtractor, featureStatistics, scoreTaggedSamples } from "@course/metrics/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { featureExtractor, featureStatistics, scoreTaggedSamples } from "@course/lib/metrics";
 
 await initBackend({ backend: "wasm" });
 

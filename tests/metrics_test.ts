@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { seededRandom } from "@course/core/random.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { seededRandom } from "../lib/core/random.ts";
 import {
   classAccuracy,
   cycleReconstructionError,
@@ -21,7 +21,7 @@ import {
   symmetricEigen,
   symmetricSqrt,
   toMatrix,
-} from "@course/metrics/mod.ts";
+} from "@course/lib/metrics";
 
 await initBackend();
 

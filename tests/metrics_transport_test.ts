@@ -1,11 +1,11 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { seededRandom } from "@course/core/random.ts";
-import { jsDivergence, klDivergence } from "@course/metrics/divergences.ts";
+import { seededRandom } from "../lib/core/random.ts";
+import { jsDivergence, klDivergence } from "../lib/metrics/divergences.ts";
 import {
   kantorovichPotential1d,
   transportPlan1d,
   wasserstein1d,
-} from "@course/metrics/transport.ts";
+} from "../lib/metrics/transport.ts";
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol;
 

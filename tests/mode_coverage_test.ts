@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { gridModes, ringModes, sampleGrid, sampleRing } from "@course/data/toy.ts";
-import { seededRandom } from "@course/core/random.ts";
-import { modeCoverage } from "@course/metrics/mode_coverage.ts";
+import { initBackend } from "../lib/backend.ts";
+import { gridModes, ringModes, sampleGrid, sampleRing } from "../lib/data/toy.ts";
+import { seededRandom } from "../lib/core/random.ts";
+import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
 
 await initBackend();
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
-import { buildPackedMlpDiscriminator, PackSamples } from "@course/models/packing.ts";
+import { initBackend } from "../lib/backend.ts";
+import { buildPackedMlpDiscriminator, PackSamples } from "../lib/models/packing.ts";
 import { assert, assertEquals, assertThrows, noLeak, roundTrip } from "./models_losses_helpers.ts";
 
 await initBackend();

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../lib/backend.ts";
 import {
   buildAcganDiscriminator,
   buildAcganGenerator,
@@ -15,10 +15,10 @@ import {
   InstanceNormalization,
   MinibatchDiscrimination,
   ReflectionPadding2D,
-} from "@course/models/mod.ts";
-import { gradientPenalty, nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
-import { wassersteinCriticLoss } from "@course/losses.ts";
-import { loadModel, saveModel } from "@course/io/model_io.ts";
+} from "@course/lib/models";
+import { gradientPenalty, nonSaturatingGeneratorLoss } from "@course/lib/variants/objectives";
+import { wassersteinCriticLoss } from "../lib/losses.ts";
+import { loadModel, saveModel } from "../lib/io/model_io.ts";
 import {
   assert,
   assertAlmostEquals,

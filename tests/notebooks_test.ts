@@ -118,7 +118,7 @@ Deno.test("runNotebooks() fails on a cell error and on unhandled rejections, pas
 });
 
 Deno.test("Kernel > Interrupt stops train() at interruptSignal() and the kernel keeps its variables", async () => {
-  // Inside the project, so that the kernel finds deno.json's import map.
+  // Inside the project, so that the kernel finds deno.json and its package @course/lib.
   await Deno.mkdir(`${PROJECT_ROOT}/runs`, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: `${PROJECT_ROOT}/runs`, prefix: "interrupt_test_" });
   try {
@@ -126,10 +126,11 @@ Deno.test("Kernel > Interrupt stops train() at interruptSignal() and the kernel 
     await Deno.writeTextFile(
       path,
       notebook(
-        `import { createVariant } from "@course/variants/mod.ts";
-import { samplerBatches, train } from "@course/train/mod.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { interruptSignal } from "@course/notebook/interrupt.ts";
+        `import { createVariant } from "@course/lib/variants";
+import { samplerBatches, train } from "@course/lib/train";
+import { sampleRing } from "@course/lib/data";
+import { interruptSignal, setupCourse } from "@course/lib/notebook";
+await setupCourse({ backend: "cpu", profile: "ci", env: new Map() });
 const variant = createVariant("toy_gan", { seed: 1 });
 const kept = "still here";`,
         {

@@ -1,16 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mnist.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
 import { fingerprint } from "@gan/wasm-engine/parallel";
-import { type GanVariant, optimizeWithNorm, train } from "@course/train/mod.ts";
-import * as variants from "@course/variants/mod.ts";
-import {
-  createCgan,
-  createVariant,
-  dataParallel,
-  VARIANT_FACTORIES,
-} from "@course/variants/mod.ts";
+import { type GanVariant, optimizeWithNorm, train } from "@course/lib/train";
+import * as variants from "@course/lib/variants";
+import { createCgan, createVariant, dataParallel, VARIANT_FACTORIES } from "@course/lib/variants";
 
 await initBackend({ backend: "wasm" });
 

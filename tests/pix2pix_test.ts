@@ -10,20 +10,17 @@ import {
   rejects,
   throws,
 } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { edgeMaps, loadEdgePairs, morphologicalGradient } from "@course/data/edges.ts";
-import { scoreTranslations } from "@course/metrics/translation.ts";
-import {
-  buildConditionalPatchDiscriminator,
-  patchReceptiveField,
-} from "@course/models/patchgan.ts";
-import { buildUnetGenerator } from "@course/models/unet.ts";
-import { stepRandom } from "@course/core/random.ts";
+import { initBackend } from "../lib/backend.ts";
+import { edgeMaps, loadEdgePairs, morphologicalGradient } from "../lib/data/edges.ts";
+import { scoreTranslations } from "../lib/metrics/translation.ts";
+import { buildConditionalPatchDiscriminator, patchReceptiveField } from "../lib/models/patchgan.ts";
+import { buildUnetGenerator } from "../lib/models/unet.ts";
+import { stepRandom } from "../lib/core/random.ts";
 import {
   createPix2pix,
   pix2pixDiscriminatorLoss,
   pix2pixGeneratorLoss,
-} from "@course/variants/pix2pix.ts";
+} from "../lib/variants/pix2pix.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -9,7 +9,7 @@ import {
   saveFigureHtml,
   scatterPlot,
   showFigure,
-} from "@course/viz/plot.ts";
+} from "../lib/viz/plot.ts";
 
 const BUNDLE_MARK = "window.Plotly = Plotly";
 

@@ -4,8 +4,8 @@ import {
   ok as assert,
   throws as assertThrows,
 } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { featureExtractor } from "@course/metrics/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { featureExtractor } from "@course/lib/metrics";
 import { parseRecipe, RECIPE_DEFAULTS, runTrial } from "../bench/recipe_trial.ts";
 
 await initBackend({ backend: "wasm" });

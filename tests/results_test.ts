@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { recordResult } from "@course/results.ts";
+import { recordResult } from "../lib/results.ts";
 import { replaceResultsSection, resultsDetails, resultsTable } from "../scripts/results_table.ts";
 
 Deno.test("recordResult() appends one JSON line per call to its file, and none without one", async () => {

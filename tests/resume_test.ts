@@ -5,21 +5,21 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { loadMultiTag } from "@course/data/multi_tag.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { loadTwoDomains } from "@course/data/two_domain.ts";
-import { PROFILES } from "@course/profile.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { loadMultiTag } from "../lib/data/multi_tag.ts";
+import { sampleRing } from "../lib/data/toy.ts";
+import { loadTwoDomains } from "../lib/data/two_domain.ts";
+import { PROFILES } from "../lib/profile.ts";
 import {
   type BatchSource,
   type GanVariant,
   samplerBatches,
   tensorBatches,
   train,
-} from "@course/train/mod.ts";
-import { createCyclegan, createVariant, VARIANTS } from "@course/variants/mod.ts";
-import { readOptimizerExtras } from "@course/io/optimizer_state.ts";
+} from "@course/lib/train";
+import { createCyclegan, createVariant, VARIANTS } from "@course/lib/variants";
+import { readOptimizerExtras } from "../lib/io/optimizer_state.ts";
 
 await initBackend({ backend: "wasm" });
 

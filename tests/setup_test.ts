@@ -5,7 +5,7 @@ import {
   rejects,
   throws,
 } from "node:assert/strict";
-import { courseOptionsFromEnv, setupCourse } from "@course/notebook/setup.ts";
+import { courseOptionsFromEnv, setupCourse } from "../lib/notebook/setup.ts";
 import { runIsolated } from "./isolated_helpers.ts";
 
 const env = (entries: Record<string, string>) => new Map(Object.entries(entries));
@@ -77,8 +77,8 @@ Deno.test("setupCourse() shares the cpu profile's 2 shards between the idle core
 Deno.test("resolveProfile() before initBackend() throws instead of guessing the profile", async () => {
   // In a child process: this process's backend is initialised by the other tests.
   const out = await runIsolated(
-    `import { resolveProfile } from "@course/profile.ts";
-    import { initBackend } from "@course/backend.ts";
+    `import { resolveProfile } from "@course/lib";
+    import { initBackend } from "@course/lib";
     try {
       resolveProfile();
       console.log("no error");

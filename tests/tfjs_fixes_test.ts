@@ -2,8 +2,8 @@
 // initBackend() sets it up): second derivatives (WGAN-GP), MirrorPad and batch norm.
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { mirrorPadBackward } from "@course/tfjs_fixes/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { mirrorPadBackward } from "@course/lib/tfjs_fixes";
 
 await initBackend({ backend: "wasm" });
 

@@ -4,7 +4,7 @@
  * status says the run was interrupted. Runs the 2-D toy GAN for a few steps (seconds).
  */
 import { ok as assert, strictEqual } from "node:assert/strict";
-import { readCheckpointMeta } from "@course/io/checkpoint.ts";
+import { readCheckpointMeta } from "../lib/io/checkpoint.ts";
 
 const SCRIPT = new URL("../scripts/train.ts", import.meta.url).pathname;
 

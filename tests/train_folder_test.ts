@@ -1,8 +1,8 @@
 import sharp from "sharp";
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { FACE_HAIR_COLOURS, FACE_SKIN_COLOURS, loadFacesArrays } from "@course/data/faces.ts";
-import { imageFolderTrainingData } from "@course/variants/training_data.ts";
+import { FACE_HAIR_COLOURS, FACE_SKIN_COLOURS, loadFacesArrays } from "../lib/data/faces.ts";
+import { imageFolderTrainingData } from "../lib/variants/training_data.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { readCheckpointMeta, saveCheckpoint } from "@course/io/checkpoint.ts";
+import { initBackend } from "../lib/backend.ts";
+import { readCheckpointMeta, saveCheckpoint } from "../lib/io/checkpoint.ts";
 import {
   type GanVariant,
   optimizeWithNorm,
@@ -11,7 +11,7 @@ import {
   train,
   type TrainCallback,
   TrainingStoppedError,
-} from "@course/train/mod.ts";
+} from "@course/lib/train";
 
 await initBackend({ backend: "wasm" });
 

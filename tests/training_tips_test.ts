@@ -6,31 +6,31 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { featureExtractor, featureStatistics } from "@course/metrics/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { sampleRing } from "../lib/data/toy.ts";
+import { featureExtractor, featureStatistics } from "@course/lib/metrics";
 import {
   backpropNorms,
   kernelGradientNorms,
   trainFixedCritic,
-} from "@course/metrics/critic_gradients.ts";
-import { buildMlpDiscriminator } from "@course/models/mod.ts";
+} from "../lib/metrics/critic_gradients.ts";
+import { buildMlpDiscriminator } from "@course/lib/models";
 import {
   buildSmallDigitClassifier,
   classifierAccuracy,
   shiftedCopies,
   trainDigitClassifier,
-} from "@course/metrics/few_shot_classifier.ts";
-import { criticFidTracker, pearson } from "@course/metrics/progress_indicator.ts";
+} from "../lib/metrics/few_shot_classifier.ts";
+import { criticFidTracker, pearson } from "../lib/metrics/progress_indicator.ts";
 import {
   discriminatorScores,
   keepHighestScored,
   trainDiscriminatorAlone,
-} from "@course/metrics/rejection_sampling.ts";
-import { samplerBatches, train } from "@course/train/mod.ts";
-import { createToyGan, createWganGp } from "@course/variants/mod.ts";
-import { lateDecayFactor, withLateDecay } from "@course/variants/late_decay.ts";
+} from "../lib/metrics/rejection_sampling.ts";
+import { samplerBatches, train } from "@course/lib/train";
+import { createToyGan, createWganGp } from "@course/lib/variants";
+import { lateDecayFactor, withLateDecay } from "../lib/variants/late_decay.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -4,9 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { stepRandom } from "@course/train/mod.ts";
-import { createAcganWithSigma } from "@course/variants/acgan_sigma.ts";
+import { initBackend } from "../lib/backend.ts";
+import { stepRandom } from "@course/lib/train";
+import { createAcganWithSigma } from "../lib/variants/acgan_sigma.ts";
 
 await initBackend({ backend: "wasm" });
 

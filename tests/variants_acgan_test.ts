@@ -4,10 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { buildAcganGenerator } from "@course/models/acgan_nets.ts";
-import { stepRandom } from "@course/train/mod.ts";
-import { type AcganOptions, acganTagLoss, createAcgan } from "@course/variants/acgan.ts";
+import { initBackend } from "../lib/backend.ts";
+import { buildAcganGenerator } from "../lib/models/acgan_nets.ts";
+import { stepRandom } from "@course/lib/train";
+import { type AcganOptions, acganTagLoss, createAcgan } from "../lib/variants/acgan.ts";
 
 await initBackend({ backend: "wasm" });
 

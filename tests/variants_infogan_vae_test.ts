@@ -5,21 +5,21 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { matchCodesToClasses } from "@course/metrics/code_matching.ts";
-import { digitShape } from "@course/metrics/digit_shape.ts";
-import { buildInfoganDiscriminator, buildInfoganGenerator } from "@course/models/infogan.ts";
-import { mutualInformationLoss } from "@course/mutual_information.ts";
-import { stepRandom, train } from "@course/train/mod.ts";
-import { gaussianKl, gaussianReconstructionLoss, reparameterize } from "@course/vae_loss.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { matchCodesToClasses } from "../lib/metrics/code_matching.ts";
+import { digitShape } from "../lib/metrics/digit_shape.ts";
+import { buildInfoganDiscriminator, buildInfoganGenerator } from "../lib/models/infogan.ts";
+import { mutualInformationLoss } from "../lib/mutual_information.ts";
+import { stepRandom, train } from "@course/lib/train";
+import { gaussianKl, gaussianReconstructionLoss, reparameterize } from "../lib/vae_loss.ts";
 import {
   createInfogan,
   infoganCodeGrid,
   infoganInput,
   sampleInfoganCodes,
-} from "@course/variants/infogan.ts";
-import { createVae, reconstruct } from "@course/variants/vae.ts";
+} from "../lib/variants/infogan.ts";
+import { createVae, reconstruct } from "../lib/variants/vae.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { ringModes, sampleRing } from "@course/data/toy.ts";
-import { modeCoverage } from "@course/metrics/mode_coverage.ts";
-import { type Batch, samplerBatches, stepRandom, train } from "@course/train/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { ringModes, sampleRing } from "../lib/data/toy.ts";
+import { modeCoverage } from "../lib/metrics/mode_coverage.ts";
+import { type Batch, samplerBatches, stepRandom, train } from "@course/lib/train";
 import {
   createAcgan,
   createCgan,
@@ -21,8 +21,8 @@ import {
   WGAN_PAPER_LEARNING_RATE,
   WGAN_PAPER_SETTINGS,
   type WganOptions,
-} from "@course/variants/mod.ts";
-import type { GanVariant } from "@course/train/mod.ts";
+} from "@course/lib/variants";
+import type { GanVariant } from "@course/lib/train";
 
 await initBackend({ backend: "wasm" });
 

@@ -1,15 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { sampleRing } from "@course/data/toy.ts";
-import { stepRandom } from "@course/train/mod.ts";
-import type { GanVariant } from "@course/train/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { sampleRing } from "../lib/data/toy.ts";
+import { stepRandom } from "@course/lib/train";
+import type { GanVariant } from "@course/lib/train";
 import {
   createToyGan,
   createToyWganGp,
   TOY_COLLAPSE_RECIPE,
   type ToyVariantOptions,
-} from "@course/variants/toy_gans.ts";
+} from "../lib/variants/toy_gans.ts";
 
 await initBackend({ backend: "wasm" });
 

@@ -29,8 +29,8 @@ Deno.test({
   async fn() {
     const cells = [
       `import * as tf from "@tensorflow/tfjs";
-import { linePlot, lossPlot, showFigure } from "@course/viz/plot.ts";
-import { showImages } from "@course/viz/image_grid.ts";
+import { linePlot, lossPlot, showFigure } from "@course/lib/viz";
+import { showImages } from "@course/lib/viz";
 await showFigure(linePlot({ a: [1, 2, 3] }), { id: "loss" });`,
       `await showFigure(lossPlot({ dLoss: [1, 2], gLoss: [2, 1] }), { id: "loss", update: true });
 await showFigure(linePlot({ b: [3, 2, 1] }, { title: "second" }));`,
@@ -51,7 +51,7 @@ await showImages(images, { id: "grid", update: true, scale: 2 });`,
         source,
       })),
     };
-    // Inside the project, so the kernel finds deno.json's import map.
+    // Inside the project, so the kernel finds deno.json and its package @course/lib.
     await Deno.mkdir(`${PROJECT_ROOT}/runs`, { recursive: true });
     const dir = await Deno.makeTempDir({ dir: `${PROJECT_ROOT}/runs`, prefix: "viz_jupyter_" });
     try {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { matrixPanelsPlot } from "@course/viz/matrix_plot.ts";
+import { matrixPanelsPlot } from "../lib/viz/matrix_plot.ts";
 
 type Trace = { z: number[][]; text: string[][]; xaxis: string; yaxis: string; zmin: number };
 type Axis = { domain: [number, number] };

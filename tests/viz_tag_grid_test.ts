@@ -1,8 +1,8 @@
 /** tagGrid(): rows ask for one group's values, columns keep their latent, other groups cycle. */
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { tagGrid, tagGridTags } from "@course/viz/tag_grid.ts";
+import { initBackend } from "../lib/backend.ts";
+import { tagGrid, tagGridTags } from "../lib/viz/tag_grid.ts";
 
 await initBackend({ backend: "wasm" });
 

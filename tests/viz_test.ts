@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { initBackend } from "@course/backend.ts";
-import { imageGridPng, saveImageGrid, tensorToBytes } from "@course/viz/image_grid.ts";
-import { animate, saveAnimation } from "@course/viz/animation.ts";
-import { evaluateScores, toyHistogramPlot, toyScatterPlot } from "@course/viz/toy_plot.ts";
-import { generateImages, latentArithmeticPng, latentStripPng } from "@course/viz/latent_strip.ts";
+import { initBackend } from "../lib/backend.ts";
+import { imageGridPng, saveImageGrid, tensorToBytes } from "../lib/viz/image_grid.ts";
+import { animate, saveAnimation } from "../lib/viz/animation.ts";
+import { evaluateScores, toyHistogramPlot, toyScatterPlot } from "../lib/viz/toy_plot.ts";
+import { generateImages, latentArithmeticPng, latentStripPng } from "../lib/viz/latent_strip.ts";
 
 await initBackend({ backend: "wasm" });
 

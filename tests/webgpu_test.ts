@@ -10,10 +10,10 @@
 // cached in ~/.cache/mesa_shader_cache): the cases use few distinct kernels to stay fast in CI.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "@course/backend.ts";
-import { gradientPenalty } from "@course/variants/objectives.ts";
-import { train } from "@course/train/loop.ts";
-import { createToyWganGp } from "@course/variants/toy_gans.ts";
+import { initBackend } from "../lib/backend.ts";
+import { gradientPenalty } from "@course/lib/variants/objectives";
+import { train } from "../lib/train/loop.ts";
+import { createToyWganGp } from "../lib/variants/toy_gans.ts";
 
 const info = await initBackend({ backend: "webgpu" });
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ringModes } from "@course/data/toy.ts";
+import { ringModes } from "../../lib/data/toy.ts";
 import { asNumber, type CheckOutcome, judged, type Observations, verdict } from "./check.ts";
 
 /** softplus(x) = log(1 + e^x) in float64, without overflow. */
@@ -103,7 +103,7 @@ export function meanModeDistance(samples: tf.Tensor2D): number {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { ringModes } from "@course/data/toy.ts";
+ * import { ringModes } from "../../lib/data/toy.ts";
  * import { nearestModeShares } from "./fixtures.ts";
  * const [a, b] = ringModes().centres;
  * const shares = nearestModeShares(tf.tensor2d([a, a, a, b]));
@@ -221,7 +221,7 @@ export interface TrainedGeneratorJudge {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildMlpGenerator } from "@course/models/mlp.ts";
+ * import { buildMlpGenerator } from "../../lib/models/mlp.ts";
  * import { judgeTrainedGenerator, plain, snapshot } from "./fixtures.ts";
  * const generator = buildMlpGenerator({ latentDim: 2, hidden: [4], seed: 0 });
  * const moved = plain(snapshot(generator)).map((w) => w.map((x) => x + 0.1));

@@ -14,9 +14,9 @@ import { parseArgs } from "node:util";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { assignment, ASSIGNMENTS } from "./assignments.ts";
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../../lib/backend.ts";
 import type { Assignment, CheckOutcome, CodeItem, Observations, ReportItem } from "./check.ts";
-import { HOMEWORK_RUN_MIME, type HomeworkRun } from "@course/notebook/homework_results.ts";
+import { HOMEWORK_RUN_MIME, type HomeworkRun } from "../../lib/notebook/homework_results.ts";
 import {
   cellText,
   fillNotebook,
@@ -29,6 +29,7 @@ import {
 import { gradeFolder, writeGradebook } from "./gradebook.ts";
 import { loggedRuns } from "./report_checks.ts";
 import { runSandboxed } from "./sandbox.ts";
+import libConfig from "../../lib/deno.json" with { type: "json" };
 
 /** The `homework/` folder. */
 export const HOMEWORK_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -133,58 +134,90 @@ export function solutionRunsPath(hw: string): string {
   return join(HOMEWORK_DIR, "solutions", `${hw}_runs.json`);
 }
 
-/** The library's folder, which graded cells may import from (`@course/...`). */
+/** The library's folder: the workspace package `@course/lib` (its faces are in `lib/deno.json`). */
 const LIB_DIR = join(PROJECT_ROOT, "lib");
 /** Library modules a graded cell may not import: they hold the very code the cell must write. */
 const FORBIDDEN_LIB = /^(losses\.ts|mod\.ts|variants\/|train\/)/;
-const COURSE_SPECIFIER = /^@course\/([a-z0-9_]+(?:\/[a-z0-9_]+)*\.ts)$/;
+/** The package's name, `@course/lib`, and its exports: subpath (`.`, `./data`, ...) -> file. */
+const LIB_PACKAGE = libConfig.name;
+const LIB_EXPORTS: Readonly<Record<string, string>> = libConfig.exports;
 const TF_SPECIFIER = "@tensorflow/tfjs";
 const IMPORT_LINE =
   /^[ \t]*import\s+(?:type\s+)?(?:[A-Za-z_$][\w$]*|\*\s*as\s+[A-Za-z_$][\w$]*|\{[\w$\s,]*\})\s*from\s*(["'])([^"'\n]*)\1[ \t]*;?[ \t]*$/gm;
 const TF_IMPORT = `import * as tf from "${TF_SPECIFIER}";`;
 
+/** The library file (relative to lib/) that a package specifier of `@course/lib` names, or
+ * undefined: only the subpaths of its exports map, spelled plainly (letters, digits, `_`, `/`). */
+function exportedFile(specifier: string): string | undefined {
+  if (specifier === LIB_PACKAGE) return relative(".", LIB_EXPORTS["."]);
+  if (!specifier.startsWith(`${LIB_PACKAGE}/`)) return undefined;
+  const subpath = `.${specifier.slice(LIB_PACKAGE.length)}`;
+  if (!/^\.(?:\/[a-z0-9_]+)+$/.test(subpath) || !Object.hasOwn(LIB_EXPORTS, subpath)) {
+    return undefined;
+  }
+  return relative(".", LIB_EXPORTS[subpath]);
+}
+
 /**
- * Why a graded cell's import specifier is refused, or null. Only `@tensorflow/tfjs` and existing
- * `@course/<path>.ts` modules that do not reach the graded answers pass; the specifier must be
- * spelled plainly (letters, digits, `_`, `/`), so no encoding, `..` or URL can reach another file.
+ * Why a graded cell's import specifier is refused, or null. Only `@tensorflow/tfjs` and the
+ * exports of the `@course/lib` package (`@course/lib/data`, `@course/lib/models`, ...) that do not
+ * reach the graded answers pass: not `@course/lib` itself (`lib/mod.ts`), `@course/lib/variants`,
+ * `@course/lib/train` or any face whose modules import the library's losses; nor a face that
+ * loads native code (`@course/lib/data`: sharp), which the sandbox could not run. The specifier
+ * must be one of the package's exports as spelled in `lib/deno.json`, so no encoding, `..`, path
+ * or URL can reach another file.
  *
  * @example
  * ```ts
  * import { match as assertMatch, strictEqual as assertEquals } from "node:assert/strict";
  * import { importProblem } from "./grade.ts";
- * assertEquals(importProblem("@course/data/toy.ts"), null);
- * assertMatch(importProblem("@course/losses.ts") ?? "", /must be your own/);
- * assertMatch(importProblem("@course/%6Cosses.ts") ?? "", /may import only/);
+ * assertEquals(importProblem("@course/lib/core"), null);
+ * assertMatch(importProblem("@course/lib") ?? "", /must be your own/);
+ * assertMatch(importProblem("@course/lib/variants/objectives") ?? "", /must be your own/);
+ * assertMatch(importProblem("@course/lib/data") ?? "", /native code/);
+ * assertMatch(importProblem("@course/lib/%6Cosses") ?? "", /may import only/);
+ * assertMatch(importProblem("@course/lib/data/toy.ts") ?? "", /may import only/);
  * assertMatch(importProblem("../../lib/losses.ts") ?? "", /may import only/);
  * ```
  */
 export function importProblem(specifier: string): string | null {
   if (specifier === TF_SPECIFIER) return null;
-  const course = specifier.match(COURSE_SPECIFIER);
-  if (course && FORBIDDEN_LIB.test(course[1])) {
+  const file = exportedFile(specifier);
+  if (file !== undefined && FORBIDDEN_LIB.test(file)) {
     return `graded code must be your own: it imports "${specifier}", which holds the answer; ` +
       `write the computation with tf ops instead`;
   }
-  if (course) {
-    const reached = libClosure(course[1]);
-    const answer = [...reached].find((file) => FORBIDDEN_LIB.test(file));
+  if (file !== undefined) {
+    const reached = libClosure(file);
+    const answer = [...reached.files].find((path) => FORBIDDEN_LIB.test(path));
     if (answer) {
-      return `graded code must be your own: "${specifier}" imports "@course/${answer}", which ` +
+      return `graded code must be your own: "${specifier}" imports "lib/${answer}", which ` +
         `holds the answer; write the computation with tf ops instead`;
     }
-    if (reached.size > 0) return null;
+    if (reached.native) {
+      return `graded cells cannot import "${specifier}": its "lib/${reached.native}" loads ` +
+        `native code (sharp), which the grader's sandbox does not allow; use it in a cell that ` +
+        `is not graded, or write the computation with tf ops`;
+    }
+    if (reached.files.size > 0) return null;
   }
-  return `graded cells may import only "${TF_SPECIFIER}" and the library's own modules ` +
-    `("@course/data/toy.ts", ...; not its losses, variants, training loop or mod.ts), got ` +
-    `"${specifier.slice(0, 80)}"`;
+  return `graded cells may import only "${TF_SPECIFIER}" and the library's areas by the names ` +
+    `of its package ("${LIB_PACKAGE}/data", "${LIB_PACKAGE}/models", ...; not its losses, ` +
+    `variants, training loop or "${LIB_PACKAGE}" itself), got "${specifier.slice(0, 80)}"`;
 }
 
-const LIB_IMPORT = /(?:from|import)\s*["'](\.{1,2}\/[^"'\n]+)["']/g;
+/** A relative import of a library module, on a line of code (doc examples in comments are not
+ * imports). */
+const LIB_IMPORT = /^(?![ \t]*(?:\*|\/\/))[^\n]*?(?:from|import)\s*["'](\.{1,2}\/[^"'\n]+)["']/gm;
+/** npm packages with native code, which the sandbox cannot load (no FFI or environment access). */
+const NATIVE_IMPORT = /^(?![ \t]*(?:\*|\/\/))[^\n]*?(?:from|import)\s*["'](sharp)["']/m;
 
 /** The library files (relative to lib/) a library module reaches by its relative imports, itself
- * included; empty when the module does not exist. The library is trusted code with plain imports. */
-function libClosure(start: string): Set<string> {
+ * included, and the first of them that imports a native npm package; no files when the module does
+ * not exist. The library is trusted code with plain imports. */
+function libClosure(start: string): { files: Set<string>; native?: string } {
   const seen = new Set<string>();
+  let native: string | undefined;
   const queue = [start];
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -196,11 +229,12 @@ function libClosure(start: string): Set<string> {
       continue;
     }
     seen.add(file);
+    native ??= NATIVE_IMPORT.test(text) ? file : undefined;
     for (const [, spec] of text.matchAll(LIB_IMPORT)) {
       queue.push(relative(LIB_DIR, join(LIB_DIR, dirname(file), spec)));
     }
   }
-  return seen;
+  return { files: seen, native };
 }
 
 /** Why a cell's code may not be graded, or null; plus its import lines and the rest. */
@@ -214,7 +248,7 @@ function prepareCell(code: string): { problem: string | null; imports: string[];
   });
   if (!problem && /\b(import|export)\b/.test(body)) {
     problem = "import and export may appear only in import lines at the top of a graded cell " +
-      '(import { x } from "@course/..."); dynamic import() and re-exports are not allowed';
+      '(import { x } from "@course/lib/..."); dynamic import() and re-exports are not allowed';
   }
   return { problem, imports, body };
 }

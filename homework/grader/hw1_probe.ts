@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { sampleRing } from "@course/data/toy.ts";
-import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
+import { sampleRing } from "../../lib/data/toy.ts";
+import { buildMlpDiscriminator, buildMlpGenerator } from "../../lib/models/mlp.ts";
 import { type Observations, observe, type Probe, studentFunction } from "./check.ts";
 import { leakedTensors, plain, scalarValue, snapshot } from "./fixtures.ts";
 

@@ -32,7 +32,7 @@ import {
   snapshot,
 } from "./fixtures.ts";
 import { reportItems } from "./report_checks.ts";
-import { sampleRing } from "@course/data/toy.ts";
+import { sampleRing } from "../../lib/data/toy.ts";
 import {
   countingData,
   HW2_INPUTS,

@@ -9,8 +9,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadFacesArrays } from "@course/data/faces.ts";
-import { faceExtractor } from "@course/metrics/face_classifier.ts";
+import { loadFacesArrays } from "../../lib/data/faces.ts";
+import { faceExtractor } from "../../lib/metrics/face_classifier.ts";
 import {
   asNumber,
   asNumbers,

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tfSeed } from "@course/core/random.ts";
+import { tfSeed } from "../../lib/core/random.ts";
 import {
   type Observations,
   observe,

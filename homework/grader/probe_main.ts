@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { initBackend } from "@course/backend.ts";
+import { initBackend } from "../../lib/backend.ts";
 import type { Probe, ProbeContext, StudentModule } from "./check.ts";
 import { finish } from "./probe_boot.ts";
 import { HW1_PROBES } from "./hw1_probe.ts";

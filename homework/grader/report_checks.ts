@@ -4,14 +4,14 @@
  * experiments with numbers, and a bonus.
  *
  * The numbers are not counted, they are checked: the notebook's training cells log what they
- * measured (`logRun()` of `@course/notebook/homework_results.ts`, kept in the saved notebook's
+ * measured (`logRun()` of `lib/notebook/homework_results.ts`, kept in the saved notebook's
  * outputs), and every number of the report's results table (first column `run`, one column per
  * logged figure) must agree with the logged figure of that run and column, within the rounding
  * the report shows. A number that no run logged fails the check.
  *
  * @module
  */
-import { HOMEWORK_RUN_MIME, type HomeworkRun } from "@course/notebook/homework_results.ts";
+import { HOMEWORK_RUN_MIME, type HomeworkRun } from "../../lib/notebook/homework_results.ts";
 import type { CheckOutcome, ReportItem } from "./check.ts";
 import type { Notebook } from "./notebook.ts";
 

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { resultsTable } from "@course/notebook/homework_results.ts";
+import { resultsTable } from "../../lib/notebook/homework_results.ts";
 import { runNotebooks } from "../../scripts/run_notebooks.ts";
 import { ASSIGNMENTS } from "./assignments.ts";
 import { HOMEWORK_DIR, solutionNotebook, solutionRunsPath } from "./grade.ts";

@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import { throws as assertThrows } from "node:assert/strict";
- * import { checkPositiveInt } from "@course/core/checks.ts";
+ * import { checkPositiveInt } from "./checks.ts";
  * checkPositiveInt("build generator", "latentDim", 100); // passes
  * assertThrows(
  *   () => checkPositiveInt("build generator", "latentDim", -3),
@@ -33,7 +33,7 @@ export function checkPositiveInt(action: string, key: string, value: unknown): v
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
- * import { checkImageShape } from "@course/core/checks.ts";
+ * import { checkImageShape } from "./checks.ts";
  * assertEquals(checkImageShape("build generator", [28, 28, 1]), [28, 28, 1]);
  * assertThrows(
  *   () => checkImageShape("build generator", [28, 28]),

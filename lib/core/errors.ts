@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { firstLine } from "@course/core/errors.ts";
+ * import { firstLine } from "./errors.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(firstLine(new Error("bad file\nstack...")), "bad file");
  * ```

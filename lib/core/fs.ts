@@ -12,7 +12,7 @@ import { dirname } from "node:path";
  *
  * @example
  * ```ts
- * import { pathExists } from "@course/core/fs.ts";
+ * import { pathExists } from "./fs.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(await pathExists(Deno.cwd()), true);
  * strictEqual(await pathExists("/nonexistent/path"), false);
@@ -33,7 +33,7 @@ export async function pathExists(path: string): Promise<boolean> {
  * @example Write a small text file
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { writeFileAtomic } from "@course/core/fs.ts";
+ * import { writeFileAtomic } from "./fs.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/new/folder/note.txt`, "hello");
  * assertEquals(await Deno.readTextFile(`${dir}/new/folder/note.txt`), "hello");

@@ -7,7 +7,7 @@
  * @example Same seed, same draws
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { seededRandom } from "@course/core/mod.ts";
+ * import { seededRandom } from "@course/lib/core";
  * assertEquals(seededRandom(3).uniform(), seededRandom(3).uniform());
  * ```
  *

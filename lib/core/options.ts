@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { definedOptions } from "@course/core/options.ts";
+ * import { definedOptions } from "./options.ts";
  * const DEFAULTS = { scale: 1, padding: 2 };
  * assertEquals({ ...DEFAULTS, ...definedOptions({ scale: undefined, padding: 0 }) }, {
  *   scale: 1,

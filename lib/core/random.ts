@@ -35,7 +35,7 @@ export interface SeededRandom {
  *
  * @example Same seed, same numbers
  * ```ts
- * import { seededRandom } from "@course/core/random.ts";
+ * import { seededRandom } from "./random.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const a = seededRandom(7);
@@ -88,7 +88,7 @@ export function seededRandom(seed: number): SeededRandom {
  *
  * @example Prefixes are balanced
  * ```ts
- * import { balancedOrder, seededRandom } from "@course/core/random.ts";
+ * import { balancedOrder, seededRandom } from "./random.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const labels = [0, 0, 0, 1, 1, 1, 2, 2, 2];
@@ -127,7 +127,7 @@ const ZERO_SEED = 2147483647;
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { tfSeed } from "@course/core/random.ts";
+ * import { tfSeed } from "./random.ts";
  * const draw = () => tf.randomNormal([3], 0, 1, "float32", tfSeed(0)).arraySync();
  * assertEquals(draw(), draw());
  * assertEquals([tfSeed(0), tfSeed(5), tfSeed(undefined)], [2147483647, 5, undefined]);
@@ -155,7 +155,7 @@ export const RANDOM_STREAMS = {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
- * import { deriveSeed } from "@course/core/random.ts";
+ * import { deriveSeed } from "./random.ts";
  * assertEquals(deriveSeed(42, 0, 1), deriveSeed(42, 0, 1));
  * assert(deriveSeed(42, 0, 1) !== deriveSeed(42, 1, 1));
  * assert(Number.isInteger(deriveSeed(7)) && deriveSeed(7) >= 0 && deriveSeed(7) < 2147483647);
@@ -194,7 +194,7 @@ export interface StepRandom {
  * @example Two sources for the same step draw the same latent batch
  * ```ts
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
- * import { stepRandom } from "@course/core/random.ts";
+ * import { stepRandom } from "./random.ts";
  * const a = await stepRandom(7, 3).normal([2, 4]).array();
  * const b = await stepRandom(7, 3).normal([2, 4]).array();
  * const next = await stepRandom(7, 4).normal([2, 4]).array();
@@ -224,7 +224,7 @@ export function stepRandom(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { epochOrder } from "@course/core/random.ts";
+ * import { epochOrder } from "./random.ts";
  * assertEquals(epochOrder(5, 1, 0).slice().sort(), [0, 1, 2, 3, 4]);
  * assertEquals(epochOrder(5, 1, 0), epochOrder(5, 1, 0));
  * ```

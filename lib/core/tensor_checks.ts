@@ -28,7 +28,7 @@ export interface TensorStats {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { tensorStats } from "@course/core/tensor_checks.ts";
+ * import { tensorStats } from "./tensor_checks.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  * deepStrictEqual(await tensorStats(tf.tensor1d([1, NaN, -2, Infinity])), {
  *   min: -2, max: 1, nan: 1, inf: 1,
@@ -75,7 +75,7 @@ function unpackStats(values: ArrayLike<number>): TensorStats {
  *
  * @example
  * ```ts
- * import { imageRangeProblem } from "@course/core/tensor_checks.ts";
+ * import { imageRangeProblem } from "./tensor_checks.ts";
  * import { match, strictEqual } from "node:assert/strict";
  * match(
  *   imageRangeProblem({ min: 0, max: 255, nan: 0, inf: 0 }, "realImages", "Cannot train")!,
@@ -118,7 +118,7 @@ export function imageRangeProblem(
  *
  * @example
  * ```ts
- * import { nonFiniteProblem } from "@course/core/tensor_checks.ts";
+ * import { nonFiniteProblem } from "./tensor_checks.ts";
  * import { match } from "node:assert/strict";
  * match(nonFiniteProblem({ min: 0, max: 1, nan: 3, inf: 0 }, "labels", "Cannot train")!, /3 NaN/);
  * ```

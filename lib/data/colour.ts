@@ -13,7 +13,7 @@ export type Rgb = [number, number, number];
  *
  * @example Pure red and a dark cyan
  * ```ts
- * import { hsvToRgb } from "@course/data/colour.ts";
+ * import { hsvToRgb } from "./colour.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * assertEquals(hsvToRgb(0, 1, 1), [1, 0, 0]);
@@ -44,7 +44,7 @@ export function hsvToRgb(hue: number, saturation: number, value: number): Rgb {
  *
  * @example A single fully inked pixel takes the digit colour
  * ```ts
- * import { paintDigit } from "@course/data/colour.ts";
+ * import { paintDigit } from "./colour.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const out = new Float32Array(6);

@@ -19,7 +19,7 @@ export type EdgeMethod = "morphological" | "sobel";
  * @example A single bright pixel becomes the 3x3 square around it, a flat image nothing
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { morphologicalGradient } from "@course/data/edges.ts";
+ * import { morphologicalGradient } from "./edges.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const dot = tf.buffer([1, 5, 5, 1]);
  * dot.set(1, 0, 2, 2, 0);
@@ -50,7 +50,7 @@ export function morphologicalGradient(images: tf.Tensor4D, size = 3): tf.Tensor4
  * @example A vertical step: |gx| = 4 on both sides of it and at the zero-padded border, scaled by 1/4
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { sobelMagnitude } from "@course/data/edges.ts";
+ * import { sobelMagnitude } from "./edges.ts";
  * import { ok } from "node:assert/strict";
  * const step = tf.tensor4d([0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1], [1, 4, 4, 1]);
  * const row = (sobelMagnitude(step).reshape([4, 4]).arraySync() as number[][])[1];
@@ -82,7 +82,7 @@ export function sobelMagnitude(images: tf.Tensor4D): tf.Tensor4D {
  * @example The outline of a digit has ink only where the digit's border is
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { edgeMaps } from "@course/data/edges.ts";
+ * import { edgeMaps } from "./edges.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const square = tf.pad(tf.ones([1, 4, 4, 1]), [[0, 0], [2, 2], [2, 2], [0, 0]]).mul(2).sub(1) as tf.Tensor4D;
  * const edges = edgeMaps(square, "morphological").reshape([8, 8]).arraySync() as number[][];
@@ -131,7 +131,7 @@ export interface EdgePairs {
  *
  * @example
  * ```ts
- * import { loadEdgePairs } from "@course/data/edges.ts";
+ * import { loadEdgePairs } from "./edges.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const pairs = await loadEdgePairs({ size: 16 });
  * assertEquals(pairs.inputImages.shape, [16, 28, 28, 1]);

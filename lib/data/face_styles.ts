@@ -1,5 +1,5 @@
 /**
- * A second style of cartoon faces with the same tags as `@course/data/faces.ts`: two unpaired
+ * A second style of cartoon faces with the same tags as `lib/data/faces.ts`: two unpaired
  * domains for style transfer (the homework report's CycleGAN bonus).
  *
  * DiceBear's `big-ears` style ("Face Generator" by The Visual Team, https://thevisual.team/,
@@ -44,7 +44,7 @@ export type FaceStyle = "adventurer" | "big-ears";
  *
  * @example A 64-pixel face in the tagged hair colour, crediting its designers
  * ```ts
- * import { bigEarsSvg } from "@course/data/face_styles.ts";
+ * import { bigEarsSvg } from "./face_styles.ts";
  * import { ok as assert, throws } from "node:assert/strict";
  *
  * const svg = bigEarsSvg({ seed: "big-ears:train:0:0", hair: 6, skin: 1 }, 64);
@@ -77,7 +77,7 @@ export function bigEarsSvg(spec: FaceSpec, imageSize: number): string {
  *
  * @example Its sets are cached under its own name
  * ```ts
- * import { BIG_EARS } from "@course/data/face_styles.ts";
+ * import { BIG_EARS } from "./face_styles.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * assertEquals(BIG_EARS.style, "big-ears");
@@ -114,7 +114,7 @@ function drawingOf(style: FaceStyle): FaceDrawing {
  *
  * @example Eight 32x32 big-ears faces, rendered without a cache
  * ```ts
- * import { loadFaceStyleArrays } from "@course/data/face_styles.ts";
+ * import { loadFaceStyleArrays } from "./face_styles.ts";
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  *
  * const faces = await loadFaceStyleArrays("big-ears", { size: 8, imageSize: 32, cacheDir: false });
@@ -136,8 +136,8 @@ export async function loadFaceStyleArrays(
  *
  * @example 40 big-ears faces: every (hair, skin) pair once, in another order than adventurer's
  * ```ts
- * import { loadFaces } from "@course/data/faces.ts";
- * import { loadFaceStyle } from "@course/data/face_styles.ts";
+ * import { loadFaces } from "./faces.ts";
+ * import { loadFaceStyle } from "./face_styles.ts";
  * import { deepStrictEqual as assertEquals, notDeepStrictEqual } from "node:assert/strict";
  *
  * const bigEars = await loadFaceStyle("big-ears", { size: 40, imageSize: 32, cacheDir: false });

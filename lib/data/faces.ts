@@ -107,7 +107,7 @@ export interface FaceOptions {
   /** Called after every block of rendered faces with (rendered so far, to render). */
   onProgress?: (done: number, total: number) => void;
   /**
-   * The style the faces are drawn in. Default {@linkcode ADVENTURER}; `@course/data/face_styles.ts`
+   * The style the faces are drawn in. Default {@linkcode ADVENTURER}; `lib/data/face_styles.ts`
    * has the others.
    */
   drawing?: FaceDrawing;
@@ -120,7 +120,7 @@ export interface FaceOptions {
  *
  * @example The palette's hex colours, and the style's own settings
  * ```ts
- * import { paletteSettings } from "@course/data/faces.ts";
+ * import { paletteSettings } from "./faces.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const settings = paletteSettings("big-ears", { ears: "big" });
@@ -149,7 +149,7 @@ export function paletteSettings(
  *
  * @example It draws {@linkcode faceSvg}'s faces
  * ```ts
- * import { ADVENTURER, faceSvg } from "@course/data/faces.ts";
+ * import { ADVENTURER, faceSvg } from "./faces.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const spec = { seed: "train:0:1", hair: 3, skin: 2 };
@@ -232,7 +232,7 @@ export interface FaceSpec {
 
 /**
  * How a style of faces is drawn: what the loaders need to render, tag and cache a set of them.
- * {@linkcode ADVENTURER} is the default; `@course/data/face_styles.ts` adds DiceBear's `big-ears`.
+ * {@linkcode ADVENTURER} is the default; `lib/data/face_styles.ts` adds DiceBear's `big-ears`.
  */
 export interface FaceDrawing {
   /** The style's name, e.g. `"adventurer"`; it names the cache files of every other style. */
@@ -250,7 +250,7 @@ export interface FaceDrawing {
  *
  * @example A 64-pixel face is an SVG of that size that credits its artist
  * ```ts
- * import { faceSvg } from "@course/data/faces.ts";
+ * import { faceSvg } from "./faces.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const svg = faceSvg({ seed: "train:0:0", hair: 0, skin: 0 }, 64);
@@ -307,7 +307,7 @@ async function renderFace(
  *
  * @example The first 40 faces hold each pair once
  * ```ts
- * import { faceSpecs } from "@course/data/faces.ts";
+ * import { faceSpecs } from "./faces.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const specs = faceSpecs(40, 0, "train");
@@ -386,7 +386,7 @@ function checkFaceOptions(o: Required<Omit<FaceOptions, "onProgress">>): void {
   if (typeof o.drawing?.svg !== "function" || typeof o.drawing.style !== "string") {
     throw new Error(
       `Cannot load faces: drawing must be a FaceDrawing such as ADVENTURER or one of ` +
-        `FACE_STYLES in @course/data/face_styles.ts, got ${typeof o.drawing}`,
+        `FACE_STYLES in lib/data/face_styles.ts, got ${typeof o.drawing}`,
     );
   }
   if (!Number.isInteger(o.size) || o.size < 1) {
@@ -416,7 +416,7 @@ function checkFaceOptions(o: Required<Omit<FaceOptions, "onProgress">>): void {
  *
  * @example Eight 32x32 faces, rendered without a cache
  * ```ts
- * import { loadFacesArrays } from "@course/data/faces.ts";
+ * import { loadFacesArrays } from "./faces.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const faces = await loadFacesArrays({ size: 8, imageSize: 32, cacheDir: false });
@@ -499,7 +499,7 @@ export async function loadFacesArrays(options: FaceOptions = {}): Promise<FaceAr
  *
  * @example 40 faces: every (hair, skin) pair once
  * ```ts
- * import { loadFaces } from "@course/data/faces.ts";
+ * import { loadFaces } from "./faces.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const faces = await loadFaces({ size: 40, imageSize: 32, cacheDir: false });

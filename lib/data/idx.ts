@@ -67,7 +67,7 @@ function hex(value: number): string {
  *
  * @example A tiny label file
  * ```ts
- * import { parseIdx } from "@course/data/idx.ts";
+ * import { parseIdx } from "./idx.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1]);
@@ -154,7 +154,7 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
  *
  * @example Round trip
  * ```ts
- * import { gunzip } from "@course/data/idx.ts";
+ * import { gunzip } from "./idx.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const gz = new Blob([new Uint8Array([1, 2, 3])]).stream()
@@ -186,7 +186,7 @@ export async function gunzip(
  *
  * @example Write a tiny gzip label file and read it back
  * ```ts
- * import { readIdxFile } from "@course/data/idx.ts";
+ * import { readIdxFile } from "./idx.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const raw = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 4, 5]);
@@ -228,7 +228,7 @@ async function isFile(path: string): Promise<boolean> {
  *
  * @example Nothing to find in an empty folder
  * ```ts
- * import { findMnistFiles } from "@course/data/idx.ts";
+ * import { findMnistFiles } from "./idx.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
@@ -274,7 +274,7 @@ export interface IdxMnist {
  *
  * @example A missing file is a clear error
  * ```ts
- * import { readMnistIdx } from "@course/data/idx.ts";
+ * import { readMnistIdx } from "./idx.ts";
  * import { rejects } from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

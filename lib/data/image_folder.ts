@@ -82,7 +82,7 @@ interface TagTable {
  *
  * @example Two images tagged with hair and eye colours
  * ```ts
- * import { parseTagsCsv } from "@course/data/image_folder.ts";
+ * import { parseTagsCsv } from "./image_folder.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const table = parseTagsCsv("id,hair,eyes\n0,blonde,blue\n1,black,red\n", "tags.csv");
@@ -219,7 +219,7 @@ function labelImages(
  * @example Two images of different sizes and their tags
  * ```ts
  * import sharp from "sharp";
- * import { loadImageFolder } from "@course/data/image_folder.ts";
+ * import { loadImageFolder } from "./image_folder.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -203,7 +203,7 @@ function checkOptions(o: typeof LOAD_MNIST_DEFAULTS & LoadMnistOptions): void {
  *
  * @example Balanced first digits
  * ```ts
- * import { loadMnistArrays } from "@course/data/mnist.ts";
+ * import { loadMnistArrays } from "./mnist.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const mnist = await loadMnistArrays({ size: 20, range: "[0,1]" });
@@ -267,7 +267,7 @@ export async function loadMnistArrays(options: LoadMnistOptions = {}): Promise<M
  *
  * @example The first 64 training digits of the embedded set
  * ```ts
- * import { loadMnist } from "@course/data/mnist.ts";
+ * import { loadMnist } from "./mnist.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const mnist = await loadMnist({ size: 64 });
@@ -312,7 +312,7 @@ export interface MnistSourceReport {
  *
  * @example An empty folder means the embedded set
  * ```ts
- * import { mnistSourceReport } from "@course/data/mnist.ts";
+ * import { mnistSourceReport } from "./mnist.ts";
  * import { match, strictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const report = await mnistSourceReport(dir);

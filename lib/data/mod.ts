@@ -7,7 +7,7 @@
  * @example Load 32 MNIST digits in [-1, 1]
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { loadMnist } from "@course/data/mod.ts";
+ * import { loadMnist } from "@course/lib/data";
  *
  * const mnist = await loadMnist({ size: 32 });
  * assertEquals(mnist.images.shape, [32, 28, 28, 1]);

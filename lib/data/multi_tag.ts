@@ -82,7 +82,7 @@ export interface TagGroup {
  *
  * @example Two images tagged "blue" and "red"
  * ```ts
- * import { tagGroup } from "@course/data/multi_tag.ts";
+ * import { tagGroup } from "./multi_tag.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const hair = tagGroup("hair", ["red", "blue"], Int32Array.from([1, 0]));
@@ -125,7 +125,7 @@ export interface MultiTagData {
  *
  * @example 48 images, one per (ink, background) combination
  * ```ts
- * import { loadMultiTag } from "@course/data/multi_tag.ts";
+ * import { loadMultiTag } from "./multi_tag.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const data = await loadMultiTag({ size: 48 });

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
  * @example Two groups of 3 and 2 values
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { cyclingTagGroups } from "@course/data/tag_cycles.ts";
+ * import { cyclingTagGroups } from "./tag_cycles.ts";
  *
  * const tags = cyclingTagGroups(6, [3, 2]);
  * assertEquals(tags.shape, [6, 5]);

@@ -84,7 +84,7 @@ export const RING_DEFAULTS: Readonly<Required<RingOptions>> = {
  *
  * @example Eight centres on a circle of radius 2
  * ```ts
- * import { ringModes } from "@course/data/toy.ts";
+ * import { ringModes } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const { centres, std } = ringModes();
@@ -111,7 +111,7 @@ export function ringModes(options: Omit<RingOptions, "seed"> = {}): ToyModes {
  *
  * @example 512 points, every one close to the circle
  * ```ts
- * import { sampleRing } from "@course/data/toy.ts";
+ * import { sampleRing } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const points = sampleRing(512, { seed: 1 });
@@ -148,7 +148,7 @@ export const GRID_DEFAULTS: Readonly<Required<GridOptions>> = {
  *
  * @example 25 centres from (-4, -4) to (4, 4)
  * ```ts
- * import { gridModes } from "@course/data/toy.ts";
+ * import { gridModes } from "./toy.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const { centres } = gridModes();
@@ -177,7 +177,7 @@ export function gridModes(options: Omit<GridOptions, "seed"> = {}): ToyModes {
  *
  * @example Points stay inside the grid
  * ```ts
- * import { sampleGrid } from "@course/data/toy.ts";
+ * import { sampleGrid } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const points = sampleGrid(256, { seed: 2 });
@@ -211,7 +211,7 @@ export const SWISS_ROLL_DEFAULTS: Readonly<Required<SwissRollOptions>> = {
  *
  * @example The spiral reaches out to about radius 1.9
  * ```ts
- * import { sampleSwissRoll } from "@course/data/toy.ts";
+ * import { sampleSwissRoll } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const radii = sampleSwissRoll(1000).norm("euclidean", 1).dataSync();
@@ -279,7 +279,7 @@ function mixtureParts(options: Mixture1dOptions): { means: number[]; stds: numbe
  *
  * @example Half the points on each side
  * ```ts
- * import { sampleMixture1d } from "@course/data/toy.ts";
+ * import { sampleMixture1d } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const x = sampleMixture1d(1000, { seed: 3 });
@@ -306,7 +306,7 @@ export function sampleMixture1d(n: number, options: Mixture1dOptions = {}): tf.T
  *
  * @example The density integrates to 1
  * ```ts
- * import { mixture1dDensity } from "@course/data/toy.ts";
+ * import { mixture1dDensity } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const xs = Array.from({ length: 2001 }, (_, i) => -10 + i * 0.01);
@@ -328,7 +328,7 @@ export function mixture1dDensity(xs: ArrayLike<number>, options: Mixture1dOption
  *
  * @example Two modes
  * ```ts
- * import { mixture1dModes } from "@course/data/toy.ts";
+ * import { mixture1dModes } from "./toy.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * assertEquals(mixture1dModes(), { centres: [[-2], [2]], std: 0.5 });
@@ -353,7 +353,7 @@ export interface ParallelLinesOptions extends SampleOptions {
  * @example P and Q at theta = 0.5
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { sampleParallelLines } from "@course/data/toy.ts";
+ * import { sampleParallelLines } from "./toy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const q = sampleParallelLines(100, { theta: 0.5, seed: 1 });

@@ -116,7 +116,7 @@ async function splitDomains(
  *
  * @example Eight images per domain
  * ```ts
- * import { loadTwoDomains } from "@course/data/two_domain.ts";
+ * import { loadTwoDomains } from "./two_domain.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const data = await loadTwoDomains({ size: 8 });

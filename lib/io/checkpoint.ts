@@ -182,7 +182,7 @@ export class NonFiniteWeightsError extends Error {
  * @example Save and restore a model with its Adam state
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadCheckpoint, saveCheckpoint } from "@course/io/checkpoint.ts";
+ * import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
  * const optimizer = tf.train.adam(0.01);
@@ -315,7 +315,7 @@ async function saveCheckpointOwned(
  *
  * @example
  * ```ts
- * import { readCheckpointMeta } from "@course/io/checkpoint.ts";
+ * import { readCheckpointMeta } from "./checkpoint.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(await readCheckpointMeta("/nonexistent/ckpt"), undefined);
  * ```
@@ -360,7 +360,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta | 
  *
  * @example
  * ```ts
- * import { previousCheckpoints } from "@course/io/checkpoint.ts";
+ * import { previousCheckpoints } from "./checkpoint.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  * deepStrictEqual(await previousCheckpoints("/nonexistent/ckpt"), []);
  * ```
@@ -389,7 +389,7 @@ export async function previousCheckpoints(
  *
  * @example A missing checkpoint is a clear error
  * ```ts
- * import { loadCheckpoint } from "@course/io/checkpoint.ts";
+ * import { loadCheckpoint } from "./checkpoint.ts";
  * import { rejects } from "node:assert/strict";
  * await rejects(
  *   loadCheckpoint("/nonexistent/ckpt", { models: {}, optimizers: {} }),

@@ -12,7 +12,7 @@ import { join } from "node:path";
  *
  * @example
  * ```ts
- * import { sha256Hex } from "@course/io/checksum.ts";
+ * import { sha256Hex } from "./checksum.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(
  *   await sha256Hex(new TextEncoder().encode("abc")),
@@ -31,7 +31,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
  *
  * @example
  * ```ts
- * import { checksumTree } from "@course/io/checksum.ts";
+ * import { checksumTree } from "./checksum.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await Deno.mkdir(`${dir}/a`);
@@ -69,7 +69,7 @@ export async function checksumTree(
  *
  * @example A flipped byte is named
  * ```ts
- * import { checksumTree, verifyChecksums } from "@course/io/checksum.ts";
+ * import { checksumTree, verifyChecksums } from "./checksum.ts";
  * import { rejects } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeFile(`${dir}/weights.bin`, new Uint8Array([1, 2, 3]));

@@ -58,7 +58,7 @@ export interface ModelFiles {
  * @example Save a tiny model and load it back
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadModel, saveModel } from "@course/io/model_io.ts";
+ * import { loadModel, saveModel } from "./model_io.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
  * const dir = await Deno.makeTempDir();
@@ -109,7 +109,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadModel, saveModel } from "@course/io/model_io.ts";
+ * import { loadModel, saveModel } from "./model_io.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await saveModel(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] }), dir);
@@ -136,7 +136,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
       `Cannot load model from ${dir}: tfjs could not rebuild it (${
         firstLine(error)
       }); if it uses a ` +
-        `custom layer, import the module that defines it (e.g. @course/models/mod.ts) first`,
+        `custom layer, import the module that defines it (e.g. @course/lib/models) first`,
     );
   }
 }
@@ -148,7 +148,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
  * @example Copy weights between two builds of the same model
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadModelWeights, saveModel } from "@course/io/model_io.ts";
+ * import { loadModelWeights, saveModel } from "./model_io.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const build = () => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
  * const dir = await Deno.makeTempDir();
@@ -192,7 +192,7 @@ export async function loadModelWeights(model: tf.LayersModel, dir: string): Prom
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { readModelFiles, saveModel } from "@course/io/model_io.ts";
+ * import { readModelFiles, saveModel } from "./model_io.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await saveModel(tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [4] })] }), dir);
@@ -295,7 +295,7 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
  *
  * @example
  * ```ts
- * import { joinWeightData } from "@course/io/model_io.ts";
+ * import { joinWeightData } from "./model_io.ts";
  * import { deepStrictEqual, strictEqual } from "node:assert/strict";
  * strictEqual(joinWeightData([new ArrayBuffer(4), new ArrayBuffer(8)]).byteLength, 12);
  * ```

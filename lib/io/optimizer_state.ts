@@ -26,7 +26,7 @@ type WithFields = Record<string, unknown>;
  * @example Adam's beta products after two steps
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { readOptimizerExtras } from "@course/io/optimizer_state.ts";
+ * import { readOptimizerExtras } from "./optimizer_state.ts";
  * import { strictEqual } from "node:assert/strict";
  * const w = tf.variable(tf.zeros([2]));
  * const adam = tf.train.adam(0.1, 0.5, 0.9);
@@ -54,7 +54,7 @@ export async function readOptimizerExtras(optimizer: tf.Optimizer): Promise<Opti
  * @example Restore after setWeights
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { readOptimizerExtras, restoreOptimizerExtras } from "@course/io/optimizer_state.ts";
+ * import { readOptimizerExtras, restoreOptimizerExtras } from "./optimizer_state.ts";
  * import { strictEqual } from "node:assert/strict";
  * const adam = tf.train.adam(0.1, 0.5, 0.9);
  * restoreOptimizerExtras(adam, { accBeta1: 0.25, accBeta2: 0.81 }, "adam");

@@ -36,7 +36,7 @@ export interface CheckpointPlan {
  *
  * @example
  * ```ts
- * import { prepareCheckpointDir } from "@course/io/run_dir.ts";
+ * import { prepareCheckpointDir } from "./run_dir.ts";
  * import { rejects, strictEqual } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * strictEqual((await prepareCheckpointDir(`${dir}/checkpoint`)).action, "fresh");
@@ -104,7 +104,7 @@ export async function prepareCheckpointDir(
  *
  * @example
  * ```ts
- * import { checkWritableDir } from "@course/io/run_dir.ts";
+ * import { checkWritableDir } from "./run_dir.ts";
  * import { rejects } from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await checkWritableDir(`${dir}/out/samples`);

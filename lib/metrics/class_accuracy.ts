@@ -33,8 +33,8 @@ export interface ClassAccuracyResult {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { classAccuracy } from "@course/metrics/class_accuracy.ts";
- * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
+ * import { classAccuracy } from "./class_accuracy.ts";
+ * import { featureExtractor } from "./feature_extractor.ts";
  * const model = tf.sequential({
  *   layers: [
  *     tf.layers.flatten({ inputShape: [2, 2, 1], name: "flat" }),

@@ -49,7 +49,7 @@ export interface SeededLayers {
  *
  * @example Two convolutions get different seeds
  * ```ts
- * import { seededLayers } from "@course/metrics/classifier.ts";
+ * import { seededLayers } from "./classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const layers = seededLayers(5);
@@ -79,7 +79,7 @@ export function seededLayers(seed: number): SeededLayers {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildMnistClassifier } from "@course/metrics/classifier.ts";
+ * import { buildMnistClassifier } from "./classifier.ts";
  * const model = buildMnistClassifier({ featureDim: 16 });
  * assertEquals(model.outputs[0].shape, [null, 10]);
  * model.dispose();
@@ -124,7 +124,7 @@ const cache = new Map<string, Promise<tf.LayersModel>>();
  *
  * @example A missing folder says which task writes it
  * ```ts
- * import { loadClassifierOnce } from "@course/metrics/classifier.ts";
+ * import { loadClassifierOnce } from "./classifier.ts";
  * import { rejects } from "node:assert/strict";
  *
  * await rejects(
@@ -160,8 +160,8 @@ export function loadClassifierOnce(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { loadMnistClassifier } from "@course/metrics/classifier.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { loadMnistClassifier } from "./classifier.ts";
  * await initBackend();
  * const model = await loadMnistClassifier();
  * assertEquals(model.getLayer("features").outputShape, [null, 128]);

@@ -28,7 +28,7 @@ export interface CodeMatch {
  * @example Codes that draw classes in a shuffled order are matched perfectly
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { matchCodesToClasses } from "@course/metrics/code_matching.ts";
+ * import { matchCodesToClasses } from "./code_matching.ts";
  * const match = matchCodesToClasses([0, 0, 1, 1, 2, 2], [2, 2, 0, 0, 1, 0], 3, 3);
  * assertEquals(match.mapping, [2, 0, 1]);
  * assertEquals(match.accuracy, 5 / 6);

@@ -21,8 +21,8 @@ export type CriticRecipe = { clip: number } | { lambda: number };
  * @example The clipped critic's weights end inside the box
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { trainFixedCritic } from "@course/metrics/critic_gradients.ts";
- * import { buildMlpDiscriminator } from "@course/models/mod.ts";
+ * import { trainFixedCritic } from "./critic_gradients.ts";
+ * import { buildMlpDiscriminator } from "@course/lib/models";
  * import { ok as assert } from "node:assert/strict";
  *
  * const critic = buildMlpDiscriminator({ hidden: [8], seed: 1 });
@@ -78,7 +78,7 @@ function rowNorms(g: tf.Tensor): tf.Tensor {
  * @example A linear critic f(x) = 3 x1 + 4 x2 has gradient norm 5 at its input
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { backpropNorms } from "@course/metrics/critic_gradients.ts";
+ * import { backpropNorms } from "./critic_gradients.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const critic = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], weights: [tf.tensor2d([[3], [4]]), tf.zeros([1])] })] });
@@ -116,8 +116,8 @@ export async function backpropNorms(critic: tf.LayersModel, x: tf.Tensor): Promi
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { kernelGradientNorms } from "@course/metrics/critic_gradients.ts";
- * import { buildMlpDiscriminator } from "@course/models/mod.ts";
+ * import { kernelGradientNorms } from "./critic_gradients.ts";
+ * import { buildMlpDiscriminator } from "@course/lib/models";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const critic = buildMlpDiscriminator({ hidden: [8, 8], seed: 1 });

@@ -33,7 +33,7 @@ export interface DigitShape {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ok as assert } from "node:assert/strict";
- * import { digitShape } from "@course/metrics/digit_shape.ts";
+ * import { digitShape } from "./digit_shape.ts";
  * const pixels = Array.from({ length: 25 }, (_, i) => Math.floor(i / 5) + (i % 5) === 4 ? 1 : -1);
  * const shape = await digitShape(tf.tensor4d(pixels, [1, 5, 5, 1]));
  * assert(Math.abs(shape.slant[0] - 1) < 1e-6);

@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { normalizeHistograms } from "@course/metrics/divergences.ts";
+ * import { normalizeHistograms } from "./divergences.ts";
  * assertEquals(normalizeHistograms([1, 3], [2, 2]), [ [ 0.25, 0.75 ], [ 0.5, 0.5 ] ]);
  * ```
  */
@@ -53,7 +53,7 @@ function normalize(h: ArrayLike<number>, name: string, what: string): number[] {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { klDivergence } from "@course/metrics/divergences.ts";
+ * import { klDivergence } from "./divergences.ts";
  * assertEquals(klDivergence([0.5, 0.5], [0.5, 0.5]), 0);
  * assertEquals(klDivergence([1, 0], [0, 1]), Infinity);
  * ```
@@ -81,7 +81,7 @@ function klOfNormalized(a: number[], b: number[]): number {
  * @example Disjoint histograms are log 2 apart
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { jsDivergence } from "@course/metrics/divergences.ts";
+ * import { jsDivergence } from "./divergences.ts";
  * assert(jsDivergence([1, 0, 0], [0, 0, 1]) === Math.log(2));
  * ```
  */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { loadMnist } from "../data/mnist.ts";
 import { classAccuracy } from "./class_accuracy.ts";
 import { type FeatureExtractor, featureExtractor } from "./feature_extractor.ts";
@@ -51,9 +51,9 @@ export interface EvaluationReport {
  * @example Real training digits against the held-out digits
  * ```ts
  * import { match as assertMatch, ok as assert } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { loadMnist } from "@course/data/mnist.ts";
- * import { evaluateImages, formatReport } from "@course/metrics/evaluate.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { loadMnist } from "../data/mnist.ts";
+ * import { evaluateImages, formatReport } from "./evaluate.ts";
  * await initBackend();
  * const digits = await loadMnist({ split: "train", size: 200 });
  * const report = await evaluateImages(digits.images, {
@@ -119,7 +119,7 @@ export async function evaluateImages(
  * @example
  * ```ts
  * import { match as assertMatch } from "node:assert/strict";
- * import { formatReport } from "@course/metrics/evaluate.ts";
+ * import { formatReport } from "./evaluate.ts";
  * const table = formatReport({
  *   count: 10, realCount: 20, inceptionScore: { mean: 9.1, std: 0.1 }, fid: 1.5,
  *   kid: { mean: 0.01, std: 0.002 },

@@ -1,6 +1,6 @@
 /**
  * The course's face metric classifier: a small CNN that reads the tags of the cartoon faces of
- * `@course/data/faces.ts` (hair colour and skin colour, one softmax head each). Its penultimate
+ * `lib/data/faces.ts` (hair colour and skin colour, one softmax head each). Its penultimate
  * layer ("features") gives FID, KID and precision/recall features on faces, as the MNIST classifier
  * of `classifier.ts` does on digits, and its heads give the tag accuracy of a conditional
  * generator's samples. `scripts/train_face_classifier.ts` trains it on rendered training faces; the
@@ -59,7 +59,7 @@ export interface FaceClassifierOptions {
  *
  * @example Two heads on a shared feature layer
  * ```ts
- * import { buildFaceClassifier } from "@course/metrics/face_classifier.ts";
+ * import { buildFaceClassifier } from "./face_classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const model = buildFaceClassifier();
@@ -111,7 +111,7 @@ export function buildFaceClassifier(options: FaceClassifierOptions = {}): tf.Lay
  *
  * @example The shipped classifier reads hair and skin
  * ```ts
- * import { loadFaceClassifier } from "@course/metrics/face_classifier.ts";
+ * import { loadFaceClassifier } from "./face_classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const model = await loadFaceClassifier();
@@ -131,7 +131,7 @@ export function loadFaceClassifier(
  * @example A 64x64 image of 2x2 blocks becomes their means
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { toFaceClassifierSize } from "@course/metrics/face_classifier.ts";
+ * import { toFaceClassifierSize } from "./face_classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const small = toFaceClassifierSize(tf.ones([2, 64, 64, 3]));
@@ -172,9 +172,9 @@ export interface FaceExtractorOptions {
  *
  * @example Real held-out faces: the hair colours are read back
  * ```ts
- * import { loadFaces } from "@course/data/faces.ts";
- * import { faceExtractor } from "@course/metrics/face_classifier.ts";
- * import { classAccuracy } from "@course/metrics/class_accuracy.ts";
+ * import { loadFaces } from "../data/faces.ts";
+ * import { faceExtractor } from "./face_classifier.ts";
+ * import { classAccuracy } from "./class_accuracy.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const faces = await loadFaces({ size: 40, imageSize: 64, split: "test", cacheDir: false });

@@ -52,7 +52,7 @@ const EXTRACT_DEFAULTS: Required<ExtractOptions> = { batchSize: 500 };
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
+ * import { featureExtractor } from "./feature_extractor.ts";
  * const model = tf.sequential({
  *   layers: [
  *     tf.layers.flatten({ inputShape: [4, 4, 1] }),

@@ -16,7 +16,7 @@ import { seededLayers } from "./classifier.ts";
  *
  * @example
  * ```ts
- * import { buildSmallDigitClassifier } from "@course/metrics/few_shot_classifier.ts";
+ * import { buildSmallDigitClassifier } from "./few_shot_classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const model = buildSmallDigitClassifier({ seed: 1 });
@@ -69,7 +69,7 @@ export interface TrainDigitClassifierOptions {
  * @example The loss falls on a separable toy set
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { trainDigitClassifier } from "@course/metrics/few_shot_classifier.ts";
+ * import { trainDigitClassifier } from "./few_shot_classifier.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 1, 1] }), tf.layers.dense({ units: 2 })] });
@@ -145,7 +145,7 @@ export async function trainDigitClassifier(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { classifierAccuracy } from "@course/metrics/few_shot_classifier.ts";
+ * import { classifierAccuracy } from "./few_shot_classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // logits = [x, -x]: class 0 for positive pixels, class 1 for negative ones
@@ -188,7 +188,7 @@ export async function classifierAccuracy(
  * @example One copy shifted by at most one pixel keeps the pixel sum of a centred dot
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { shiftedCopies } from "@course/metrics/few_shot_classifier.ts";
+ * import { shiftedCopies } from "./few_shot_classifier.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const dot = tf.tensor4d([0, 0, 0, 0, 1, 0, 0, 0, 0], [1, 3, 3, 1]);

@@ -35,7 +35,7 @@ export interface FeatureStatistics {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { featureStatistics } from "@course/metrics/fid.ts";
+ * import { featureStatistics } from "./fid.ts";
  * const stats = featureStatistics([[0, 1], [2, 3]]);
  * assertEquals(Array.from(stats.mean), [1, 2]);
  * ```
@@ -62,7 +62,7 @@ export function featureStatistics(features: FeatureInput): FeatureStatistics {
  * @example Two Gaussians that differ only in their means
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { frechetDistance, featureStatistics } from "@course/metrics/fid.ts";
+ * import { frechetDistance, featureStatistics } from "./fid.ts";
  * const a = featureStatistics([[0, 0], [2, 0], [0, 2], [2, 2]]);
  * const b = featureStatistics([[3, 0], [5, 0], [3, 2], [5, 2]]);
  * assert(Math.abs(frechetDistance(a, b) - 9) < 1e-6);
@@ -93,7 +93,7 @@ export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): num
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { fid } from "@course/metrics/fid.ts";
+ * import { fid } from "./fid.ts";
  * assert(Math.abs(fid([[0, 0], [1, 1], [2, 0]], [[0, 0], [1, 1], [2, 0]]) - 0) < 1e-6);
  * ```
  */

@@ -47,10 +47,10 @@ export interface ScoreImagesOptions {
  * @example Real training digits score like real digits: low FID, high precision and recall
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { loadMnist } from "@course/data/mnist.ts";
- * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
- * import { scoreImages } from "@course/metrics/image_scores.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { loadMnist } from "../data/mnist.ts";
+ * import { featureExtractor } from "./feature_extractor.ts";
+ * import { scoreImages } from "./image_scores.ts";
  * await initBackend();
  * const extractor = await featureExtractor();
  * const heldOut = await loadMnist({ split: "test", size: 300 });
@@ -91,7 +91,7 @@ export async function scoreImages(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { scoresTable } from "@course/metrics/image_scores.ts";
+ * import { scoresTable } from "./image_scores.ts";
  * const s = { fid: 88.61, kid: 0.15, inceptionScore: 6.2, precision: 0.5, recall: 0.71 };
  * assertEquals(scoresTable({ "DCGAN, EMA": s }, { title: "2000 samples" }).split("\n"), [
  *   "| 2000 samples | FID | KID | IS | precision | recall |",

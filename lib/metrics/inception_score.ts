@@ -39,7 +39,7 @@ const IS_DEFAULTS = { splits: 10 };
  * @example Confident and evenly spread predictions score the number of classes
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { inceptionScore } from "@course/metrics/inception_score.ts";
+ * import { inceptionScore } from "./inception_score.ts";
  * const probs = [[1, 0], [0, 1], [1, 0], [0, 1]];
  * const { mean } = await inceptionScore(probs, { splits: 2 });
  * assertEquals(mean, 2);

@@ -65,8 +65,8 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
  * @example An untrained generator: its category matches digits no better than a few lucky draws
  * ```ts
  * import { ok as assert, deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildInfoganGenerator } from "@course/models/infogan.ts";
- * import { measureInfoganControl } from "@course/metrics/infogan_control.ts";
+ * import { buildInfoganGenerator } from "../models/infogan.ts";
+ * import { measureInfoganControl } from "./infogan_control.ts";
  * const generator = buildInfoganGenerator({ width: 0.125, latentDim: 8, seed: 1 });
  * const control = await measureInfoganControl(generator, {
  *   latentDim: 8, perCategory: 10, sweepSamples: 10, values: [-1, 1],

@@ -41,7 +41,7 @@ const KID_DEFAULTS: Required<KidOptions> = { subsets: 50, subsetSize: 1000, seed
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { polynomialMmd2 } from "@course/metrics/kid.ts";
+ * import { polynomialMmd2 } from "./kid.ts";
  * const same = polynomialMmd2([[0, 1], [1, 0], [1, 1]], [[0, 1], [1, 0], [1, 1]]);
  * assert(same < 0);
  * ```
@@ -72,7 +72,7 @@ export function polynomialMmd2(featuresA: FeatureInput, featuresB: FeatureInput)
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { kid } from "@course/metrics/kid.ts";
+ * import { kid } from "./kid.ts";
  * const a = [[0, 1], [1, 0], [1, 1], [0, 0]];
  * const b = [[2, 3], [3, 2], [3, 3], [2, 2]];
  * const { mean, std } = kid(a, b, { subsets: 5, subsetSize: 3, seed: 1 });

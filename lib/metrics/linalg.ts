@@ -28,7 +28,7 @@ export type FeatureInput = tf.Tensor2D | number[][] | Matrix;
  * @example Convert nested arrays
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { toMatrix } from "@course/metrics/linalg.ts";
+ * import { toMatrix } from "./linalg.ts";
  * const m = toMatrix([[1, 2], [3, 4], [5, 6]]);
  * assertEquals([m.rows, m.cols, m.data[3]], [3, 2, 4]);
  * ```
@@ -73,7 +73,7 @@ export function toMatrix(features: FeatureInput): Matrix {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { columnMeans, toMatrix } from "@course/metrics/linalg.ts";
+ * import { columnMeans, toMatrix } from "./linalg.ts";
  * assertEquals(Array.from(columnMeans(toMatrix([[1, 2], [3, 6]]))), [2, 4]);
  * ```
  */
@@ -94,7 +94,7 @@ export function columnMeans(x: Matrix): Float64Array {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { covariance, toMatrix } from "@course/metrics/linalg.ts";
+ * import { covariance, toMatrix } from "./linalg.ts";
  * const cov = covariance(toMatrix([[0, 0], [2, 2]]));
  * assertEquals(Array.from(cov.data), [2, 2, 2, 2]);
  * ```
@@ -133,7 +133,7 @@ export function covariance(x: Matrix, mean: Float64Array = columnMeans(x)): Matr
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { matMul, toMatrix } from "@course/metrics/linalg.ts";
+ * import { matMul, toMatrix } from "./linalg.ts";
  * const p = matMul(toMatrix([[1, 2]]), toMatrix([[3], [4]]));
  * assertEquals(p.data[0], 11);
  * ```
@@ -172,7 +172,7 @@ const EIGEN_DEFAULTS: Required<SymmetricEigenOptions> = { maxSweeps: 100, tolera
  *
  * @example Diagonalise a 2x2 matrix
  * ```ts
- * import { symmetricEigen, toMatrix } from "@course/metrics/linalg.ts";
+ * import { symmetricEigen, toMatrix } from "./linalg.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const { values } = symmetricEigen(toMatrix([[2, 1], [1, 2]]));
  * assertEquals(Array.from(values).map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3]);
@@ -256,7 +256,7 @@ export function symmetricEigen(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { symmetricSqrt, toMatrix } from "@course/metrics/linalg.ts";
+ * import { symmetricSqrt, toMatrix } from "./linalg.ts";
  * assertEquals(Array.from(symmetricSqrt(toMatrix([[4, 0], [0, 9]])).data), [2, 0, 0, 3]);
  * ```
  */
@@ -284,7 +284,7 @@ export function symmetricSqrt(a: Matrix): Matrix {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { symmetrize, toMatrix } from "@course/metrics/linalg.ts";
+ * import { symmetrize, toMatrix } from "./linalg.ts";
  * assertEquals(Array.from(symmetrize(toMatrix([[1, 2], [4, 1]])).data), [1, 3, 3, 1]);
  * ```
  */
@@ -303,7 +303,7 @@ export function symmetrize(a: Matrix): Matrix {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { trace, toMatrix } from "@course/metrics/linalg.ts";
+ * import { trace, toMatrix } from "./linalg.ts";
  * assertEquals(trace(toMatrix([[1, 2], [3, 4]])), 5);
  * ```
  */

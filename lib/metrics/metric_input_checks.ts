@@ -18,7 +18,7 @@ import type { Matrix } from "./linalg.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { checkMetricImages } from "@course/metrics/metric_input_checks.ts";
+ * import { checkMetricImages } from "./metric_input_checks.ts";
  * import { rejects } from "node:assert/strict";
  * await checkMetricImages(tf.zeros([2, 28, 28, 1]), "Cannot compute FID");
  * await rejects(
@@ -45,7 +45,7 @@ export async function checkMetricImages(
  *
  * @example
  * ```ts
- * import { checkFiniteMatrix } from "@course/metrics/metric_input_checks.ts";
+ * import { checkFiniteMatrix } from "./metric_input_checks.ts";
  * import { throws } from "node:assert/strict";
  * checkFiniteMatrix({ rows: 1, cols: 2, data: new Float64Array([1, 2]) }, "features", "Cannot");
  * throws(

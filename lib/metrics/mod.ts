@@ -6,7 +6,7 @@
  * @example FID of two small feature sets
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { fid } from "@course/metrics/mod.ts";
+ * import { fid } from "@course/lib/metrics";
  * assert(fid([[0, 0], [1, 2], [2, 1]], [[1, 0], [2, 2], [3, 1]]) > 0);
  * ```
  *

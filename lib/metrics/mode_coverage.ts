@@ -49,8 +49,8 @@ export interface ModeCoverage {
  *
  * @example Real ring samples cover all 8 modes
  * ```ts
- * import { sampleRing, ringModes } from "@course/data/toy.ts";
- * import { modeCoverage } from "@course/metrics/mode_coverage.ts";
+ * import { sampleRing, ringModes } from "../data/toy.ts";
+ * import { modeCoverage } from "./mode_coverage.ts";
  * import { ok as assert } from "node:assert/strict";
  *
  * const samples = sampleRing(800, { seed: 1 });

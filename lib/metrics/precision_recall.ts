@@ -44,7 +44,7 @@ export interface PrecisionRecall {
  * @example Two identical sets, then a set far away
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { precisionRecall } from "@course/metrics/precision_recall.ts";
+ * import { precisionRecall } from "./precision_recall.ts";
  * const real = [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]];
  * assertEquals(precisionRecall(real, real), { precision: 1, recall: 1 });
  * const far = real.map(([x, y]) => [x + 10, y]);

@@ -52,7 +52,7 @@ export interface CriticFidTracker extends TrainCallback {
  *
  * @example
  * ```ts
- * import { wassersteinEstimate } from "@course/metrics/progress_indicator.ts";
+ * import { wassersteinEstimate } from "./progress_indicator.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * assertEquals(wassersteinEstimate({ dLoss: -1.5, penalty: 0.5 }), 2);
@@ -75,8 +75,8 @@ export function wassersteinEstimate(logs: Record<string, number>): number {
  *
  * @example Records every 2 steps of a short run (estimates from a made-up log)
  * ```ts
- * import { criticFidTracker } from "@course/metrics/progress_indicator.ts";
- * import { featureStatistics } from "@course/metrics/fid.ts";
+ * import { criticFidTracker } from "./progress_indicator.ts";
+ * import { featureStatistics } from "./fid.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * // An extractor that gives every sample set the real features: FID 0.
@@ -151,7 +151,7 @@ export function criticFidTracker(options: CriticFidTrackerOptions): CriticFidTra
  *
  * @example
  * ```ts
- * import { pearson } from "@course/metrics/progress_indicator.ts";
+ * import { pearson } from "./progress_indicator.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * assertEquals(pearson([1, 2, 3], [2, 4, 6]), 1);

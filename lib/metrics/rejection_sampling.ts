@@ -35,7 +35,7 @@ export interface DiscriminatorAloneOptions {
  * @example A few updates of a tiny pair
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { trainDiscriminatorAlone } from "@course/metrics/rejection_sampling.ts";
+ * import { trainDiscriminatorAlone } from "./rejection_sampling.ts";
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  *
  * const generator = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [2] }), tf.layers.reshape({ targetShape: [2, 2, 1] })] });
@@ -104,7 +104,7 @@ export async function trainDiscriminatorAlone(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { discriminatorScores } from "@course/metrics/rejection_sampling.ts";
+ * import { discriminatorScores } from "./rejection_sampling.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const sum = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 2, 1] }), tf.layers.dense({ units: 1, kernelInitializer: "ones" })] });
@@ -140,7 +140,7 @@ export async function discriminatorScores(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { keepHighestScored } from "@course/metrics/rejection_sampling.ts";
+ * import { keepHighestScored } from "./rejection_sampling.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const images = tf.tensor4d([10, 20, 30, 40], [4, 1, 1, 1]);

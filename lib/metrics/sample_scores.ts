@@ -35,10 +35,10 @@ export interface SampleScorer {
  * @example Real digits against themselves, then against blank images
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend } from "@course/backend.ts";
- * import { loadMnist } from "@course/data/mnist.ts";
- * import { featureExtractor } from "@course/metrics/feature_extractor.ts";
- * import { sampleScorer } from "@course/metrics/sample_scores.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { loadMnist } from "../data/mnist.ts";
+ * import { featureExtractor } from "./feature_extractor.ts";
+ * import { sampleScorer } from "./sample_scores.ts";
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  *
  * await initBackend();

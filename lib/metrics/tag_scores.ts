@@ -65,7 +65,7 @@ function share(read: ArrayLike<number>, asked: ArrayLike<number>): number {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
- * import { featureExtractor, featureStatistics, scoreTaggedSamples } from "@course/metrics/mod.ts";
+ * import { featureExtractor, featureStatistics, scoreTaggedSamples } from "@course/lib/metrics";
  *
  * // G: the same image for every input; the judge calls every image class 0 of 2.
  * const z = tf.input({ shape: [3] });

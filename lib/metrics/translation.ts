@@ -32,8 +32,8 @@ export interface TranslationScores {
  *
  * @example Targets scored against themselves: L1 0, FID about 0, sharpness equal
  * ```ts
- * import { loadMnist } from "@course/data/mnist.ts";
- * import { scoreTranslations } from "@course/metrics/translation.ts";
+ * import { loadMnist } from "../data/mnist.ts";
+ * import { scoreTranslations } from "./translation.ts";
  * import { ok, strictEqual } from "node:assert/strict";
  * const digits = await loadMnist({ split: "test", size: 100 });
  * const scores = await scoreTranslations(digits.images, digits.images, digits.labels);
@@ -96,7 +96,7 @@ export async function scoreTranslations(
  *
  * @example
  * ```ts
- * import { translationRow } from "@course/metrics/translation.ts";
+ * import { translationRow } from "./translation.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const row = translationRow({
  *   l1: 0.05, classPreserved: 0.95, classOnTargets: 0.98, sharpness: 0.18, targetSharpness: 0.182, fid: 4.2,

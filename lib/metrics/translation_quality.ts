@@ -35,7 +35,7 @@ export interface RgbToGreyOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { rgbToGrey } from "@course/metrics/translation_quality.ts";
+ * import { rgbToGrey } from "./translation_quality.ts";
  * const grey = rgbToGrey(tf.ones([2, 32, 32, 3]));
  * assertEquals(grey.shape, [2, 28, 28, 1]);
  * ```
@@ -86,9 +86,9 @@ export interface LabelPreservationOptions {
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { loadMnist } from "@course/data/mnist.ts";
- * import { labelPreservation } from "@course/metrics/translation_quality.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { loadMnist } from "../data/mnist.ts";
+ * import { labelPreservation } from "./translation_quality.ts";
  * await initBackend();
  * const digits = await loadMnist({ split: "test", size: 20 });
  * // The identity "translation" keeps every label the classifier gets right.
@@ -119,7 +119,7 @@ export async function labelPreservation(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { cycleReconstructionError } from "@course/metrics/translation_quality.ts";
+ * import { cycleReconstructionError } from "./translation_quality.ts";
  * assertEquals(cycleReconstructionError(tf.zeros([1, 2, 2, 3]), tf.fill([1, 2, 2, 3], 0.5)), 0.5);
  * ```
  */

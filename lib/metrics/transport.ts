@@ -52,7 +52,7 @@ function binPositions(n: number, options: Transport1dOptions, what: string): num
  * @example Move half the mass one bin to the right
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { transportPlan1d } from "@course/metrics/transport.ts";
+ * import { transportPlan1d } from "./transport.ts";
  * const { plan, cost } = transportPlan1d([0.5, 0.5, 0], [0.5, 0, 0.5]);
  * assertEquals(plan, [ [ 0.5, 0, 0 ], [ 0, 0, 0.5 ], [ 0, 0, 0 ] ]);
  * assertEquals(cost, 0.5);
@@ -95,7 +95,7 @@ export function transportPlan1d(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { wasserstein1d } from "@course/metrics/transport.ts";
+ * import { wasserstein1d } from "./transport.ts";
  * assertEquals(wasserstein1d([0, 1, 2], [1, 2, 3]), 1);
  * ```
  */
@@ -136,7 +136,7 @@ export function wasserstein1d(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  * @example The dual value equals the transport cost
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { kantorovichPotential1d, transportPlan1d } from "@course/metrics/transport.ts";
+ * import { kantorovichPotential1d, transportPlan1d } from "./transport.ts";
  * const p = [0.5, 0.5, 0], q = [0.5, 0, 0.5];
  * const f = kantorovichPotential1d(p, q);
  * const dual = f.reduce((sum, v, i) => sum + v * (p[i] - q[i]), 0);

@@ -58,7 +58,7 @@ function checkTagGroups(what: string, tagGroups: number[]): void {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildAcganGenerator } from "@course/models/acgan_nets.ts";
+ * import { buildAcganGenerator } from "./acgan_nets.ts";
  * const generator = buildAcganGenerator({ tagGroups: [12, 11], width: 0.25 });
  * const tags = tf.concat([tf.oneHot([3], 12), tf.oneHot([5], 11)], 1);
  * const image = generator.predict([tf.randomNormal([1, 100]), tags]) as tf.Tensor;
@@ -119,7 +119,7 @@ export function buildAcganGenerator(options: AcganGeneratorOptions = {}): tf.Lay
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildAcganDiscriminator } from "@course/models/acgan_nets.ts";
+ * import { buildAcganDiscriminator } from "./acgan_nets.ts";
  * const discriminator = buildAcganDiscriminator({ tagGroups: [12, 11], width: 0.25 });
  * const [realFake, hair, eyes] = discriminator.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor[];
  * assertEquals([realFake.shape, hair.shape, eyes.shape], [[2, 1], [2, 12], [2, 11]]);

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { scaleChannels } from "@course/models/channels.ts";
+ * import { scaleChannels } from "./channels.ts";
  * assertEquals(scaleChannels(256, 0.25), 64);
  * assertEquals(scaleChannels(4, 0.125), 1);
  * ```

@@ -97,7 +97,7 @@ const DEFAULTS = {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { labelInput } from "@course/models/conditional.ts";
+ * import { labelInput } from "./conditional.ts";
  * const { vector } = labelInput({ numClasses: 10, labelMode: "embedding", embeddingDim: 4 });
  * assertEquals(vector.shape, [null, 4]);
  * ```
@@ -139,7 +139,7 @@ export function labelInput(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildConditionalGenerator } from "@course/models/conditional.ts";
+ * import { buildConditionalGenerator } from "./conditional.ts";
  * const generator = buildConditionalGenerator({ width: 0.25, seed: 1 });
  * const labels = tf.oneHot(tf.tensor1d([3, 7], "int32"), 10);
  * const images = generator.predict([tf.randomNormal([2, 100]), labels]) as tf.Tensor;
@@ -180,7 +180,7 @@ export function buildConditionalGenerator(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildConditionalDiscriminator } from "@course/models/conditional.ts";
+ * import { buildConditionalDiscriminator } from "./conditional.ts";
  * const discriminator = buildConditionalDiscriminator({
  *   architecture: "mlp",
  *   numClasses: 8,

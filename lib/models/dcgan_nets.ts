@@ -115,7 +115,7 @@ const DISCRIMINATOR_DEFAULTS = {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
+ * import { buildDcganGenerator } from "./dcgan_nets.ts";
  * const generator = buildDcganGenerator({ width: 0.25, seed: 1 });
  * const images = generator.predict(tf.randomNormal([2, 100])) as tf.Tensor;
  * assertEquals(images.shape, [2, 28, 28, 1]);
@@ -148,7 +148,7 @@ export function buildDcganGenerator(options: DcganGeneratorOptions = {}): tf.Lay
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildDcganDiscriminator } from "@course/models/dcgan_nets.ts";
+ * import { buildDcganDiscriminator } from "./dcgan_nets.ts";
  * const critic = buildDcganDiscriminator({
  *   imageShape: [64, 64, 3],
  *   width: 0.125,
@@ -190,7 +190,7 @@ export interface DcganPlan {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { dcganPlan } from "@course/models/dcgan_nets.ts";
+ * import { dcganPlan } from "./dcgan_nets.ts";
  * assertEquals(dcganPlan([64, 64, 3]).discriminatorChannels, [128, 256, 512, 1024]);
  * assertEquals(dcganPlan([64, 64, 3]).generatorChannels, [1024, 512, 256, 128]);
  * ```
@@ -229,7 +229,7 @@ export function dcganPlan(imageShape: readonly number[], what = "model"): DcganP
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { dcganGeneratorBody } from "@course/models/dcgan_nets.ts";
+ * import { dcganGeneratorBody } from "./dcgan_nets.ts";
  * const out = dcganGeneratorBody(tf.input({ shape: [12] }), { width: 0.25 });
  * assertEquals(out.shape, [null, 28, 28, 1]);
  * ```
@@ -342,8 +342,8 @@ export interface DcganFeatureOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { dcganDiscriminatorFeatures } from "@course/models/dcgan_nets.ts";
- * import { makeInitializers } from "@course/models/init.ts";
+ * import { dcganDiscriminatorFeatures } from "./dcgan_nets.ts";
+ * import { makeInitializers } from "./init.ts";
  * const features = dcganDiscriminatorFeatures(tf.input({ shape: [28, 28, 1] }), {
  *   imageShape: [28, 28, 1],
  *   width: 0.25,
@@ -419,7 +419,7 @@ export interface DcganTrunkOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
- * import { dcganFeatureTrunk } from "@course/models/dcgan_nets.ts";
+ * import { dcganFeatureTrunk } from "./dcgan_nets.ts";
  * const { images, features } = dcganFeatureTrunk("encoder", { imageShape: [28, 28, 1], width: 0.25 });
  * assertEquals([images.shape, features.shape], [[null, 28, 28, 1], [null, 1568]]);
  * throws(() => dcganFeatureTrunk("encoder", { imageShape: [28, 28] }), /Cannot build encoder/);

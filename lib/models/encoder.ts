@@ -31,7 +31,7 @@ export interface EncoderOptions {
  * @example An encoder for the course's MNIST generator (latentDim 100)
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { buildEncoder } from "@course/models/encoder.ts";
+ * import { buildEncoder } from "./encoder.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const encoder = buildEncoder({ width: 0.25, seed: 1 });
  * assertEquals((encoder.predict(tf.zeros([3, 28, 28, 1])) as tf.Tensor).shape, [3, 100]);

@@ -51,7 +51,7 @@ const Q_HIDDEN = 128;
  * @example The paper's MNIST model: 62 + 10 + 2
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { infoganInputSize } from "@course/models/infogan.ts";
+ * import { infoganInputSize } from "./infogan.ts";
  * assertEquals(infoganInputSize({}), 74);
  * assertEquals(infoganInputSize({ latentDim: 8, continuousCodes: 1 }), 19);
  * ```
@@ -77,7 +77,7 @@ export function infoganInputSize(codes: InfoganCodes): number {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildInfoganGenerator } from "@course/models/infogan.ts";
+ * import { buildInfoganGenerator } from "./infogan.ts";
  * const generator = buildInfoganGenerator({ width: 0.125, seed: 1 });
  * assertEquals(generator.inputs[0].shape, [null, 74]);
  * const images = generator.predict(tf.zeros([2, 74])) as tf.Tensor;
@@ -106,7 +106,7 @@ export function buildInfoganGenerator(options: InfoganModelOptions = {}): tf.Lay
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildInfoganDiscriminator } from "@course/models/infogan.ts";
+ * import { buildInfoganDiscriminator } from "./infogan.ts";
  * const d = buildInfoganDiscriminator({ width: 0.125, continuousCodes: 1 });
  * const [logit, category, continuous] = d.predict(tf.zeros([3, 28, 28, 1])) as tf.Tensor[];
  * assertEquals([logit.shape, category.shape, continuous.shape], [[3, 1], [3, 10], [3, 1]]);

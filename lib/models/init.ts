@@ -36,7 +36,7 @@ export interface Initializers {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { makeInitializers } from "@course/models/init.ts";
+ * import { makeInitializers } from "./init.ts";
  * const inits = makeInitializers("dcgan", 1);
  * const layer = tf.layers.dense({ units: 4, kernelInitializer: inits.kernel() });
  * layer.apply(tf.input({ shape: [1000] }));

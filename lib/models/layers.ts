@@ -35,7 +35,7 @@ function firstTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { InstanceNormalization } from "@course/models/layers.ts";
+ * import { InstanceNormalization } from "./layers.ts";
  * const y = new InstanceNormalization().apply(tf.randomNormal([2, 4, 4, 3], 5, 2)) as tf.Tensor;
  * assert(y.mean([1, 2]).abs().max().dataSync()[0] < 1e-4);
  * ```
@@ -116,7 +116,7 @@ export interface ReflectionPadding2DArgs {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { ReflectionPadding2D } from "@course/models/layers.ts";
+ * import { ReflectionPadding2D } from "./layers.ts";
  * const x = tf.tensor4d([1, 2, 3], [1, 1, 3, 1]);
  * const y = new ReflectionPadding2D({ padding: [0, 1] }).apply(x) as tf.Tensor;
  * assertEquals(Array.from(y.dataSync()), [2, 1, 2, 3, 2]);

@@ -53,7 +53,7 @@ const DEFAULTS = { numKernels: 16, kernelDim: 8, initStddev: 0.05 };
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { MinibatchDiscrimination } from "@course/models/minibatch_discrimination.ts";
+ * import { MinibatchDiscrimination } from "./minibatch_discrimination.ts";
  * const layer = new MinibatchDiscrimination({ numKernels: 4, kernelDim: 3, seed: 1 });
  * const y = layer.apply(tf.ones([5, 10])) as tf.Tensor;
  * assertEquals(y.shape, [5, 14]);
@@ -156,7 +156,7 @@ tf.serialization.registerClass(MinibatchDiscrimination);
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { appendMinibatchFeatures } from "@course/models/minibatch_discrimination.ts";
+ * import { appendMinibatchFeatures } from "./minibatch_discrimination.ts";
  * const x = tf.input({ shape: [8] });
  * const h = appendMinibatchFeatures(x, { numKernels: 4, kernelDim: 3 }, 0);
  * assertEquals(h.shape, [null, 12]);

@@ -88,7 +88,7 @@ const DISCRIMINATOR_DEFAULTS: Required<Omit<MlpDiscriminatorOptions, "seed">> = 
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildMlpGenerator } from "@course/models/mlp.ts";
+ * import { buildMlpGenerator } from "./mlp.ts";
  * const generator = buildMlpGenerator({ latentDim: 2, hidden: [16, 16], seed: 0 });
  * const samples = generator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
  * assertEquals(samples.shape, [8, 2]);
@@ -116,7 +116,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildMlpDiscriminator } from "@course/models/mlp.ts";
+ * import { buildMlpDiscriminator } from "./mlp.ts";
  * const discriminator = buildMlpDiscriminator({
  *   hidden: [16, 16],
  *   minibatch: { numKernels: 4, kernelDim: 3 },
@@ -188,8 +188,8 @@ export function buildMlpDiscriminator(options: MlpDiscriminatorOptions = {}): tf
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { mlpBody } from "@course/models/mlp.ts";
- * import { makeInitializers } from "@course/models/init.ts";
+ * import { mlpBody } from "./mlp.ts";
+ * import { makeInitializers } from "./init.ts";
  * const h = mlpBody(tf.input({ shape: [3] }), [8], "relu", makeInitializers().kernel);
  * assertEquals(h.shape, [null, 8]);
  * ```

@@ -6,7 +6,7 @@
  * @example Build the tutorial's MNIST pair, a quarter as wide
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildDcganDiscriminator, buildDcganGenerator } from "@course/models/mod.ts";
+ * import { buildDcganDiscriminator, buildDcganGenerator } from "@course/lib/models";
  * const generator = buildDcganGenerator({ width: 0.25 });
  * const discriminator = buildDcganDiscriminator({ width: 0.25 });
  * assertEquals([generator.outputs[0].shape, discriminator.outputs[0].shape], [[null, 28, 28, 1], [null, 1]]);

@@ -31,7 +31,7 @@ export interface PackSamplesArgs {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { PackSamples } from "@course/models/packing.ts";
+ * import { PackSamples } from "./packing.ts";
  * const points = tf.tensor2d([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11]]);
  * const packs = new PackSamples({ packSize: 2 }).apply(points) as tf.Tensor;
  * assertEquals(packs.arraySync(), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]);
@@ -117,7 +117,7 @@ const PACKED_DEFAULTS = {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildPackedMlpDiscriminator } from "@course/models/packing.ts";
+ * import { buildPackedMlpDiscriminator } from "./packing.ts";
  * const discriminator = buildPackedMlpDiscriminator({ packSize: 2, hidden: [8], seed: 1 });
  * const logits = discriminator.predict(tf.randomNormal([8, 2])) as tf.Tensor;
  * assertEquals(logits.shape, [4, 1]);

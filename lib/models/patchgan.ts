@@ -26,7 +26,7 @@ export interface ConditionalPatchDiscriminatorOptions
  *
  * @example The paper's 70x70 PatchGAN, and the 16x16 one used on 28x28 digits
  * ```ts
- * import { patchReceptiveField } from "@course/models/patchgan.ts";
+ * import { patchReceptiveField } from "./patchgan.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals([patchReceptiveField(3), patchReceptiveField(1)], [70, 16]);
  * ```
@@ -46,7 +46,7 @@ export function patchReceptiveField(nLayers: number): number {
  * @example A 14x14 grid of logits over 16x16 patches of a 28x28 digit pair
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { buildConditionalPatchDiscriminator } from "@course/models/patchgan.ts";
+ * import { buildConditionalPatchDiscriminator } from "./patchgan.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const discriminator = buildConditionalPatchDiscriminator({ filters: 8, nLayers: 1, seed: 1 });
  * const logits = discriminator.predict([tf.zeros([2, 28, 28, 1]), tf.zeros([2, 28, 28, 1])]) as tf.Tensor;

@@ -86,7 +86,7 @@ const DISCRIMINATOR_DEFAULTS = {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildResnetGenerator } from "@course/models/resnet_patchgan.ts";
+ * import { buildResnetGenerator } from "./resnet_patchgan.ts";
  * const generator = buildResnetGenerator({ filters: 8, nBlocks: 2, imageShape: [28, 28, 1], outputChannels: 3 });
  * const y = generator.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor;
  * assertEquals(y.shape, [1, 28, 28, 3]);
@@ -185,7 +185,7 @@ export function buildResnetGenerator(options: ResnetGeneratorOptions = {}): tf.L
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildPatchDiscriminator } from "@course/models/resnet_patchgan.ts";
+ * import { buildPatchDiscriminator } from "./resnet_patchgan.ts";
  * const discriminator = buildPatchDiscriminator({ filters: 8, imageShape: [28, 28, 3] });
  * const logits = discriminator.predict(tf.zeros([2, 28, 28, 3])) as tf.Tensor;
  * assertEquals(logits.shape, [2, 4, 4, 1]);
@@ -250,7 +250,7 @@ export interface ImagePoolOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { ImagePool } from "@course/models/resnet_patchgan.ts";
+ * import { ImagePool } from "./resnet_patchgan.ts";
  * const pool = new ImagePool({ size: 4, seed: 1 });
  * const batch = pool.query(tf.zeros([2, 8, 8, 3]));
  * assertEquals([batch.shape, pool.length], [[2, 8, 8, 3], 2]);
@@ -288,7 +288,7 @@ export class ImagePool {
    * @example Restore a pool: it then answers like the original
    * ```ts
    * import * as tf from "@tensorflow/tfjs";
-   * import { ImagePool } from "@course/models/resnet_patchgan.ts";
+   * import { ImagePool } from "./resnet_patchgan.ts";
    * import { deepStrictEqual } from "node:assert/strict";
    * const pool = new ImagePool({ size: 2, seed: 3 });
    * for (let i = 0; i < 3; i++) tf.dispose(pool.query(tf.fill([2, 1, 1, 1], i)));

@@ -57,7 +57,7 @@ const DEFAULTS = {
  *
  * @example 28x28 digits allow two downsamplings (28 -> 14 -> 7), 256x256 photos eight
  * ```ts
- * import { maxUnetDepth } from "@course/models/unet.ts";
+ * import { maxUnetDepth } from "./unet.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals([maxUnetDepth(28, 28), maxUnetDepth(256, 256), maxUnetDepth(32, 24)], [2, 8, 3]);
  * ```
@@ -80,7 +80,7 @@ export function maxUnetDepth(height: number, width: number): number {
  * @example A narrow U-Net for 28x28 digits: one skip connection at 14x14
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { buildUnetGenerator } from "@course/models/unet.ts";
+ * import { buildUnetGenerator } from "./unet.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const generator = buildUnetGenerator({ filters: 8, seed: 1 });
  * const y = generator.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor;

@@ -37,7 +37,7 @@ const VAE_MODEL_DEFAULTS = {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildVaeEncoder } from "@course/models/vae.ts";
+ * import { buildVaeEncoder } from "./vae.ts";
  * const encoder = buildVaeEncoder({ latentDim: 8, width: 0.125 });
  * const [mean, logVar] = encoder.predict(tf.zeros([3, 28, 28, 1])) as tf.Tensor[];
  * assertEquals([mean.shape, logVar.shape], [[3, 8], [3, 8]]);
@@ -68,7 +68,7 @@ export function buildVaeEncoder(options: VaeModelOptions = {}): tf.LayersModel {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildVaeDecoder } from "@course/models/vae.ts";
+ * import { buildVaeDecoder } from "./vae.ts";
  * const decoder = buildVaeDecoder({ latentDim: 8, width: 0.125 });
  * assertEquals((decoder.predict(tf.zeros([2, 8])) as tf.Tensor).shape, [2, 28, 28, 1]);
  * decoder.dispose();

@@ -40,7 +40,7 @@ const session = new Map<string, HomeworkRun>();
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { formatFigure } from "@course/notebook/homework_results.ts";
+ * import { formatFigure } from "./homework_results.ts";
  * assertEquals(formatFigure(86.2456), "86.25");
  * assertEquals(formatFigure(0.123456), "0.1235");
  * assertEquals(formatFigure(1234.56), "1235");
@@ -70,7 +70,7 @@ function checkLabel(what: string, label: string): void {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
- * import { logRun } from "@course/notebook/homework_results.ts";
+ * import { logRun } from "./homework_results.ts";
  * const run = await logRun("hw9_demo", "toy ring", { "modes covered": 8, "high quality %": 91.25 });
  * assertEquals(run.metrics["modes covered"], 8);
  * await rejects(logRun("hw9_demo", "bad", { FID: NaN }), /finite number/);
@@ -118,7 +118,7 @@ export async function logRun(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { logRun, sessionRuns } from "@course/notebook/homework_results.ts";
+ * import { logRun, sessionRuns } from "./homework_results.ts";
  * assertEquals(sessionRuns("hw8_demo"), []);
  * await logRun("hw8_demo", "first", { FID: 3 });
  * assertEquals(sessionRuns("hw8_demo").map((r) => r.run), ["first"]);
@@ -135,7 +135,7 @@ export function sessionRuns(hw: string): HomeworkRun[] {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resultsTable } from "@course/notebook/homework_results.ts";
+ * import { resultsTable } from "./homework_results.ts";
  * const time = "2026-01-01T00:00:00.000Z";
  * const table = resultsTable("hw9", [
  *   { hw: "hw9", run: "a", metrics: { FID: 12.346 }, time },

@@ -60,7 +60,7 @@ export interface InterruptSignalOptions {
  * @example An interrupt aborts the signal; the next call hands out a fresh one
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { interrupt, interruptSignal } from "@course/notebook/interrupt.ts";
+ * import { interrupt, interruptSignal } from "./interrupt.ts";
  * const lines: string[] = [];
  * const signal = interruptSignal({ listen: false, write: (line) => lines.push(line) });
  * assert(!signal.aborted);
@@ -89,7 +89,7 @@ export function interruptSignal(options: InterruptSignalOptions = {}): AbortSign
  *   handleInterrupts,
  *   interruptListening,
  *   removeInterruptListener,
- * } from "@course/notebook/interrupt.ts";
+ * } from "./interrupt.ts";
  * handleInterrupts();
  * handleInterrupts();
  * assertEquals(interruptListening(), true);
@@ -111,7 +111,7 @@ export function handleInterrupts(): void {
  * @example
  * ```ts
  * import { equal as assertEquals } from "node:assert/strict";
- * import { interrupt, interruptSignal } from "@course/notebook/interrupt.ts";
+ * import { interrupt, interruptSignal } from "./interrupt.ts";
  * const signal = interruptSignal({ listen: false, write: () => {} });
  * assertEquals(interrupt(), true);
  * assertEquals(interrupt(), false);
@@ -139,7 +139,7 @@ export function interrupt(): boolean {
  * @example
  * ```ts
  * import { equal as assertEquals } from "node:assert/strict";
- * import { interruptListening, interruptSignal, removeInterruptListener } from "@course/notebook/interrupt.ts";
+ * import { interruptListening, interruptSignal, removeInterruptListener } from "./interrupt.ts";
  * interruptSignal();
  * assertEquals(interruptListening(), true);
  * removeInterruptListener();
@@ -159,7 +159,7 @@ export function removeInterruptListener(): void {
  * @example
  * ```ts
  * import { equal as assertEquals } from "node:assert/strict";
- * import { interruptListening, interruptSignal, removeInterruptListener } from "@course/notebook/interrupt.ts";
+ * import { interruptListening, interruptSignal, removeInterruptListener } from "./interrupt.ts";
  * interruptSignal({ listen: false });
  * assertEquals(interruptListening(), false);
  * ```

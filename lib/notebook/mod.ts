@@ -6,7 +6,7 @@
  * @example The first cell of a notebook, at test size
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { setupCourse } from "@course/notebook/mod.ts";
+ * import { setupCourse } from "@course/lib/notebook";
  * const course = await setupCourse({ backend: "cpu", profile: "ci", env: new Map() });
  * assertEquals(course.profile.name, "ci");
  * ```

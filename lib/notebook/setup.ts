@@ -18,7 +18,7 @@
  * @example A notebook's first cell
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { setupCourse } from "@course/notebook/setup.ts";
+ * import { setupCourse } from "./setup.ts";
  * const course = await setupCourse({ backend: "cpu", profile: "ci", env: new Map() });
  * assertEquals([course.backend.choice, course.profile.name, course.profile.batchSize], [
  *   "cpu",
@@ -84,7 +84,7 @@ const COURSE_ENV_VARIABLES: Readonly<Record<keyof CourseOptions, string>> = {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
- * import { courseOptionsFromEnv } from "@course/notebook/setup.ts";
+ * import { courseOptionsFromEnv } from "./setup.ts";
  * const env = new Map([["COURSE_PROFILE", " CI "], ["COURSE_WORKERS", "2"]]);
  * assertEquals(courseOptionsFromEnv(env), { profile: "ci", workers: 2 });
  * assertThrows(
@@ -145,7 +145,7 @@ function parseWorkers(value: string): number | "auto" {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initCourseBackend } from "@course/notebook/setup.ts";
+ * import { initCourseBackend } from "./setup.ts";
  * const info = await initCourseBackend({ backend: "wasm" }, new Map([["COURSE_BACKEND", "cpu"]]));
  * assertEquals([info.choice, info.requestedBy], ["cpu", "env"]);
  * ```
@@ -201,7 +201,7 @@ export interface Course {
  * @example Record a result into a file
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { setupCourse } from "@course/notebook/setup.ts";
+ * import { setupCourse } from "./setup.ts";
  * const file = await Deno.makeTempFile();
  * const env = new Map([["COURSE_RESULTS", file], ["COURSE_PROFILE", "ci"]]);
  * const course = await setupCourse({ backend: "cpu", profile: "gpu", env });

@@ -19,7 +19,7 @@ const MARK = Symbol.for("course.batchNormGradient");
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { registerBatchNormGradient } from "@course/tfjs_fixes/batch_norm_gradient.ts";
+ * import { registerBatchNormGradient } from "./batch_norm_gradient.ts";
  * registerBatchNormGradient();
  * const x = tf.tensor2d([[1, 2], [3, 5]]);
  * const g = tf.grad((s: tf.Tensor) => tf.batchNorm(x, [2, 3], [1, 4], [0, 0], s).sum());

@@ -28,7 +28,7 @@ export const COMPARISON_KERNELS: readonly string[] = [
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { registerComparisonGradients } from "@course/tfjs_fixes/comparison_gradients.ts";
+ * import { registerComparisonGradients } from "./comparison_gradients.ts";
  * registerComparisonGradients();
  * const f = (y: tf.Tensor) => tf.leakyRelu(y, 0.2).square().sum();
  * const d2 = tf.grad((x: tf.Tensor) => tf.grad(f)(x).sum());

@@ -20,7 +20,7 @@ const MARK = Symbol.for("course.mirrorPadGradient");
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { mirrorPadBackward } from "@course/tfjs_fixes/mirror_pad_gradient.ts";
+ * import { mirrorPadBackward } from "./mirror_pad_gradient.ts";
  * // tf.mirrorPad([1, 2, 3], [[1, 1]], "reflect") is [2, 1, 2, 3, 2]: input 2 appears three times.
  * const dx = mirrorPadBackward(tf.ones([5]), [[1, 1]], "reflect");
  * assertEquals(Array.from(dx.dataSync()), [1, 3, 1]);
@@ -73,7 +73,7 @@ export function mirrorPadBackward(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { registerMirrorPadGradient } from "@course/tfjs_fixes/mirror_pad_gradient.ts";
+ * import { registerMirrorPadGradient } from "./mirror_pad_gradient.ts";
  * registerMirrorPadGradient();
  * const g = tf.grad((x: tf.Tensor) => tf.mirrorPad(x, [[1, 1]], "reflect").sum());
  * // Stock tfjs says [1, 1, 1]: it drops the reflected copies.

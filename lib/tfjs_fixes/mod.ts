@@ -22,7 +22,7 @@ export { mirrorPadBackward, registerMirrorPadGradient } from "./mirror_pad_gradi
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { registerGradientFixes } from "@course/tfjs_fixes/mod.ts";
+ * import { registerGradientFixes } from "@course/lib/tfjs_fixes";
  * await tf.setBackend("cpu");
  * registerGradientFixes();
  * const f = (x: tf.Tensor) => tf.leakyRelu(x, 0.2).square().sum();

@@ -52,7 +52,7 @@ const TENSOR_BATCHES_DEFAULTS = { batchSize: 64, seed: 0, unpaired: false };
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { tensorBatches } from "@course/train/batches.ts";
+ * import { tensorBatches } from "./batches.ts";
  * const data = { realImages: tf.zeros([10, 4, 4, 1]), labels: tf.range(0, 10, 1, "int32") };
  * const source = tensorBatches(data, { batchSize: 4, seed: 1 });
  * assertEquals(source.batchesPerEpoch, 2);
@@ -136,7 +136,7 @@ const SAMPLER_DEFAULTS = { batchSize: 256, batchesPerEpoch: 100, seed: 0 };
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { samplerBatches } from "@course/train/batches.ts";
+ * import { samplerBatches } from "./batches.ts";
  * const source = samplerBatches((n, seed) => tf.randomNormal([n, 2], 0, 1, "float32", seed), {
  *   batchSize: 8,
  * });
@@ -169,7 +169,7 @@ export function samplerBatches(sample: Sampler, options: SamplerBatchesOptions =
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { isBatchSource } from "@course/train/batches.ts";
+ * import { isBatchSource } from "./batches.ts";
  * assertEquals(isBatchSource({ realImages: tf.zeros([2, 2]) }), false);
  * ```
  */

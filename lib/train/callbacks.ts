@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../core/fs.ts";
 import { displayHtml, displayPng, inJupyter } from "../viz/jupyter.ts";
 import { type ImageGridOptions, imageGridPng } from "../viz/image_grid.ts";
@@ -53,7 +53,7 @@ function formatProgress(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { progressBar } from "@course/train/callbacks.ts";
+ * import { progressBar } from "./callbacks.ts";
  * const lines: string[] = [];
  * const bar = progressBar({ write: (t) => lines.push(t) });
  * assertEquals(typeof bar.onStepEnd, "function");
@@ -128,7 +128,7 @@ export interface LossCurvesOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { lossCurves } from "@course/train/callbacks.ts";
+ * import { lossCurves } from "./callbacks.ts";
  * const callback = lossCurves({ every: 100 });
  * assertEquals(typeof callback.onTrainEnd, "function");
  * ```
@@ -195,7 +195,7 @@ export interface SampleGridsOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { sampleGrids } from "@course/train/callbacks.ts";
+ * import { sampleGrids } from "./callbacks.ts";
  * const callback = sampleGrids({ every: 200, count: 16 });
  * assertEquals(typeof callback.onStepEnd, "function");
  * ```

@@ -87,8 +87,8 @@ interface SavedEma {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { train, weightAverage } from "@course/train/mod.ts";
- * import { createToyGan } from "@course/variants/mod.ts";
+ * import { train, weightAverage } from "@course/lib/train";
+ * import { createToyGan } from "@course/lib/variants";
  * const variant = createToyGan({ seed: 1 });
  * const ema = weightAverage({ beta: 0.99 });
  * const points = tf.randomNormal([256, 2], 0, 1, "float32", 1);

@@ -59,7 +59,7 @@ export interface StepExecutor {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, notDeepStrictEqual } from "node:assert/strict";
- * import { shardSeed } from "@course/train/executor.ts";
+ * import { shardSeed } from "./executor.ts";
  * assertEquals(shardSeed(7, 0), 7);
  * notDeepStrictEqual(shardSeed(7, 1), 7);
  * assertEquals(shardSeed(7, 1), shardSeed(7, 1));
@@ -79,7 +79,7 @@ export function shardSeed(seed: number, shard: number): number {
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { stepShards } from "@course/train/executor.ts";
+ * import { stepShards } from "./executor.ts";
  * const shards = stepShards(1, 0, 0, 4);
  * assertEquals(Array.from(shards[2].rows(tf.range(0, 8)).dataSync()), [4, 5]);
  * assertEquals(shards.map((s) => s.index), [0, 1, 2, 3]);
@@ -112,7 +112,7 @@ export function stepShards(seed: number, step: number, first: number, count: num
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { modelStatistics } from "@course/train/executor.ts";
+ * import { modelStatistics } from "./executor.ts";
  * const model = tf.sequential({
  *   layers: [tf.layers.batchNormalization({ inputShape: [3] })],
  * });
@@ -146,7 +146,7 @@ export interface ShardPlan {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { shardedContext } from "@course/train/executor.ts";
+ * import { shardedContext } from "./executor.ts";
  * const reducer = { allReduceMean: () => new Float32Array() };
  * const plan = { seed: 1, first: 2, count: 2, reducer, statistics: [] };
  * const context = shardedContext(plan, { step: 5, epoch: 0 });
@@ -173,8 +173,8 @@ export function shardedContext(plan: ShardPlan, at: StepPosition): StepContext {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { singleThread } from "@course/train/executor.ts";
- * import type { GanVariant } from "@course/train/variant.ts";
+ * import { singleThread } from "./executor.ts";
+ * import type { GanVariant } from "./variant.ts";
  * const counter: GanVariant = {
  *   name: "counter",
  *   models: {},

@@ -68,7 +68,7 @@ export interface OptimizeResult {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { optimizeWithNorm } from "@course/train/gradients.ts";
+ * import { optimizeWithNorm } from "./gradients.ts";
  * const w = tf.variable(tf.tensor1d([3, 4]));
  * const lossFn = () => w.sum() as tf.Scalar; // gradient [1, 1]
  * const plain = optimizeWithNorm(tf.train.sgd(1), lossFn, [w]);

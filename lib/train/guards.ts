@@ -55,7 +55,7 @@ export interface Guard {
  * @example NaN stops the run
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { makeGuard } from "@course/train/guards.ts";
+ * import { makeGuard } from "./guards.ts";
  * const guard = makeGuard();
  * guard.check(1, { dLoss: 0.7, gLoss: 0.7 });
  * try {

@@ -141,7 +141,7 @@ const TRAIN_DEFAULTS = {
  * @example Ten steps of a tiny GAN on 2-D points
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { optimizeWithNorm, train, type GanVariant } from "@course/train/mod.ts";
+ * import { optimizeWithNorm, train, type GanVariant } from "@course/lib/train";
  * const generator = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2] })] });
  * const discriminator = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
  * const optimizers = { generator: tf.train.adam(1e-3), discriminator: tf.train.adam(1e-3) };
@@ -182,7 +182,7 @@ export async function train(
   if (o.workers !== undefined && o.workers !== 1) {
     throw new Error(
       `Cannot train with workers: ${o.workers}: threads come from an executor now; pass ` +
-        `executor: dataParallel({ workers: ${o.workers} }) from "@course/variants/mod.ts"`,
+        `executor: dataParallel({ workers: ${o.workers} }) from "@course/lib/variants"`,
     );
   }
   if (o.resume && !o.checkpointDir) {

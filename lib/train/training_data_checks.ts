@@ -21,7 +21,7 @@ const IMAGE_KEYS: readonly string[] = ["realImages", "domainA", "domainB"];
  * @example Images in [0, 255] are refused with the fix
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { checkTrainingData } from "@course/train/training_data_checks.ts";
+ * import { checkTrainingData } from "./training_data_checks.ts";
  * import { rejects } from "node:assert/strict";
  * const realImages = tf.linspace(0, 255, 16).reshape([4, 2, 2, 1]);
  * await rejects(checkTrainingData({ realImages }), /look like \[0, 255\]: scale them to \[-1, 1\]/);

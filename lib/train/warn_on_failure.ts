@@ -20,7 +20,7 @@ export interface WarnOnFailureOptions {
  *
  * @example A failing sample writer warns once and the run continues
  * ```ts
- * import { warnOnFailure } from "@course/train/warn_on_failure.ts";
+ * import { warnOnFailure } from "./warn_on_failure.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  * const warnings: string[] = [];
  * const callback = warnOnFailure({

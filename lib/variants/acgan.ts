@@ -64,7 +64,7 @@ export interface AcganTagLossOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ok as assert } from "node:assert/strict";
- * import { acganTagLoss } from "@course/variants/acgan.ts";
+ * import { acganTagLoss } from "./acgan.ts";
  *
  * const logits = [tf.zeros([2, 4])];
  * const tags = [tf.oneHot(tf.tensor1d([1, 3], "int32"), 4).toFloat()];
@@ -157,7 +157,7 @@ function splitTags(tags: tf.Tensor, tagGroups: number[]): tf.Tensor[] {
  * @example The homework report's two tag groups, with the lecture's BCE tag loss
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
- * import { createAcgan } from "@course/variants/acgan.ts";
+ * import { createAcgan } from "./acgan.ts";
  *
  * const variant = createAcgan({ width: 0.125, tagGroups: [12, 11], tagLoss: "bce" });
  * assertEquals(variant.sample(4, 0).shape, [4, 28, 28, 1]);

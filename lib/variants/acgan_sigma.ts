@@ -41,7 +41,7 @@ function scaledLatents(random: StepRandom, latentDim: number, sigma: number): St
  * @example Training at sigma 0.5 draws latents half as spread as at sigma 1
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
- * import { createAcganWithSigma } from "@course/variants/acgan_sigma.ts";
+ * import { createAcganWithSigma } from "./acgan_sigma.ts";
  *
  * const variant = createAcganWithSigma({ width: 0.0625, tagGroups: [3, 2], latentSigma: 0.5 });
  * assertEquals(variant.sample(6, 0).shape, [6, 28, 28, 1]);

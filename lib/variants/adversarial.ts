@@ -80,9 +80,9 @@ export interface AdversarialSpec {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { buildMlpDiscriminator, buildMlpGenerator } from "@course/models/mlp.ts";
- * import { discriminatorLoss, nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
- * import { adversarialVariant } from "@course/variants/adversarial.ts";
+ * import { buildMlpDiscriminator, buildMlpGenerator } from "../models/mlp.ts";
+ * import { discriminatorLoss, nonSaturatingGeneratorLoss } from "@course/lib/variants/objectives";
+ * import { adversarialVariant } from "./adversarial.ts";
  * const variant = adversarialVariant({
  *   name: "toy_gan",
  *   generator: buildMlpGenerator({ hidden: [8], seed: 1 }),

@@ -43,8 +43,8 @@ export const VARIANT_FACTORIES: Readonly<Record<string, (options: object) => Gan
  * @example A DCGAN built again from its blueprint has the same weights
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
- * import { createDcgan } from "@course/variants/dcgan.ts";
- * import { rebuildVariant } from "@course/variants/blueprint.ts";
+ * import { createDcgan } from "./dcgan.ts";
+ * import { rebuildVariant } from "./blueprint.ts";
  * const variant = createDcgan({ width: 0.0625, seed: 4 });
  * const again = rebuildVariant(variant.blueprint!);
  * const first = (v: { models: typeof variant.models }) =>
@@ -76,8 +76,8 @@ export function rebuildVariant(blueprint: VariantBlueprint): GanVariant {
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { createCyclegan } from "@course/variants/cyclegan.ts";
- * import { portableBlueprint } from "@course/variants/blueprint.ts";
+ * import { createCyclegan } from "./cyclegan.ts";
+ * import { portableBlueprint } from "./blueprint.ts";
  * const sampleImages = tf.zeros([2, 28, 28, 1]);
  * const variant = createCyclegan({ width: 0.0625, nBlocks: 1, seed: 1, sampleImages });
  * assertEquals(portableBlueprint(variant).options.sampleImages, undefined);

@@ -47,7 +47,7 @@ export interface CganOptions extends VariantOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { oneHotLabels } from "@course/variants/cgan.ts";
+ * import { oneHotLabels } from "./cgan.ts";
  * const oneHot = oneHotLabels({ labels: tf.tensor1d([2, 0], "int32") }, 3);
  * assertEquals(oneHot.arraySync(), [[0, 0, 1], [1, 0, 0]]);
  * ```
@@ -84,8 +84,8 @@ function cyclingLabels(count: number, numClasses: number): tf.Tensor {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { stepRandom } from "@course/core/random.ts";
- * import { mismatchedLabels } from "@course/variants/cgan.ts";
+ * import { stepRandom } from "../core/random.ts";
+ * import { mismatchedLabels } from "./cgan.ts";
  * const right = tf.oneHot(tf.tensor1d([0, 1, 2, 3], "int32"), 4).toFloat();
  * const wrong = mismatchedLabels(right, stepRandom(1, 0));
  * assertEquals(tf.sum(right.mul(wrong)).dataSync()[0], 0);
@@ -113,7 +113,7 @@ export function mismatchedLabels(labels: tf.Tensor, random: StepRandom): tf.Tens
  * @example The default: projection discriminator with the mismatch term
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createCgan } from "@course/variants/cgan.ts";
+ * import { createCgan } from "./cgan.ts";
  * const variant = createCgan({ width: 0.125 });
  * assertEquals(variant.sample(10, 0).shape, [10, 28, 28, 1]);
  * variant.dispose();
@@ -122,7 +122,7 @@ export function mismatchedLabels(labels: tf.Tensor, random: StepRandom): tf.Tens
  * @example Mirza and Osindero's classic: the one-hot label tiled as extra input channels of D
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createCgan } from "@course/variants/cgan.ts";
+ * import { createCgan } from "./cgan.ts";
  * const variant = createCgan({ width: 0.125, labelProjection: "tile", mismatchWeight: 0 });
  * const d = variant.models.discriminator;
  * assertEquals(d.getLayer("image_and_label").outputShape, [null, 28, 28, 11]);

@@ -44,7 +44,7 @@ export interface CycleganOptions extends Omit<VariantOptions, "latentDim"> {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createCyclegan } from "@course/variants/cyclegan.ts";
+ * import { createCyclegan } from "./cyclegan.ts";
  * const variant = createCyclegan({ width: 0.125, nBlocks: 1 });
  * assertEquals(Object.keys(variant.models).length, 4);
  * variant.dispose();

@@ -46,10 +46,10 @@ export interface DataParallelOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend } from "@course/backend.ts";
- * import { train } from "@course/train/loop.ts";
- * import { createVariant } from "@course/variants/mod.ts";
- * import { dataParallel } from "@course/variants/data_parallel.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { train } from "../train/loop.ts";
+ * import { createVariant } from "@course/lib/variants";
+ * import { dataParallel } from "./data_parallel.ts";
  * await initBackend({ backend: "wasm" });
  * const variant = createVariant("toy_gan", { seed: 1 });
  * const points = tf.randomNormal([256, 2], 0, 1, "float32", 1);

@@ -37,7 +37,7 @@ export interface DcganOptions extends VariantOptions, AdamOptions {
  * @example A narrow MNIST DCGAN
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createDcgan } from "@course/variants/dcgan.ts";
+ * import { createDcgan } from "./dcgan.ts";
  * const variant = createDcgan({ width: 0.125, seed: 1 });
  * assertEquals([variant.name, variant.latentDim], ["dcgan", 100]);
  * variant.dispose();
@@ -46,7 +46,7 @@ export interface DcganOptions extends VariantOptions, AdamOptions {
  * @example A faster recipe for short runs: larger learning rates, label smoothing
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createDcgan } from "@course/variants/dcgan.ts";
+ * import { createDcgan } from "./dcgan.ts";
  * const variant = createDcgan({ width: 0.125, learningRate: 5e-4, realLabel: 0.9 });
  * assertEquals(variant.name, "dcgan");
  * variant.dispose();

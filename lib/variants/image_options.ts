@@ -47,7 +47,7 @@ export const ADAM_DEFAULTS = { learningRate: 2e-4, beta1: 0.5, beta2: 0.999 } as
  * @example The DCGAN paper's settings, then a faster discriminator
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { adamPair } from "@course/variants/image_options.ts";
+ * import { adamPair } from "./image_options.ts";
  * const paper = adamPair();
  * const ttur = adamPair({ learningRate: 2e-4, discriminatorLearningRate: 8e-4 });
  * assertEquals(paper.generator.getConfig().learningRate, 0.0002);
@@ -96,7 +96,7 @@ export const IMAGE_VARIANT_DEFAULTS = {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildDcganPair, IMAGE_VARIANT_DEFAULTS } from "@course/variants/image_options.ts";
+ * import { buildDcganPair, IMAGE_VARIANT_DEFAULTS } from "./image_options.ts";
  * const { generator, discriminator } = buildDcganPair(
  *   { ...IMAGE_VARIANT_DEFAULTS, width: 0.125, seed: 1 },
  *   { name: "critic" },

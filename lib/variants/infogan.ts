@@ -50,7 +50,7 @@ export interface InfoganCodeBatch {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { infoganInput } from "@course/variants/infogan.ts";
+ * import { infoganInput } from "./infogan.ts";
  * const input = infoganInput(tf.zeros([2, 3]), [1, 3], tf.tensor2d([[0.5], [-1]]), 4);
  * assertEquals(input.arraySync(), [[0, 0, 0, 0, 1, 0, 0, 0.5], [0, 0, 0, 0, 0, 0, 1, -1]]);
  * ```
@@ -84,8 +84,8 @@ export function infoganInput(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
- * import { sampleInfoganCodes } from "@course/variants/infogan.ts";
- * import { stepRandom } from "@course/core/random.ts";
+ * import { sampleInfoganCodes } from "./infogan.ts";
+ * import { stepRandom } from "../core/random.ts";
  * const codes = sampleInfoganCodes(6, stepRandom(1, 0), { numCategories: 3, continuousCodes: 2 });
  * assertEquals(codes.category.shape, [6, 3]);
  * assert(codes.continuous.abs().max().dataSync()[0] <= 1);
@@ -114,8 +114,8 @@ export function sampleInfoganCodes(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createInfogan } from "@course/variants/infogan.ts";
- * import { stepRandom } from "@course/core/random.ts";
+ * import { createInfogan } from "./infogan.ts";
+ * import { stepRandom } from "../core/random.ts";
  * const variant = createInfogan({ width: 0.125, latentDim: 8, seed: 1 });
  * const realImages = tf.zeros([4, 28, 28, 1]);
  * const logs = variant.trainStep({ realImages }, { step: 0, epoch: 0, random: stepRandom(1, 0) });
@@ -257,8 +257,8 @@ export interface InfoganCodeGridOptions extends InfoganCodes {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildInfoganGenerator } from "@course/models/infogan.ts";
- * import { infoganCodeGrid } from "@course/variants/infogan.ts";
+ * import { buildInfoganGenerator } from "../models/infogan.ts";
+ * import { infoganCodeGrid } from "./infogan.ts";
  * const generator = buildInfoganGenerator({ width: 0.125, latentDim: 8, numCategories: 3 });
  * const grid = infoganCodeGrid(generator, { latentDim: 8, numCategories: 3, values: [-1, 1] });
  * assertEquals(grid.shape, [6, 28, 28, 1]);

@@ -23,7 +23,7 @@ export interface LateDecayOptions {
  *
  * @example Constant for 100 steps, then down to 0 over the next 100
  * ```ts
- * import { lateDecayFactor } from "@course/variants/late_decay.ts";
+ * import { lateDecayFactor } from "./late_decay.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const schedule = { startStep: 100, endStep: 200 };
@@ -50,11 +50,11 @@ type WithLearningRate = { learningRate: number };
  * @example The rate halfway through the decay
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { initBackend } from "@course/backend.ts";
- * import { createToyGan } from "@course/variants/toy_gans.ts";
- * import { withLateDecay } from "@course/variants/late_decay.ts";
- * import { stepRandom } from "@course/core/random.ts";
- * import { sampleRing } from "@course/data/toy.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { createToyGan } from "./toy_gans.ts";
+ * import { withLateDecay } from "./late_decay.ts";
+ * import { stepRandom } from "../core/random.ts";
+ * import { sampleRing } from "../data/toy.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * await initBackend();

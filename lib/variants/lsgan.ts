@@ -25,7 +25,7 @@ export interface LsganOptions extends VariantOptions, AdamOptions {}
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createLsgan } from "@course/variants/lsgan.ts";
+ * import { createLsgan } from "./lsgan.ts";
  * const variant = createLsgan({ width: 0.125 });
  * assertEquals(variant.name, "lsgan");
  * variant.dispose();

@@ -143,7 +143,7 @@ export const VARIANTS: Readonly<Record<string, VariantEntry>> = {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createVariant } from "@course/variants/mod.ts";
+ * import { createVariant } from "@course/lib/variants";
  * const variant = createVariant("toy_gan", { seed: 1 });
  * assertEquals(variant.name, "toy_gan");
  * variant.dispose();
@@ -159,7 +159,7 @@ export function createVariant(name: string, config: VariantConfig = {}): GanVari
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { variantEntry } from "@course/variants/mod.ts";
+ * import { variantEntry } from "@course/lib/variants";
  * assertEquals(variantEntry("wgan_gp").data, "mnist");
  * ```
  */

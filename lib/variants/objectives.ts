@@ -3,10 +3,12 @@
  * discriminator's binary cross-entropy loss and the non-saturating generator loss (DCGAN, cGAN,
  * ACGAN, the toy GAN), WGAN-GP's gradient penalty, and ACGAN's auxiliary class loss.
  *
- * The variants import them from here; no face of the library (`@course/mod.ts`,
- * `@course/losses.ts`, `@course/variants/mod.ts`) re-exports them, so that the library students
- * import does not hand out the graded answers, and the grader refuses graded cells that import
- * this folder. The other losses are in `lib/losses.ts`.
+ * The variants import them from here; no face of the library (`@course/lib`,
+ * `@course/lib/variants`, `lib/losses.ts`) re-exports them, so that the library students import
+ * does not hand out the graded answers. The package exports this file on its own,
+ * `@course/lib/variants/objectives`, for the lecture notebooks that show the losses; the grader
+ * refuses graded cells that import it or anything that reaches this folder. The other losses are
+ * in `lib/losses.ts`.
  *
  * @module
  */
@@ -36,7 +38,7 @@ export interface DiscriminatorLossOptions {
  * @example One-sided label smoothing
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { discriminatorLoss } from "@course/variants/objectives.ts";
+ * import { discriminatorLoss } from "@course/lib/variants/objectives";
  * import { strictEqual } from "node:assert/strict";
  * const dLoss = discriminatorLoss(tf.tensor2d([[2]]), tf.tensor2d([[-2]]), { realLabel: 0.9 });
  * strictEqual(dLoss.dataSync()[0].toFixed(3), "0.454");
@@ -83,7 +85,7 @@ export function discriminatorLoss(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { nonSaturatingGeneratorLoss } from "@course/variants/objectives.ts";
+ * import { nonSaturatingGeneratorLoss } from "@course/lib/variants/objectives";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(nonSaturatingGeneratorLoss(tf.tensor1d([0])).dataSync()[0].toFixed(4), "0.6931"); // log 2
  * ```
@@ -123,7 +125,7 @@ export interface GradientPenaltyOptions {
  * @example A linear critic with a unit-norm weight has no penalty
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { gradientPenalty } from "@course/variants/objectives.ts";
+ * import { gradientPenalty } from "@course/lib/variants/objectives";
  * const critic = (x: tf.Tensor) => x.matMul(tf.tensor2d([[0.6], [0.8]]));
  * import { ok } from "node:assert/strict";
  * const gp = gradientPenalty(critic, tf.ones([4, 2]), tf.zeros([4, 2]), { seed: 1 });
@@ -189,7 +191,7 @@ export interface AuxiliaryClassLossOptions {
  * @example One group, softmax cross-entropy
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { auxiliaryClassLoss } from "@course/variants/objectives.ts";
+ * import { auxiliaryClassLoss } from "@course/lib/variants/objectives";
  * // uniform logits over 4 classes: -log(1/4)
  * import { strictEqual } from "node:assert/strict";
  * const loss = auxiliaryClassLoss(tf.zeros([2, 4]), tf.oneHot([1, 3], 4).toFloat());

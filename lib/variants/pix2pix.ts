@@ -56,7 +56,7 @@ export interface Pix2pixOptions extends Omit<VariantOptions, "latentDim"> {
  * @example Against a hand computation: patch logits 0 give log 2, |0.5 - 0| + |-1 - (-0.5)| = 1 over 2 pixels
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { pix2pixGeneratorLoss } from "@course/variants/pix2pix.ts";
+ * import { pix2pixGeneratorLoss } from "./pix2pix.ts";
  * import { ok } from "node:assert/strict";
  * const { total, gan, l1 } = pix2pixGeneratorLoss(
  *   tf.zeros([1, 2, 2, 1]), tf.tensor4d([0, -0.5], [1, 1, 2, 1]), tf.tensor4d([0.5, -1], [1, 1, 2, 1]),
@@ -95,7 +95,7 @@ export function pix2pixGeneratorLoss(
  * @example Logits 0 everywhere: (log 2 + log 2) / 2
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { pix2pixDiscriminatorLoss } from "@course/variants/pix2pix.ts";
+ * import { pix2pixDiscriminatorLoss } from "./pix2pix.ts";
  * import { ok } from "node:assert/strict";
  * const loss = pix2pixDiscriminatorLoss(tf.zeros([2, 14, 14, 1]), tf.zeros([2, 14, 14, 1]));
  * ok(Math.abs(loss.dataSync()[0] - Math.LN2) < 1e-6);
@@ -113,8 +113,8 @@ export function pix2pixDiscriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.T
  * @example Two models, and one step logs the L1 term
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { createPix2pix } from "@course/variants/pix2pix.ts";
- * import { stepRandom } from "@course/core/random.ts";
+ * import { createPix2pix } from "./pix2pix.ts";
+ * import { stepRandom } from "../core/random.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const variant = createPix2pix({ width: 0.125, seed: 1 });
  * assertEquals(Object.keys(variant.models), ["generator", "discriminator"]);

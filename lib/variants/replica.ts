@@ -36,7 +36,7 @@ export interface ReplicaInit {
  * ```ts
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { createReplica } from "@course/variants/replica.ts";
+ * import { createReplica } from "./replica.ts";
  * const replica = await createReplica({
  *   blueprint: { variant: "toy_gan", options: { seed: 1 } },
  *   backend: "cpu",

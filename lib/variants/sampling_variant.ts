@@ -6,8 +6,8 @@
  * @example No `sample!(`: the factories say what they return
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import type { ImageVariant } from "@course/variants/sampling_variant.ts";
- * import { createDcgan } from "@course/variants/dcgan.ts";
+ * import type { ImageVariant } from "./sampling_variant.ts";
+ * import { createDcgan } from "./dcgan.ts";
  * const variant: ImageVariant = createDcgan({ width: 0.125, seed: 1 });
  * const images = variant.sample(2, 0);
  * assertEquals([images.shape, variant.latentDim], [[2, 28, 28, 1], 100]);

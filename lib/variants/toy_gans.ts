@@ -89,7 +89,7 @@ export interface ToyVariantOptions {
  * @example The plain GAN and notebook 03's minibatch remedy
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyGan, TOY_COLLAPSE_RECIPE } from "@course/variants/toy_gans.ts";
+ * import { createToyGan, TOY_COLLAPSE_RECIPE } from "./toy_gans.ts";
  * const plain = createToyGan({ ...TOY_COLLAPSE_RECIPE, seed: 1 });
  * const remedy = createToyGan({
  *   ...TOY_COLLAPSE_RECIPE,
@@ -175,7 +175,7 @@ function checkDecaySteps(name: string, decaySteps: number): void {
  * @example Four 2-D samples
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyGan } from "@course/variants/toy_gans.ts";
+ * import { createToyGan } from "./toy_gans.ts";
  * const variant = createToyGan({ hidden: [16, 16], seed: 1 });
  * assertEquals(variant.sample(4, 0).shape, [4, 2]);
  * variant.dispose();
@@ -185,7 +185,7 @@ function checkDecaySteps(name: string, decaySteps: number): void {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyGan } from "@course/variants/toy_gans.ts";
+ * import { createToyGan } from "./toy_gans.ts";
  * const variant = createToyGan({ hidden: [8], packSize: 4, seed: 1 });
  * const logits = variant.models.discriminator.predict(tf.zeros([8, 2])) as tf.Tensor;
  * assertEquals(logits.shape, [2, 1]);
@@ -220,7 +220,7 @@ export function createToyGan(options: ToyVariantOptions = {}): ToyVariant {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createToyWganGp } from "@course/variants/toy_gans.ts";
+ * import { createToyWganGp } from "./toy_gans.ts";
  * const variant = createToyWganGp({ hidden: [16, 16], seed: 1 });
  * assertEquals(variant.name, "toy_wgan_gp");
  * assertEquals(variant.optimizers.discriminator.getConfig().beta1, 0);

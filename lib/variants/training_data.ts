@@ -47,7 +47,7 @@ export interface TrainingDataOptions {
  * @example The ring toy's batches, and the model sizes MNIST leaves at their defaults
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { loadTrainingData } from "@course/variants/training_data.ts";
+ * import { loadTrainingData } from "./training_data.ts";
  * const ring = await loadTrainingData("ring", { size: 0, batchSize: 16, seed: 0, batchesPerEpoch: 3 });
  * assertEquals(ring.source.batch(0, 0).realImages.shape, [16, 2]);
  * assertEquals(ring.config, {});
@@ -137,7 +137,7 @@ export interface FolderTrainingOptions {
  *
  * @example An ACGAN needs the folder's tags.csv
  * ```ts
- * import { imageFolderTrainingData } from "@course/variants/training_data.ts";
+ * import { imageFolderTrainingData } from "./training_data.ts";
  * import { rejects } from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -31,8 +31,8 @@ export interface VaeOptions extends VariantOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildVaeDecoder, buildVaeEncoder } from "@course/models/vae.ts";
- * import { reconstruct } from "@course/variants/vae.ts";
+ * import { buildVaeDecoder, buildVaeEncoder } from "../models/vae.ts";
+ * import { reconstruct } from "./vae.ts";
  * const encoder = buildVaeEncoder({ latentDim: 4, width: 0.125 });
  * const decoder = buildVaeDecoder({ latentDim: 4, width: 0.125 });
  * assertEquals(reconstruct(encoder, decoder, tf.zeros([2, 28, 28, 1])).shape, [2, 28, 28, 1]);
@@ -59,8 +59,8 @@ export function reconstruct(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createVae } from "@course/variants/vae.ts";
- * import { stepRandom } from "@course/core/random.ts";
+ * import { createVae } from "./vae.ts";
+ * import { stepRandom } from "../core/random.ts";
  * const variant = createVae({ width: 0.125, latentDim: 4, seed: 1 });
  * const realImages = tf.fill([4, 28, 28, 1], -1);
  * const logs = variant.trainStep({ realImages }, { step: 0, epoch: 0, random: stepRandom(1, 0) });

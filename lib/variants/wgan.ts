@@ -55,7 +55,7 @@ export interface WganOptions extends VariantOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { WGAN_DEFAULTS } from "@course/variants/wgan.ts";
+ * import { WGAN_DEFAULTS } from "./wgan.ts";
  * assertEquals(WGAN_DEFAULTS, { nCritic: 2, clip: 0.1, learningRate: 0.001 });
  * ```
  */
@@ -66,7 +66,7 @@ export const WGAN_DEFAULTS = { nCritic: 2, clip: 0.1, learningRate: 1e-3 } as co
  *
  * @example
  * ```ts
- * import { createWgan, WGAN_PAPER_LEARNING_RATE } from "@course/variants/wgan.ts";
+ * import { createWgan, WGAN_PAPER_LEARNING_RATE } from "./wgan.ts";
  * const variant = createWgan({ width: 0.125, learningRate: WGAN_PAPER_LEARNING_RATE });
  * variant.dispose();
  * ```
@@ -81,7 +81,7 @@ export const WGAN_PAPER_LEARNING_RATE = 5e-5;
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createWgan, WGAN_PAPER_SETTINGS } from "@course/variants/wgan.ts";
+ * import { createWgan, WGAN_PAPER_SETTINGS } from "./wgan.ts";
  * assertEquals(WGAN_PAPER_SETTINGS, { nCritic: 5, clip: 0.01, learningRate: 0.00005 });
  * const variant = createWgan({ width: 0.125, ...WGAN_PAPER_SETTINGS });
  * variant.dispose();
@@ -100,7 +100,7 @@ export const WGAN_PAPER_SETTINGS = {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createWgan } from "@course/variants/wgan.ts";
+ * import { createWgan } from "./wgan.ts";
  * const variant = createWgan({ width: 0.125 });
  * assertEquals([variant.name, variant.optimizers.discriminator.getClassName()], ["wgan", "RMSProp"]);
  * variant.dispose();

@@ -54,11 +54,11 @@ export const WGAN_GP_DEFAULTS = {
  * @example Half the rate halfway through
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { createToyWganGp } from "@course/variants/toy_gans.ts";
- * import { withLinearDecay } from "@course/variants/wgan_gp.ts";
- * import { stepRandom } from "@course/core/random.ts";
- * import { sampleRing } from "@course/data/toy.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { createToyWganGp } from "./toy_gans.ts";
+ * import { withLinearDecay } from "./wgan_gp.ts";
+ * import { stepRandom } from "../core/random.ts";
+ * import { sampleRing } from "../data/toy.ts";
  * import * as tf from "@tensorflow/tfjs";
  * await initBackend(); // registers the gradients the penalty's double backprop needs
  * const variant = withLinearDecay(createToyWganGp({ hidden: [4], nCritic: 1, learningRate: 1e-3 }), 10);
@@ -87,7 +87,7 @@ export function withLinearDecay<V extends GanVariant>(variant: V, decaySteps: nu
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { wganGpObjective } from "@course/variants/wgan_gp.ts";
+ * import { wganGpObjective } from "./wgan_gp.ts";
  * assertEquals(wganGpObjective(5, 10).nCritic, 5);
  * ```
  */
@@ -111,7 +111,7 @@ export function wganGpObjective(
  * @example A faster critic with fewer updates per generator step
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createWganGp } from "@course/variants/wgan_gp.ts";
+ * import { createWganGp } from "./wgan_gp.ts";
  * const variant = createWganGp({ width: 0.125, nCritic: 2, criticLearningRate: 3e-4, beta1: 0.5 });
  * assertEquals(variant.optimizers.discriminator.getConfig().learningRate, 0.0003);
  * variant.dispose();
@@ -120,7 +120,7 @@ export function wganGpObjective(
  * @example The lecture's 4:1 ratio
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { createWganGp } from "@course/variants/wgan_gp.ts";
+ * import { createWganGp } from "./wgan_gp.ts";
  * const variant = createWganGp({ width: 0.125, nCritic: 4 });
  * assertEquals(variant.name, "wgan_gp");
  * variant.dispose();

@@ -42,7 +42,7 @@ const DEFAULTS = { format: "gif" as AnimationFormat, delay: 200, holdLast: 1000,
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { animate } from "@course/viz/animation.ts";
+ * import { animate } from "./animation.ts";
  * const frames = [0, 0.5, 1].map((v) => tf.fill([4, 8, 8, 1], v));
  * const gif = await animate(frames, { range: "[0,1]", scale: 2, captions: ["a", "b", "c"] });
  * assertEquals(new TextDecoder().decode(gif.subarray(0, 6)), "GIF89a");
@@ -103,7 +103,7 @@ export async function animate(
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { saveAnimation } from "@course/viz/animation.ts";
+ * import { saveAnimation } from "./animation.ts";
  * const dir = await Deno.makeTempDir();
  * const frames = [tf.zeros([1, 4, 4, 3]), tf.ones([1, 4, 4, 3])];
  * await saveAnimation(frames, `${dir}/progress.webp`);
@@ -140,7 +140,7 @@ export interface ShowAnimationOptions extends AnimationOptions, DisplayOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { showAnimation } from "@course/viz/animation.ts";
+ * import { showAnimation } from "./animation.ts";
  * const frames = [tf.zeros([2, 6, 6, 1]), tf.ones([2, 6, 6, 1])];
  * const gif = await showAnimation(frames, { range: "[0,1]", delay: 300 });
  * // Outside Jupyter the bytes come back.

@@ -71,7 +71,7 @@ export interface ImageBytes {
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { imageGridPng } from "@course/viz/image_grid.ts";
+ * import { imageGridPng } from "./image_grid.ts";
  * const images = tf.randomUniform([4, 28, 28, 1], -1, 1, "float32", 1);
  * const png = await imageGridPng(images, { scale: 2 });
  * assert(png.length > 0);
@@ -119,7 +119,7 @@ export interface ShowImagesOptions extends ImageGridOptions, DisplayOptions {}
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { showImages } from "@course/viz/image_grid.ts";
+ * import { showImages } from "./image_grid.ts";
  * const images = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
  * await showImages(images, { id: "samples" });
  * const png = await showImages(images, { id: "samples", update: true, range: "[0,1]" });
@@ -147,7 +147,7 @@ export async function showImages(
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { saveImageGrid } from "@course/viz/image_grid.ts";
+ * import { saveImageGrid } from "./image_grid.ts";
  * const dir = await Deno.makeTempDir();
  * const images = tf.ones([2, 4, 4, 3]) as tf.Tensor4D;
  * await saveImageGrid(images, `${dir}/samples/step_0001.png`);
@@ -173,7 +173,7 @@ export async function saveImageGrid(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { tensorToBytes } from "@course/viz/image_grid.ts";
+ * import { tensorToBytes } from "./image_grid.ts";
  * const image = tf.tensor3d([-1, 0, 1, 1], [2, 2, 1]);
  * const { bytes, count } = await tensorToBytes(image);
  * assertEquals([count, Array.from(bytes)], [1, [0, 128, 255, 255]]);

@@ -28,7 +28,7 @@ let jupyterKnown: boolean | undefined;
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { inJupyter } from "@course/viz/jupyter.ts";
+ * import { inJupyter } from "./jupyter.ts";
  * assertEquals(inJupyter(), false); // doc tests run outside the kernel
  * ```
  */
@@ -49,7 +49,7 @@ export function inJupyter(): boolean {
  *
  * @example Show HTML, then replace it in place
  * ```ts
- * import { display } from "@course/viz/jupyter.ts";
+ * import { display } from "./jupyter.ts";
  * await display({ "text/html": "<b>step 1</b>" }, { id: "progress" });
  * await display({ "text/html": "<b>step 2</b>" }, { id: "progress", update: true });
  * ```
@@ -87,7 +87,7 @@ function bundleSize(bundle: MimeBundle): number {
  *
  * @example
  * ```ts
- * import { displayHtml } from "@course/viz/jupyter.ts";
+ * import { displayHtml } from "./jupyter.ts";
  * await displayHtml("<p>Hello</p>");
  * ```
  */
@@ -100,7 +100,7 @@ export function displayHtml(html: string, options: DisplayOptions = {}): Promise
  *
  * @example
  * ```ts
- * import { displayPng } from "@course/viz/jupyter.ts";
+ * import { displayPng } from "./jupyter.ts";
  * await displayPng(new Uint8Array([137, 80, 78, 71]));
  * ```
  */
@@ -114,7 +114,7 @@ export function displayPng(png: Uint8Array, options: DisplayOptions = {}): Promi
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { toBase64 } from "@course/viz/jupyter.ts";
+ * import { toBase64 } from "./jupyter.ts";
  * assertEquals(toBase64(new Uint8Array([1, 2, 3])), "AQID");
  * ```
  */

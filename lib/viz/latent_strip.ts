@@ -37,7 +37,7 @@ export interface GenerateOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { generateImages } from "@course/viz/latent_strip.ts";
+ * import { generateImages } from "./latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * const images = generateImages(generator, tf.zeros([5, 4]), { batchSize: 2 });
  * assertEquals(images.shape, [ 5, 2, 2, 1 ]);
@@ -89,7 +89,7 @@ export interface LatentStripOptions extends ImageGridOptions, GenerateOptions {}
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { latentStripPng } from "@course/viz/latent_strip.ts";
+ * import { latentStripPng } from "./latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * const latents = tf.randomNormal([4, 4], 0, 1, "float32", 1) as tf.Tensor2D;
  * const png = await latentStripPng(generator, latents, { columns: 4, scale: 8 });
@@ -138,7 +138,7 @@ async function interpolationPng(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { showInterpolation } from "@course/viz/latent_strip.ts";
+ * import { showInterpolation } from "./latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * await showInterpolation(generator, { from: [1, 0, 0, 1], to: [0, 1, 1, 0] }, { scale: 8 });
  * ```
@@ -164,7 +164,7 @@ export interface LatentArithmeticPngOptions extends LatentArithmeticOptions, Lat
  * ```ts
  * import { ok as assert } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { latentArithmeticPng } from "@course/viz/latent_strip.ts";
+ * import { latentArithmeticPng } from "./latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * const group = (seed: number) => tf.randomNormal([3, 4], 0, 1, "float32", seed);
  * const [a, b, c] = [group(1), group(2), group(3)];
@@ -211,7 +211,7 @@ export async function latentArithmeticPng(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { showLatentArithmetic } from "@course/viz/latent_strip.ts";
+ * import { showLatentArithmetic } from "./latent_strip.ts";
  * const generator = (z: tf.Tensor2D) => tf.tanh(z.reshape([-1, 2, 2, 1]));
  * await showLatentArithmetic(generator, [
  *   { z: [[1, 0, 0, 1], [1, 1, 0, 1]], sign: 1, label: "A" },

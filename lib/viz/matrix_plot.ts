@@ -36,7 +36,7 @@ export interface MatrixPanelsOptions {
  * @example A 2x2 input and the 5x5 output of a stride-2 transposed convolution
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { matrixPanelsPlot } from "@course/viz/matrix_plot.ts";
+ * import { matrixPanelsPlot } from "./matrix_plot.ts";
  * const figure = matrixPanelsPlot([
  *   { title: "input", values: [[1, 2], [3, 4]] },
  *   { title: "output", values: Array.from({ length: 5 }, () => [0, 1, 2, 1, 0]) },

@@ -57,7 +57,7 @@ let plotlySource: string | undefined;
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { plotlyJs } from "@course/viz/plot.ts";
+ * import { plotlyJs } from "./plot.ts";
  * assert(plotlyJs().includes("window.Plotly = Plotly"));
  * ```
  */
@@ -128,7 +128,7 @@ export interface FigureHtmlOptions {
  * @example A standalone page and a fragment that uses an already loaded Plotly
  * ```ts
  * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
- * import { figureHtml, linePlot } from "@course/viz/plot.ts";
+ * import { figureHtml, linePlot } from "./plot.ts";
  * const figure = linePlot({ gLoss: [1.2, 0.9, 0.8] }, { title: "Generator loss" });
  * const page = figureHtml(figure, { standalone: true });
  * assertEquals([page.startsWith("<!DOCTYPE html>"), page.length > 4e6], [true, true]);
@@ -191,7 +191,7 @@ ${body}
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { lossPlot, saveFigureHtml } from "@course/viz/plot.ts";
+ * import { lossPlot, saveFigureHtml } from "./plot.ts";
  * const dir = await Deno.makeTempDir();
  * await saveFigureHtml(lossPlot({ dLoss: [1.4, 1.3], gLoss: [0.7, 0.9] }), `${dir}/loss.html`);
  * assert((await Deno.stat(`${dir}/loss.html`)).size > 1e6);
@@ -218,7 +218,7 @@ export const FIGURE_DIGITS = 4;
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { compactFigure } from "@course/viz/plot.ts";
+ * import { compactFigure } from "./plot.ts";
  * const figure = { data: [{ type: "scatter", x: new Float32Array([0.1, 2.5]), y: [1 / 3, 12345.678] }] };
  * assertEquals(compactFigure(figure).data, [
  *   { type: "scatter", x: [0.1, 2.5], y: [0.3333, 12350] },
@@ -249,7 +249,7 @@ export function compactFigure(figure: PlotlyFigure): PlotlyFigure {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { linePlot, notebookFigureBundle } from "@course/viz/plot.ts";
+ * import { linePlot, notebookFigureBundle } from "./plot.ts";
  * const bundle = notebookFigureBundle(linePlot({ y: [1, 2, 3] }, { title: "y" }));
  * assertEquals(Object.keys(bundle), ["text/html", "text/plain"]);
  * assertEquals(bundle["text/plain"], "<Plotly figure: y, 1 trace>");
@@ -274,7 +274,7 @@ export function notebookFigureBundle(figure: PlotlyFigure): MimeBundle {
  *
  * @example
  * ```ts
- * import { lossPlot, showFigure } from "@course/viz/plot.ts";
+ * import { lossPlot, showFigure } from "./plot.ts";
  * const history = { dLoss: [1.4, 1.2], gLoss: [0.7, 0.9] };
  * await showFigure(lossPlot(history), { id: "loss" });
  * history.dLoss.push(1.1);
@@ -334,7 +334,7 @@ export interface LinePlotOptions extends PlotOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { linePlot } from "@course/viz/plot.ts";
+ * import { linePlot } from "./plot.ts";
  * const figure = linePlot({ sin: [0, 0.84, 0.91, 0.14] }, { xLabel: "x", title: "A sine" });
  * assertEquals(figure.data.length, 1);
  * ```
@@ -402,7 +402,7 @@ export interface LossPlotOptions extends PlotOptions {
  * @example Columns or rows give the same figure
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { lossPlot } from "@course/viz/plot.ts";
+ * import { lossPlot } from "./plot.ts";
  * const columns = lossPlot({ step: [0, 10], dLoss: [1.4, 1.2], gLoss: [0.7, 0.9] });
  * const rows = lossPlot([{ step: 0, dLoss: 1.4, gLoss: 0.7 }, { step: 10, dLoss: 1.2, gLoss: 0.9 }]);
  * assert(JSON.stringify(columns) === JSON.stringify(rows));
@@ -460,7 +460,7 @@ export interface ScatterPlotOptions extends PlotOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { scatterPlot } from "@course/viz/plot.ts";
+ * import { scatterPlot } from "./plot.ts";
  * const figure = scatterPlot([
  *   { name: "real", points: [[1, 0], [0, 1]] },
  *   { name: "fake", points: { x: [0.5, 0.2], y: [0.1, 0.4] } },
@@ -505,7 +505,7 @@ export interface HistogramPlotOptions extends PlotOptions {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { histogramPlot } from "@course/viz/plot.ts";
+ * import { histogramPlot } from "./plot.ts";
  * const figure = histogramPlot({ real: [0.1, 0.2, 0.2], fake: [0.5, 0.6] }, { bins: 10 });
  * assertEquals(figure.layout?.barmode, "overlay");
  * ```
@@ -556,7 +556,7 @@ export const PALETTE = [
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { baseLayout } from "@course/viz/plot.ts";
+ * import { baseLayout } from "./plot.ts";
  * assertEquals(baseLayout({ title: "Loss", logY: true }).yaxis, { title: { text: undefined }, type: "log" });
  * ```
  */
@@ -579,7 +579,7 @@ export function baseLayout(options: PlotOptions): Record<string, unknown> {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { finiteRange } from "@course/viz/plot.ts";
+ * import { finiteRange } from "./plot.ts";
  * assertEquals(finiteRange([[3, NaN, 1], [7]]), [ 1, 7 ]);
  * ```
  */

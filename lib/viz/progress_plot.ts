@@ -22,7 +22,7 @@ export interface ProgressPlotPoint {
  *
  * @example
  * ```ts
- * import { criticFidPlot } from "@course/viz/progress_plot.ts";
+ * import { criticFidPlot } from "./progress_plot.ts";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  *
  * const figure = criticFidPlot([

@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { escapeXml } from "@course/viz/svg_text.ts";
+ * import { escapeXml } from "./svg_text.ts";
  * assertEquals(escapeXml("a < b & c"), "a &lt; b &amp; c");
  * ```
  */
@@ -26,7 +26,7 @@ export function escapeXml(text: string): string {
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { svgText } from "@course/viz/svg_text.ts";
+ * import { svgText } from "./svg_text.ts";
  * assert(svgText("step 10", 50, 8, "middle", 12).startsWith("<text"));
  * ```
  */
@@ -48,7 +48,7 @@ export function svgText(
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { svgCanvas, svgText } from "@course/viz/svg_text.ts";
+ * import { svgCanvas, svgText } from "./svg_text.ts";
  * const svg = svgCanvas(100, 20, [svgText("hi", 50, 10, "middle", 12)]);
  * assert(svg.length > 0);
  * ```

@@ -30,7 +30,7 @@ export interface TagGridOptions {
  * @example Hair (3 values) down the rows, skin (2) alternating along them
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { tagGridTags } from "@course/viz/tag_grid.ts";
+ * import { tagGridTags } from "./tag_grid.ts";
  *
  * const tags = tagGridTags([3, 2], 4);
  * assertEquals(tags.shape, [12, 5]);
@@ -75,7 +75,7 @@ export function tagGridTags(tagGroups: number[], columns: number, rowGroup = 0):
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { tagGrid } from "@course/viz/tag_grid.ts";
+ * import { tagGrid } from "./tag_grid.ts";
  *
  * const z = tf.input({ shape: [4] });
  * const tags = tf.input({ shape: [2] });

@@ -54,7 +54,7 @@ export interface ToyScatterPlotOptions extends PlotOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { toyScatterPlot } from "@course/viz/toy_plot.ts";
+ * import { toyScatterPlot } from "./toy_plot.ts";
  * const angles = tf.linspace(0, 2 * Math.PI, 9).slice(0, 8);
  * const realSamples = tf.stack([tf.cos(angles), tf.sin(angles)], 1) as tf.Tensor2D;
  * const fakeSamples = tf.randomNormal([64, 2], 0, 0.3, "float32", 1) as tf.Tensor2D;
@@ -173,7 +173,7 @@ export interface ToyHistogramPlotOptions extends PlotOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { toyHistogramPlot } from "@course/viz/toy_plot.ts";
+ * import { toyHistogramPlot } from "./toy_plot.ts";
  * const realSamples = tf.randomNormal([200, 1], 1, 0.5, "float32", 1) as tf.Tensor2D;
  * const fakeSamples = tf.randomNormal([200, 1], -1, 0.5, "float32", 2) as tf.Tensor2D;
  * const discriminator = (x: tf.Tensor2D) => x.mul(2); // a logit that favours x > 0
@@ -273,7 +273,7 @@ export interface EvaluateScoresOptions {
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { evaluateScores } from "@course/viz/toy_plot.ts";
+ * import { evaluateScores } from "./toy_plot.ts";
  * const scores = await evaluateScores((x) => x, new Float32Array([0, 100]), 1);
  * assertEquals(Array.from(scores), [ 0.5, 1 ]);
  * ```
