@@ -18,9 +18,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ChannelProfile } from "@gan/wasm-engine/parallel";
-import { initBackend } from "@course/backend.ts";
-import { train } from "@course/train/loop.ts";
-import { createVariant, dataParallel } from "@course/variants/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { train } from "../lib/train/loop.ts";
+import { createVariant, dataParallel } from "@course/lib/variants";
 import { median } from "./torch_runner.ts";
 
 interface Flags {

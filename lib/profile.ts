@@ -13,7 +13,7 @@
  * `shards`, never on `workers`, so the same notebook gives the same numbers on any machine. This
  * module reads no environment: the entry points read the user's `COURSE_PROFILE` and
  * `COURSE_WORKERS` with `setupCourse()` (which also picks the idle cores by default) or
- * `courseOptionsFromEnv()` (`@course/notebook/setup.ts`) and pass them here.
+ * `courseOptionsFromEnv()` (`lib/notebook/setup.ts`) and pass them here.
  *
  * @module
  */

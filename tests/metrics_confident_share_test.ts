@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, rejects, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { loadMnist } from "@course/data/mnist.ts";
-import { confidentShare, confidentShareOf, featureExtractor } from "@course/metrics/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { confidentShare, confidentShareOf, featureExtractor } from "@course/lib/metrics";
 
 await initBackend();
 

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import { initBackend } from "@course/backend.ts";
-import { buildDcganGenerator, type DcganGeneratorOptions } from "@course/models/mod.ts";
-import { train } from "@course/train/mod.ts";
-import { createDcgan, dataParallel } from "@course/variants/mod.ts";
+import { initBackend } from "../lib/backend.ts";
+import { buildDcganGenerator, type DcganGeneratorOptions } from "@course/lib/models";
+import { train } from "@course/lib/train";
+import { createDcgan, dataParallel } from "@course/lib/variants";
 
 await initBackend({ backend: "wasm" });
 

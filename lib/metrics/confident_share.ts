@@ -45,7 +45,7 @@ export interface ConfidentShare {
  * @example Two of three images are recognised at 0.9, one of each class
  * ```ts
  * import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
- * import { confidentShareOf } from "@course/metrics/confident_share.ts";
+ * import { confidentShareOf } from "./confident_share.ts";
  * const probabilities = { rows: 3, cols: 2, data: Float64Array.from([0.95, 0.05, 0.6, 0.4, 0, 1]) };
  * const result = confidentShareOf(probabilities);
  * assertEquals([result.confident, result.count, result.perClass], [2, 3, [1, 1]]);
@@ -83,9 +83,9 @@ export function confidentShareOf(probabilities: Matrix, threshold = 0.9): Confid
  * @example Real held-out digits: nearly all are recognised
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { initBackend } from "@course/backend.ts";
- * import { loadMnist } from "@course/data/mnist.ts";
- * import { confidentShare } from "@course/metrics/confident_share.ts";
+ * import { initBackend } from "../backend.ts";
+ * import { loadMnist } from "../data/mnist.ts";
+ * import { confidentShare } from "./confident_share.ts";
  * await initBackend();
  * const digits = await loadMnist({ split: "test", size: 200 });
  * const { share, count } = await confidentShare(digits.images);

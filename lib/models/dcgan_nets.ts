@@ -124,7 +124,7 @@ const DISCRIMINATOR_DEFAULTS = {
  * @example Without checkerboards: 4x4 kernels, or nearest-neighbour resizing and a convolution
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildDcganGenerator } from "@course/models/dcgan_nets.ts";
+ * import { buildDcganGenerator } from "./dcgan_nets.ts";
  * const k4 = buildDcganGenerator({ width: 0.25, kernelSize: 4 });
  * assertEquals(k4.getLayer("image").getWeights()[0].shape, [4, 4, 1, 16]);
  * const resize = buildDcganGenerator({ width: 0.25, kernelSize: 3, upsampling: "resize" });

@@ -129,7 +129,7 @@ export function buildMlpGenerator(options: MlpGeneratorOptions = {}): tf.LayersM
  * @example The layer after the first hidden layer: the second one sees its 4 features
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { buildMlpDiscriminator } from "@course/models/mlp.ts";
+ * import { buildMlpDiscriminator } from "./mlp.ts";
  * const discriminator = buildMlpDiscriminator({
  *   hidden: [16, 16],
  *   minibatch: { numKernels: 4, kernelDim: 3, afterLayer: 1 },

@@ -254,7 +254,7 @@ export interface CourseProfileOptions extends Omit<ResolveProfileOptions, "worke
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resolveCourseProfile } from "@course/notebook/setup.ts";
+ * import { resolveCourseProfile } from "./setup.ts";
  * const backend = { choice: "wasm", gpu: false } as const;
  * assertEquals(resolveCourseProfile({ profile: "cpu", backend: backend as never }, 8).workers, 2);
  * assertEquals(resolveCourseProfile({ profile: "cpu", workers: 1 }, 8).workers, 1);
@@ -277,7 +277,7 @@ export function resolveCourseProfile(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { autoWorkers } from "@course/notebook/setup.ts";
+ * import { autoWorkers } from "./setup.ts";
  * assertEquals(autoWorkers(2, false, 16), 2);
  * assertEquals(autoWorkers(4, false, 3), 2);
  * assertEquals(autoWorkers(2, false, 1), 1);
@@ -299,7 +299,7 @@ export function autoWorkers(shards: number, gpu: boolean, idle: number): number 
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { idleCores } from "@course/notebook/setup.ts";
+ * import { idleCores } from "./setup.ts";
  * const idle = idleCores();
  * assert(Number.isInteger(idle) && idle >= 1 && idle <= navigator.hardwareConcurrency);
  * ```
@@ -321,8 +321,8 @@ export function idleCores(): number {
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { resolveProfile } from "@course/profile.ts";
- * import { describeThreads } from "@course/notebook/setup.ts";
+ * import { resolveProfile } from "../profile.ts";
+ * import { describeThreads } from "./setup.ts";
  * assertEquals(
  *   describeThreads(resolveProfile({ profile: "cpu", workers: 2 })),
  *   "training: each step in 2 shards on 2 threads (COURSE_WORKERS=N to change the threads; " +
