@@ -28,6 +28,30 @@ export interface WorkCopies {
   updated: string[];
   /** Course files changed since their copy was made, whose copy the student changed: kept. */
   kept: string[];
+  /**
+   * Kept copies that import the library by a path it no longer exports (`@course/data/mod.ts`
+   * from before `lib/` became the package `@course/lib`): they fail at their first cell.
+   */
+  oldImports: string[];
+}
+
+/** A library import of the form the course used before `@course/lib` (e.g. `"@course/data/mod.ts"`). */
+const OLD_LIBRARY_IMPORT = /["']@course\/(?!lib["'\/])[^"'\\]*["'\\]/;
+
+/**
+ * Whether a notebook's text imports the library by a former path rather than `@course/lib`.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * import { usesOldLibraryImports } from "./work_copies.ts";
+ * assertEquals(usesOldLibraryImports('import { x } from \\"@course/data/mod.ts\\";'), true);
+ * assertEquals(usesOldLibraryImports('import { x } from \\"@course/lib/data\\";'), false);
+ * assertEquals(usesOldLibraryImports('import { x } from "@course/lib";'), false);
+ * ```
+ */
+export function usesOldLibraryImports(text: string): boolean {
+  return OLD_LIBRARY_IMPORT.test(text);
 }
 
 /**
@@ -78,7 +102,7 @@ export async function courseFilesToCopy(root: string = PROJECT_ROOT): Promise<st
  * const first = await makeWorkCopies({ workDir });
  * assertEquals(first.created.includes("notebooks/00_setup.ipynb"), true);
  * await Deno.writeTextFile(`${workDir}/notebooks/00_setup.ipynb`, "my edits");
- * assertEquals(await makeWorkCopies({ workDir }), { created: [], updated: [], kept: [] });
+ * assertEquals(await makeWorkCopies({ workDir }), { created: [], updated: [], kept: [], oldImports: [] });
  * assertEquals(await Deno.readTextFile(`${workDir}/notebooks/00_setup.ipynb`), "my edits");
  * await Deno.remove(workDir, { recursive: true });
  * ```
@@ -100,7 +124,7 @@ export async function makeWorkCopies(
       );
     }
   }
-  const result: WorkCopies = { created: [], updated: [], kept: [] };
+  const result: WorkCopies = { created: [], updated: [], kept: [], oldImports: [] };
   for (const file of await courseFilesToCopy(root)) {
     const bytes = await Deno.readFile(`${root}/${file}`);
     const digest = await sha256(bytes);
@@ -108,8 +132,10 @@ export async function makeWorkCopies(
     if (await exists(target)) {
       const copied = manifest[file];
       if (copied === undefined || copied === digest) continue;
-      if (await sha256(await Deno.readFile(target)) !== copied) {
+      const saved = await Deno.readFile(target);
+      if (await sha256(saved) !== copied) {
         result.kept.push(file);
+        if (usesOldLibraryImports(new TextDecoder().decode(saved))) result.oldImports.push(file);
         continue;
       }
       // Never saved by the student: take the course's new version.
@@ -142,9 +168,9 @@ export async function makeWorkCopies(
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { describeWorkCopies } from "./work_copies.ts";
- * assertEquals(describeWorkCopies({ created: [], updated: [], kept: [] }, "work"), []);
+ * assertEquals(describeWorkCopies({ created: [], updated: [], kept: [], oldImports: [] }, "work"), []);
  * assertEquals(
- *   describeWorkCopies({ created: ["notebooks/a.ipynb"], updated: [], kept: [] }, "work"),
+ *   describeWorkCopies({ created: ["notebooks/a.ipynb"], updated: [], kept: [], oldImports: [] }, "work"),
  *   ["course: made your own copy of 1 notebook in work/ (yours to run, edit and save)"],
  * );
  * ```
@@ -169,6 +195,15 @@ export function describeWorkCopies(copies: WorkCopies, workDir: string = WORK_DI
       `course: the course changed ${count(copies.kept.length)} that you saved; yours are kept ` +
         `(rename yours and start the course again to get the new version): ` +
         copies.kept.join(", "),
+    );
+  }
+  if (copies.oldImports.length > 0) {
+    lines.push(
+      `course: ${count(copies.oldImports.length)} of yours import the library by its old paths ` +
+        `and will fail at the first cell: the library is now the package @course/lib, so write ` +
+        `"@course/lib" for "@course/mod.ts" and "@course/lib/data" for "@course/data/mod.ts" ` +
+        `(the same for every area), or take the new version as above: ` +
+        copies.oldImports.join(", "),
     );
   }
   return lines;

@@ -175,7 +175,7 @@ Deno.test("makeWorkCopies() copies notebooks and homework, never overwrites a sa
     assert(files.some((file) => /^homework\/hw1_dcgan\/.*\.ipynb$/.test(file)));
     assert(!files.some((file) => /solutions|grader/.test(file)));
     const first = await makeWorkCopies({ workDir });
-    assertEquals(first, { created: files, updated: [], kept: [] });
+    assertEquals(first, { created: files, updated: [], kept: [], oldImports: [] });
     // The copy's ../runs is the project's runs/ (notebook 05 reads ../runs/dcgan/...).
     assertEquals(
       await Deno.realPath(`${workDir}/runs`),
@@ -190,17 +190,23 @@ Deno.test("makeWorkCopies() copies notebooks and homework, never overwrites a sa
       manifest[file] = await sha256Hex(new TextEncoder().encode("the course's old version"));
     }
     await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
-    await Deno.writeTextFile(`${workDir}/notebooks/00_setup.ipynb`, "saved by the student");
+    // The student's saved 00 still imports the library by a path from before @course/lib.
+    await Deno.writeTextFile(
+      `${workDir}/notebooks/00_setup.ipynb`,
+      'saved by the student: import { setupCourse } from \\"@course/notebook/mod.ts\\";',
+    );
     await Deno.remove(`${workDir}/notebooks/02_dcgan.ipynb`);
     assertEquals(await makeWorkCopies({ workDir }), {
       created: ["notebooks/02_dcgan.ipynb"],
       updated: ["notebooks/01_gan_review.ipynb"],
       kept: ["notebooks/00_setup.ipynb"],
+      oldImports: ["notebooks/00_setup.ipynb"],
     });
     // The student's saved notebook is never overwritten; the untouched one is the course's now.
-    assertEquals(
-      await Deno.readTextFile(`${workDir}/notebooks/00_setup.ipynb`),
-      "saved by the student",
+    assert(
+      (await Deno.readTextFile(`${workDir}/notebooks/00_setup.ipynb`)).startsWith(
+        "saved by the student",
+      ),
     );
     assertEquals(
       await Deno.readFile(`${workDir}/notebooks/01_gan_review.ipynb`),
@@ -211,6 +217,7 @@ Deno.test("makeWorkCopies() copies notebooks and homework, never overwrites a sa
       created: [],
       updated: [],
       kept: ["notebooks/00_setup.ipynb"],
+      oldImports: ["notebooks/00_setup.ipynb"],
     });
   } finally {
     await Deno.remove(workDir, { recursive: true });
