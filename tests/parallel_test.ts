@@ -227,3 +227,21 @@ Deno.test("train() with the old workers option: 1 still trains, more says to pas
   toy.dispose();
   points.dispose();
 });
+
+Deno.test("dataParallel() runs a variant that cannot split its steps (CycleGAN) whole, the same run on any threads", async () => {
+  const images = (n: number, seed: number) =>
+    tf.randomUniform([n, 16, 16, 1], -1, 1, "float32", seed);
+  const data = { domainA: images(8, 7), domainB: images(8, 8) };
+  const run = async (executor?: ReturnType<typeof dataParallel>) => {
+    const variant = variants.createCyclegan({ width: 0.0625, nBlocks: 1, poolSize: 2, seed: 1 });
+    assertEquals(variant.splitsIntoShards, false);
+    await train(variant, data, { batchSize: 4, maxSteps: 2, seed: 5, executor });
+    const weights = weightsOf(variant);
+    variant.dispose();
+    return weights;
+  };
+  const whole = await run();
+  assertEquals(await run(dataParallel({ workers: 1, shards: 2 })), whole);
+  assertEquals(await run(dataParallel({ workers: 2, shards: 2 })), whole);
+  tf.dispose(Object.values(data));
+});

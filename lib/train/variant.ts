@@ -81,6 +81,12 @@ export interface GanVariant {
   loadState?(state: ExtraState): void;
   /** How to build it again in a worker; needed by the data-parallel executor. */
   blueprint?: VariantBlueprint;
+  /**
+   * `false` when a step cannot be split into shards because it keeps state built from the whole
+   * batch (CycleGAN's image pools): the data-parallel executor then runs every step whole, on one
+   * thread, which is the same run on any machine. Default `true`.
+   */
+  splitsIntoShards?: boolean;
   /** Free the models and optimizers. */
   dispose(): void;
 }

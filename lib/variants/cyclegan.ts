@@ -91,6 +91,8 @@ export function createCyclegan(options: CycleganOptions = {}): GanVariant {
     models,
     optimizers,
     blueprint: { variant: "cyclegan", options: { ...options } },
+    // The image pools hold fakes of whole batches: a step is not split between shards.
+    splitsIntoShards: false,
     trainStep(batch, context): StepLogs {
       const { domainA: realA, domainB: realB } = batch;
       if (!realA || !realB) {

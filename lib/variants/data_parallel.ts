@@ -10,6 +10,8 @@
  * shards are averaged in shard order. A run's weights depend on `shards`, not on `workers`: with
  * `shards: 4`, 1, 2 and 4 threads give the same weights, bit for bit (batch norm's moving averages
  * are shard 0's). With the defaults, a run on 2 threads is not a run on one (2 shards against 1).
+ * A variant that keeps state built from whole batches (`splitsIntoShards: false`, CycleGAN) runs
+ * its steps whole on the main thread instead.
  *
  * @module
  */
@@ -75,9 +77,9 @@ export function dataParallel(options: DataParallelOptions): StepExecutor {
     );
   }
   if (shards === 1) return singleThread();
-  if (workers === 1) return shardedOneThread(shards);
+  if (workers === 1) return wholeStepsWhereNeeded(shardedOneThread(shards));
   const shardsPerRank = shards / workers;
-  return {
+  return wholeStepsWhereNeeded({
     threads: workers,
     async start(variant, { seed, firstBatch }) {
       const backend = tf.getBackend();
@@ -116,6 +118,18 @@ export function dataParallel(options: DataParallelOptions): StepExecutor {
         abort: (reason) => group.abort(reason),
       };
     },
+  });
+}
+
+/**
+ * `executor`, except for a variant whose steps cannot be split (`splitsIntoShards: false`): its
+ * steps run whole on the main thread, the same run whatever the threads and shards asked for.
+ */
+function wholeStepsWhereNeeded(executor: StepExecutor): StepExecutor {
+  return {
+    threads: executor.threads,
+    start: (variant, run) =>
+      (variant.splitsIntoShards === false ? singleThread() : executor).start(variant, run),
   };
 }
 
