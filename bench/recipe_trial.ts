@@ -1,9 +1,11 @@
 /**
  * `deno run -A bench/recipe_trial.ts '<json>' [OUT]`: train one MNIST GAN recipe in the `cpu`
  * profile's setting and score it at checkpoints, the way the notebooks' recipes were chosen (the
- * trial-run tables of notebooks 04 and 07). At every step of `evalAt` it scores `nEval` samples of
- * G's moving averages (`emaBetas`) and of its last iterate against as many held-out digits: FID,
- * precision and recall on the metric classifier's features. Each checkpoint prints one JSON line;
+ * trial-run tables of notebooks 04 and 07, and the study of notebook 02's short-run recipe). At
+ * every step of `evalAt` it scores `nEval` samples of G's moving averages (`emaBetas`) and of its
+ * last iterate against as many held-out digits: FID, precision and recall on the metric
+ * classifier's features, and the share of samples the classifier names with p >= 0.9
+ * (`confidentShare`: "recognised"). Each checkpoint prints one JSON line;
  * with `OUT` the rows also go to `OUT.json` (rewritten at every checkpoint, so a run stopped early
  * keeps what it measured) and the first average's last 64 samples to `OUT.bin` (float32, [-1, 1]).
  *
@@ -14,11 +16,18 @@
  * - WGAN-GP (`createWganGp`): `nCritic` (1), `lambda` (10), `lr` / `criticLr` (8e-4 / 3.2e-3),
  *   `beta1` (0.5), `beta2` (0.9), `decay` (0: linear decay steps);
  * - all: `name`, `width` (0.25), `seed` (0), `batch` (32), `steps` (1000), `evalAt` ([500, 1000]),
- *   `emaBetas` ([0.999]), `mnistSize` (8000), `nEval` (2000).
+ *   `emaBetas` ([0.999]), `mnistSize` (8000), `nEval` (2000), `shards` (1: each step whole; 2 splits
+ *   it as the `cpu` profile's notebooks do), `workers` (1: threads sharing the shards; the result
+ *   does not depend on it).
  *
  * @example Notebook 07's WGAN-GP recipe, scored at 500 and 1,000 steps (about 4 minutes)
  * ```sh
  * deno run -A bench/recipe_trial.ts '{"name":"gp","beta1":0,"lr":1.6e-3,"criticLr":6.4e-3}' /tmp/gp
+ * ```
+ *
+ * @example Notebook 02's recipe as its `cpu` run trains it (2 shards), to 8,000 steps
+ * ```sh
+ * deno run -A bench/recipe_trial.ts '{"name":"dcgan02","kind":"dcgan","steps":8000,"evalAt":[2000,4000,6000,8000],"shards":2,"options":{"learningRate":5e-4,"realLabel":0.9,"upsampling":"resize","generatorKernelSize":3}}' /tmp/dcgan02
  * ```
  *
  * @module
@@ -27,6 +36,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
 import { loadMnist } from "@course/lib/data";
 import {
+  confidentShare,
   featureExtractor,
   featureStatistics,
   frechetDistance,
@@ -34,7 +44,7 @@ import {
 } from "@course/lib/metrics";
 import { train, type TrainCallback, weightAverage } from "@course/lib/train";
 import type { ImageVariant } from "@course/lib/variants";
-import { createDcgan, createLsgan, createWganGp } from "@course/lib/variants";
+import { createDcgan, createLsgan, createWganGp, dataParallel } from "@course/lib/variants";
 
 /** A recipe: what the JSON argument may set (see the module documentation). */
 export interface Recipe {
@@ -56,6 +66,8 @@ export interface Recipe {
   emaBetas: number[];
   mnistSize: number;
   nEval: number;
+  shards: number;
+  workers: number;
 }
 
 /** The defaults of every {@linkcode Recipe} key: notebook 07's first WGAN-GP recipe. */
@@ -78,6 +90,8 @@ export const RECIPE_DEFAULTS: Recipe = {
   emaBetas: [0.999],
   mnistSize: 8000,
   nEval: 2000,
+  shards: 1,
+  workers: 1,
 };
 
 /**
@@ -109,7 +123,9 @@ export function parseRecipe(json: string): Recipe {
   if (!["wgan_gp", "dcgan", "lsgan"].includes(recipe.kind)) {
     throw new Error(`recipe_trial: kind must be wgan_gp, dcgan or lsgan, got ${recipe.kind}`);
   }
-  for (const key of ["batch", "steps", "mnistSize", "nEval", "nCritic"] as const) {
+  for (
+    const key of ["batch", "steps", "mnistSize", "nEval", "nCritic", "shards", "workers"] as const
+  ) {
     if (!(Number.isInteger(recipe[key]) && recipe[key] > 0)) {
       throw new Error(`recipe_trial: ${key} must be a positive integer, got ${recipe[key]}`);
     }
@@ -117,6 +133,11 @@ export function parseRecipe(json: string): Recipe {
   if (!recipe.evalAt.every((s) => Number.isInteger(s) && s > 0 && s <= recipe.steps)) {
     throw new Error(
       `recipe_trial: evalAt must hold steps in [1, steps = ${recipe.steps}], got ${recipe.evalAt}`,
+    );
+  }
+  if (recipe.shards % recipe.workers !== 0) {
+    throw new Error(
+      `recipe_trial: shards must be a multiple of workers (${recipe.workers}), got ${recipe.shards}`,
     );
   }
   return recipe;
@@ -188,6 +209,8 @@ export async function runTrial(
       );
       row[`precision ${which}`] = Number(precision.toFixed(2));
       row[`recall ${which}`] = Number(recall.toFixed(2));
+      const { share } = await confidentShare(samples, { extractor });
+      row[`recognised ${which}`] = Number(share.toFixed(3));
       if (out && which === samplers[0][0] && step === Math.max(...r.evalAt)) {
         const grid = samples.slice(0, Math.min(64, r.nEval));
         await Deno.writeFile(`${out}.bin`, new Uint8Array((await grid.data()).buffer));
@@ -210,6 +233,7 @@ export async function runTrial(
     maxSteps: r.steps,
     batchSize: r.batch,
     seed: 0,
+    ...(r.shards > 1 ? { executor: dataParallel({ workers: r.workers, shards: r.shards }) } : {}),
     callbacks: [...averages, checkpoints],
   });
   averages.forEach((ema) => ema.dispose());

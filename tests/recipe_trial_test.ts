@@ -18,6 +18,10 @@ Deno.test("recipe_trial: a recipe fills in the defaults and rejects bad keys and
   assertThrows(() => parseRecipe('{"kind": "gan"}'), /kind must be wgan_gp, dcgan or lsgan/);
   assertThrows(() => parseRecipe('{"steps": 100}'), /evalAt must hold steps in \[1, steps = 100\]/);
   assertThrows(() => parseRecipe('{"batch": 0}'), /batch must be a positive integer/);
+  assertThrows(
+    () => parseRecipe('{"shards": 3, "workers": 2}'),
+    /shards must be a multiple of workers \(2\), got 3/,
+  );
 });
 
 Deno.test("recipe_trial: a short WGAN-GP trial scores its checkpoints and writes its files", async () => {
@@ -32,6 +36,7 @@ Deno.test("recipe_trial: a short WGAN-GP trial scores its checkpoints and writes
     mnistSize: 64,
     nEval: 40,
     beta1: 0,
+    shards: 2,
   }));
   await featureExtractor(); // cached for the process: load it before counting tensors
   const before = tf.memory().numTensors;
@@ -39,6 +44,10 @@ Deno.test("recipe_trial: a short WGAN-GP trial scores its checkpoints and writes
   assertEquals(rows.map((r) => r.step), [2, 4]);
   for (const key of ["fid ema0.9", "fid ema0.99", "fid last", "precision last", "recall ema0.9"]) {
     assert(Number.isFinite(rows[1][key] as number), `${key}: ${rows[1][key]}`);
+  }
+  for (const key of ["recognised ema0.9", "recognised last"]) {
+    const share = rows[1][key] as number;
+    assert(share >= 0 && share <= 1, `${key}: ${share}`);
   }
   const saved = JSON.parse(await Deno.readTextFile(`${dir}/smoke.json`));
   assertEquals(saved.rows.length, 2);
