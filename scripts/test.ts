@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "./jupyter_env.ts";
 import { setupForCommand, TEST_DEBIAN_PACKAGES } from "./setup.ts";
 import { DOC_EXAMPLE_DIRS } from "./source_rules.ts";
-import { failureDigest } from "./test_failures.ts";
+import { crashedAfterPassing, failureDigest } from "./test_failures.ts";
 
 /** The notebook test file, run as its own phase. */
 const NOTEBOOK_TESTS = "tests/notebooks_test.ts";
@@ -93,6 +93,23 @@ async function tee(stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout)
   return text + decoder.decode();
 }
 
+/** Run one phase's `deno` command, echoing its output; returns the output and the exit status. */
+async function runPhase(phase: Phase): Promise<{ output: string; status: Deno.CommandStatus }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: phase.args,
+    cwd: PROJECT_ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const [out, err, status] = await Promise.all([
+    tee(child.stdout, Deno.stdout),
+    tee(child.stderr, Deno.stderr),
+    child.status,
+  ]);
+  return { output: `${out}\n${err}`, status };
+}
+
 function elapsed(started: number): number {
   return (performance.now() - started) / 1000;
 }
@@ -107,6 +124,7 @@ async function main(): Promise<number> {
   }
   const times: [string, number, boolean][] = [];
   const failures: [string, string[]][] = [];
+  const crashes: string[] = [];
   let started = performance.now();
   if (!await setupForCommand({ quiet: true, extraDebianPackages: TEST_DEBIAN_PACKAGES })) return 1;
   times.push(["setup", elapsed(started), true]);
@@ -114,24 +132,24 @@ async function main(): Promise<number> {
     if (only && phase.name !== only) continue;
     console.log(`\n=== ${phase.name}: deno ${phase.args.join(" ")}`);
     started = performance.now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: phase.args,
-      cwd: PROJECT_ROOT,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const [out, err, status] = await Promise.all([
-      tee(child.stdout, Deno.stdout),
-      tee(child.stderr, Deno.stderr),
-      child.status,
-    ]);
+    let { output, status } = await runPhase(phase);
+    if (crashedAfterPassing(output, status)) {
+      console.log(
+        `\n=== ${phase.name}: every test passed, then the test process died from ${status.signal} ` +
+          `while shutting down (a Deno runtime crash, not a test failure); running the phase again`,
+      );
+      crashes.push(phase.name);
+      ({ output, status } = await runPhase(phase));
+    }
     times.push([phase.name, elapsed(started), status.success]);
-    if (!status.success) failures.push([phase.name, failureDigest(`${out}\n${err}`)]);
+    if (!status.success) failures.push([phase.name, failureDigest(output)]);
   }
   console.log("\n=== summary");
   for (const [name, seconds, ok] of times) {
     console.log(`${ok ? "ok  " : "FAIL"} ${name.padEnd(12)} ${seconds.toFixed(1).padStart(7)} s`);
+  }
+  for (const name of crashes) {
+    console.log(`(${name} was run twice: its first run crashed at exit after every test passed)`);
   }
   for (const [name, digest] of failures) {
     console.log(`\n=== what failed in ${name}`);
