@@ -5,7 +5,7 @@
  * every step of `evalAt` it scores `nEval` samples of G's moving averages (`emaBetas`) and of its
  * last iterate against as many held-out digits: FID, precision and recall on the metric
  * classifier's features, and the share of samples the classifier names with p >= 0.9
- * (`confidentShare`: "recognised"). Each checkpoint prints one JSON line;
+ * (`confidentShareOf`: "recognised"). Each checkpoint prints one JSON line;
  * with `OUT` the rows also go to `OUT.json` (rewritten at every checkpoint, so a run stopped early
  * keeps what it measured) and the first average's last 64 samples to `OUT.bin` (float32, [-1, 1]).
  *
@@ -36,7 +36,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
 import { loadMnist } from "@course/lib/data";
 import {
-  confidentShare,
+  confidentShareOf,
   featureExtractor,
   featureStatistics,
   frechetDistance,
@@ -202,14 +202,14 @@ export async function runTrial(
     ];
     for (const [which, sample] of samplers) {
       const samples = await sample();
-      const features = (await extractor.run(samples)).features;
+      const { features, probabilities } = await extractor.run(samples);
       const { precision, recall } = precisionRecall(realFeatures, features, { k: 3 });
       row[`fid ${which}`] = Number(
         frechetDistance(featureStatistics(features), realStats).toFixed(1),
       );
       row[`precision ${which}`] = Number(precision.toFixed(2));
       row[`recall ${which}`] = Number(recall.toFixed(2));
-      const { share } = await confidentShare(samples, { extractor });
+      const { share } = confidentShareOf(probabilities);
       row[`recognised ${which}`] = Number(share.toFixed(3));
       if (out && which === samplers[0][0] && step === Math.max(...r.evalAt)) {
         const grid = samples.slice(0, Math.min(64, r.nEval));
