@@ -81,7 +81,7 @@ export function progressBar(options: ProgressBarOptions = {}): TrainCallback {
       await displayHtml(
         `<div style="font-family:monospace"><progress value="${percent}" max="100" ` +
           `style="width:40%"></progress> ${escapeHtml(line.slice(o.width + 3))}</div>`,
-        { id, update: state.step > state.startStep || final },
+        { id, update: state.step > state.startStep || final, redrawn: !final },
       );
     } else {
       write(`\r${line}${final ? "\n" : ""}`);
@@ -91,7 +91,10 @@ export function progressBar(options: ProgressBarOptions = {}): TrainCallback {
     async onTrainBegin() {
       last = 0;
       if (inJupyter() && !options.write) {
-        await displayHtml(`<div style="font-family:monospace">starting…</div>`, { id });
+        await displayHtml(`<div style="font-family:monospace">starting…</div>`, {
+          id,
+          redrawn: true,
+        });
       }
     },
     async onStepEnd(state, logs) {
@@ -137,7 +140,8 @@ export function lossCurves(options: LossCurvesOptions = {}): TrainCallback {
   const o = { every: 50, gradNorms: false, smoothing: 0.9, ...options };
   const id = nextId("losses");
   let shown = false;
-  const draw = async (state: TrainState, final: boolean) => {
+  // `last`: the final draw, after which nothing redraws this output.
+  const draw = async (state: TrainState, final: boolean, last = false) => {
     const columns: Record<string, number[]> = { step: state.history.steps };
     for (const [key, values] of Object.entries(state.history.values)) {
       if (o.gradNorms || !key.endsWith("GradNorm")) columns[key] = values;
@@ -148,7 +152,7 @@ export function lossCurves(options: LossCurvesOptions = {}): TrainCallback {
       smoothing: o.smoothing,
     });
     if (inJupyter()) {
-      await showFigure(figure, { id, update: shown });
+      await showFigure(figure, { id, update: shown, redrawn: !last });
       shown = true;
     }
     // The standalone page embeds plotly.js (about 4.6 MB): write it at epoch ends and at the end.
@@ -165,7 +169,7 @@ export function lossCurves(options: LossCurvesOptions = {}): TrainCallback {
       await draw(state, true);
     },
     async onTrainEnd(state) {
-      await draw(state, true);
+      await draw(state, true, true);
     },
   };
 }
@@ -211,14 +215,14 @@ export function sampleGrids(options: SampleGridsOptions = {}): TrainCallback {
       const name = `samples_step_${String(state.step).padStart(6, "0")}`;
       if (samples.rank === 4) {
         const png = await imageGridPng(samples as tf.Tensor4D, { scale: 2, ...o.grid });
-        if (inJupyter()) await displayPng(png, { id, update: shown });
+        if (inJupyter()) await displayPng(png, { id, update: shown, redrawn: !final });
         if (o.dir) await writeFileAtomic(`${o.dir}/${name}.png`, png);
       } else if (samples.rank === 2 && samples.shape[1] === 2) {
         const points = await samples.array() as number[][];
         const figure = scatterPlot([{ name: "generated", points }], {
           title: `${state.variant.name}: samples at step ${state.step}`,
         });
-        if (inJupyter()) await showFigure(figure, { id, update: shown });
+        if (inJupyter()) await showFigure(figure, { id, update: shown, redrawn: !final });
         if (o.dir) {
           const json = new TextEncoder().encode(JSON.stringify({ step: state.step, points }));
           await writeFileAtomic(`${o.dir}/${name}.json`, json);

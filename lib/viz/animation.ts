@@ -152,7 +152,7 @@ export async function showAnimation(
   frames: AnimationFrame[],
   options: ShowAnimationOptions = {},
 ): Promise<Uint8Array | undefined> {
-  const { id, update, ...animationOptions } = options;
+  const { id, update, redrawn, ...animationOptions } = options;
   const bytes = await animate(frames, animationOptions);
   if (!inJupyter()) return bytes;
   const base64 = toBase64(bytes);
@@ -164,7 +164,7 @@ export async function showAnimation(
     "text/html": `<img src="data:${mime};base64,${base64}" alt="${escapeXml(text)}">`,
     "text/plain": text,
   };
-  await display(bundle, { id, update });
+  await display(bundle, { id, update, redrawn });
   return undefined;
 }
 

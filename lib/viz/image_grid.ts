@@ -132,10 +132,10 @@ export async function showImages(
   images: tf.Tensor,
   options: ShowImagesOptions = {},
 ): Promise<Uint8Array | undefined> {
-  const { id, update, ...gridOptions } = options;
+  const { id, update, redrawn, ...gridOptions } = options;
   const png = await imageGridPng(images, gridOptions);
   if (!inJupyter()) return png;
-  await displayPng(png, { id, update });
+  await displayPng(png, { id, update, redrawn });
   return undefined;
 }
 

@@ -148,8 +148,8 @@ export async function showInterpolation(
   ends: { from: Latent; to: Latent },
   options: InterpolationPngOptions & DisplayOptions = {},
 ): Promise<Uint8Array | undefined> {
-  const { id, update, ...rest } = options;
-  return await showPng(await interpolationPng(generator, ends, rest), { id, update });
+  const { id, update, redrawn, ...rest } = options;
+  return await showPng(await interpolationPng(generator, ends, rest), { id, update, redrawn });
 }
 
 /** Options of {@linkcode latentArithmeticPng}. */
@@ -224,8 +224,8 @@ export async function showLatentArithmetic(
   terms: LatentTerm[],
   options: LatentArithmeticPngOptions & DisplayOptions = {},
 ): Promise<Uint8Array | undefined> {
-  const { id, update, ...rest } = options;
-  return await showPng(await latentArithmeticPng(generator, terms, rest), { id, update });
+  const { id, update, redrawn, ...rest } = options;
+  return await showPng(await latentArithmeticPng(generator, terms, rest), { id, update, redrawn });
 }
 
 async function showPng(png: Uint8Array, options: DisplayOptions): Promise<Uint8Array | undefined> {
