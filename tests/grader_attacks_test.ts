@@ -279,7 +279,6 @@ ${TODO_LOSSES}`,
 Deno.test("grader attack: flooding the output stops that item only, with a message", async () => {
   const canary = await canaryFolder();
   try {
-    const started = performance.now();
     const report = await expectHarmless(
       "flood",
       {
@@ -291,8 +290,8 @@ ${TODO_LOSSES}`,
       { only: ["discriminatorLoss"] },
       canary,
     );
+    // The output limit stopped it, not the 20 s time limit (whose message differs).
     assert(/printed more than/.test(allFeedback(report)), allFeedback(report));
-    assert(performance.now() - started < 15_000, "the flood was not stopped early");
   } finally {
     await Deno.remove(canary.dir, { recursive: true });
   }
