@@ -79,8 +79,9 @@ export async function display(bundle: MimeBundle, options: DisplayOptions = {}):
  * cell ends, it announces "idle" without draining that queue. An output still queued then is
  * dropped by the front end (or lands under the next cell). Measured with nbclient on 2 busy
  * cores (`tests/viz_jupyter_test.ts` while the unit tests ran): the last output of a cell was
- * lost in 3 of 40 runs with no wait and in 0 of 40 with 30 ms; a 4.8 MB output was lost in 2
- * of 3 runs, never with 300 ms. Messages above about 8 MB are dropped whatever one does.
+ * lost in 3 of 40 runs with no wait, in 0 of 40 with 30 ms and in 0 of 40 with 50 ms (the wait
+ * chosen); a 4.8 MB output was lost in 2 of 3 runs, never with 300 ms. Messages above about 8 MB
+ * are dropped whatever one does.
  */
 function settleMs(bundle: MimeBundle): number {
   let size = 0;
