@@ -1,7 +1,7 @@
 /**
  * The visuals in a real Deno Jupyter kernel, executed headlessly with nbconvert: figures and image
  * grids arrive as outputs, no output carries plotly.js (the page gets it from the server), and
- * in-place updates replace the output they name. Skipped when the course's Jupyter kernel is not
+ * in-place updates replace the output they name, and each output is waited for. Skipped when the course's Jupyter kernel is not
  * installed (`deno task setup`).
  */
 import assert from "node:assert/strict";
@@ -37,6 +37,11 @@ await showFigure(linePlot({ b: [3, 2, 1] }, { title: "second" }));`,
       `const images = tf.zeros([4, 8, 8, 1]);
 await showImages(images, { id: "grid" });
 await showImages(images, { id: "grid", update: true, scale: 2 });`,
+      // display() waits after an output so that the kernel sends it before the cell ends.
+      `const started = performance.now();
+await showFigure(linePlot({ c: [1, 2] }), { id: "timed" });
+const waited = performance.now() - started;
+await showFigure(linePlot({ d: [2, 1] }, { title: waited >= 50 ? "waited" : "returned at once" }));`,
     ];
     const notebook = {
       nbformat: 4,
@@ -97,6 +102,10 @@ await showImages(images, { id: "grid", update: true, scale: 2 });`,
       );
       // 2 columns of 8x8 tiles with 2 px padding: 22 px wide at scale 1, 38 px at scale 2.
       assert.equal((await sharp(png).metadata()).width, 38);
+      assert.deepEqual(
+        outputs[3].map((output) => text(output.data?.["text/plain"])),
+        ["<Plotly figure, 1 trace>", "<Plotly figure: waited, 1 trace>"],
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
