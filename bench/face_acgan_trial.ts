@@ -27,6 +27,7 @@ import { loadFaces } from "@course/lib/data";
 import { faceExtractor, featureStatistics, scoreTaggedSamples } from "@course/lib/metrics";
 import { train } from "@course/lib/train";
 import { type AcganTagLoss, createAcgan, dataParallel } from "@course/lib/variants";
+import { checkTrialCounts, readTrialOptions } from "./trial_options.ts";
 
 /** A face trial: what the JSON argument may set (see the module documentation). */
 export interface FaceTrial {
@@ -67,41 +68,16 @@ export const FACE_TRIAL_DEFAULTS: FaceTrial = {
  * import { parseFaceTrial } from "./face_acgan_trial.ts";
  * assertEquals(parseFaceTrial('{"seed": 2}').shards, 2);
  * throws(() => parseFaceTrial('{"tagLoss": "mse"}'), /tagLoss must be softmax or bce/);
- * throws(() => parseFaceTrial('{"sead": 1}'), /unknown key\(s\) sead/);
+ * throws(() => parseFaceTrial('{"sead": 1}'), /unknown trial key\(s\) sead/);
  * throws(() => parseFaceTrial('{"shards": 3, "workers": 2}'), /multiple of workers \(2\), got 3/);
  * ```
  */
 export function parseFaceTrial(json: string): FaceTrial {
-  let given: Record<string, unknown>;
-  try {
-    given = JSON.parse(json);
-  } catch (error) {
-    throw new Error(`face_acgan_trial: the JSON is not valid (${(error as Error).message})`);
-  }
-  const unknown = Object.keys(given).filter((k) => !(k in FACE_TRIAL_DEFAULTS));
-  if (unknown.length > 0) {
-    throw new Error(
-      `face_acgan_trial: unknown key(s) ${unknown.join(", ")}; known: ${
-        Object.keys(FACE_TRIAL_DEFAULTS).join(", ")
-      }`,
-    );
-  }
-  const trial = { ...FACE_TRIAL_DEFAULTS, ...given } as FaceTrial;
+  const trial = readTrialOptions(json, FACE_TRIAL_DEFAULTS, "face_acgan_trial", "trial");
   if (trial.tagLoss !== "softmax" && trial.tagLoss !== "bce") {
     throw new Error(`face_acgan_trial: tagLoss must be softmax or bce, got ${trial.tagLoss}`);
   }
-  const counts = ["shards", "workers", "faces", "faceSize", "batch", "epochs", "nEval"] as const;
-  for (const key of counts) {
-    if (!(Number.isInteger(trial[key]) && trial[key] > 0)) {
-      throw new Error(`face_acgan_trial: ${key} must be a positive integer, got ${trial[key]}`);
-    }
-  }
-  if (trial.shards % trial.workers !== 0) {
-    throw new Error(
-      `face_acgan_trial: shards must be a multiple of workers (${trial.workers}), ` +
-        `got ${trial.shards}`,
-    );
-  }
+  checkTrialCounts(trial, ["faces", "faceSize", "batch", "epochs", "nEval"], "face_acgan_trial");
   return trial;
 }
 

@@ -45,6 +45,7 @@ import {
 import { train, type TrainCallback, weightAverage } from "@course/lib/train";
 import type { ImageVariant } from "@course/lib/variants";
 import { createDcgan, createLsgan, createWganGp, dataParallel } from "@course/lib/variants";
+import { checkTrialCounts, readTrialOptions } from "./trial_options.ts";
 
 /** A recipe: what the JSON argument may set (see the module documentation). */
 export interface Recipe {
@@ -105,39 +106,14 @@ export const RECIPE_DEFAULTS: Recipe = {
  * ```
  */
 export function parseRecipe(json: string): Recipe {
-  let given: Record<string, unknown>;
-  try {
-    given = JSON.parse(json);
-  } catch (error) {
-    throw new Error(`recipe_trial: the recipe is not valid JSON (${(error as Error).message})`);
-  }
-  const unknown = Object.keys(given).filter((k) => !(k in RECIPE_DEFAULTS));
-  if (unknown.length > 0) {
-    throw new Error(
-      `recipe_trial: unknown recipe key(s) ${unknown.join(", ")}; known: ${
-        Object.keys(RECIPE_DEFAULTS).join(", ")
-      }`,
-    );
-  }
-  const recipe = { ...RECIPE_DEFAULTS, ...given } as Recipe;
+  const recipe = readTrialOptions(json, RECIPE_DEFAULTS, "recipe_trial", "recipe");
   if (!["wgan_gp", "dcgan", "lsgan"].includes(recipe.kind)) {
     throw new Error(`recipe_trial: kind must be wgan_gp, dcgan or lsgan, got ${recipe.kind}`);
   }
-  for (
-    const key of ["batch", "steps", "mnistSize", "nEval", "nCritic", "shards", "workers"] as const
-  ) {
-    if (!(Number.isInteger(recipe[key]) && recipe[key] > 0)) {
-      throw new Error(`recipe_trial: ${key} must be a positive integer, got ${recipe[key]}`);
-    }
-  }
+  checkTrialCounts(recipe, ["batch", "steps", "mnistSize", "nEval", "nCritic"], "recipe_trial");
   if (!recipe.evalAt.every((s) => Number.isInteger(s) && s > 0 && s <= recipe.steps)) {
     throw new Error(
       `recipe_trial: evalAt must hold steps in [1, steps = ${recipe.steps}], got ${recipe.evalAt}`,
-    );
-  }
-  if (recipe.shards % recipe.workers !== 0) {
-    throw new Error(
-      `recipe_trial: shards must be a multiple of workers (${recipe.workers}), got ${recipe.shards}`,
     );
   }
   return recipe;
