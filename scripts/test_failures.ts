@@ -77,10 +77,10 @@ export function failureDigest(output: string): string[] {
 
 /**
  * Whether a `deno test` process reported every test passed and then died from a signal: the
- * runtime crashed while shutting down (glibc's "corrupted size vs. prev_size in fastbins", then
- * SIGABRT, seen once in five runs of the unit phase on 2026-12-03, after "873 passed | 0
- * failed"). No test failed, so `deno task test` runs such a phase once more instead of failing it,
- * and says so; a second crash, or any failed test, still fails the phase.
+ * runtime crashed while shutting down (SIGABRT after glibc's "corrupted size vs. prev_size in
+ * fastbins", or SIGSEGV: sharp's native code across parallel test modules, see DEVELOPERS.md).
+ * No test failed, so `deno task test` runs such a phase once more instead of failing it, and
+ * says so; a second crash, or any failed test, still fails the phase.
  *
  * @example
  * ```ts
